@@ -1,5 +1,7 @@
 """Full-text search: PostgreSQL's tsvector machinery, with a plain substring fallback elsewhere."""
 
+import re
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db.models import F, Func
 
@@ -33,3 +35,31 @@ class PaperSearchDocument(Func):
 
     def as_sql(self, compiler, connection, **extra_context):
         return "NULL", ()
+
+
+def substring_headline(text: str, terms: list[str], *, context_words: int = 30, max_fragments: int = 3) -> str:
+    """An excerpt of ``text`` around case-insensitive matches of ``terms``, matches wrapped in highlight marks.
+
+    The fallback for databases without ts_headline; the result uses the same marks, so templates treat
+    both alike. Without a match it returns the opening words.
+    """
+    words = text.split()
+    if not terms:
+        return " ".join(words[: context_words * 2])
+    term_words = [word.lower() for term in terms for word in term.split()]
+    hits = [i for i, word in enumerate(words) if any(term in word.lower() for term in term_words)]
+    if not hits:
+        return " ".join(words[: context_words * 2])
+    fragments, last_end = [], -1
+    for hit in hits:
+        if len(fragments) == max_fragments:
+            break
+        start, end = max(0, hit - context_words // 2), min(len(words), hit + context_words // 2 + 1)
+        if start <= last_end:
+            continue
+        fragment = " ".join(words[start:end])
+        fragments.append(("… " if start > 0 else "") + fragment + (" …" if end < len(words) else ""))
+        last_end = end
+    excerpt = " ".join(fragments).replace("… …", "…")
+    pattern = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
+    return re.sub(f"({pattern})", f"{HIGHLIGHT_START}\\1{HIGHLIGHT_STOP}", excerpt, flags=re.IGNORECASE)

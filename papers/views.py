@@ -1,0 +1,47 @@
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from .filters import PaperFilter
+from .models import Paper
+from .querysets import parse_search_terms, uses_full_text_search
+from .search import substring_headline
+
+PAPERS_PER_PAGE = 25
+
+
+def wants_fragment(request) -> bool:
+    htmx: HtmxDetails = request.htmx
+    # A history restore asks for the whole page, as does a boosted navigation.
+    return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def paper_list(request):
+    filterset = PaperFilter(request.GET, queryset=Paper.objects.defer("search_document"))
+    paginator = Paginator(filterset.qs, PAPERS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    search_text = filterset.search_text
+    if search_text and not uses_full_text_search():
+        wanted, _ = parse_search_terms(search_text)
+        for paper in page.object_list:
+            paper.headline = substring_headline(paper.abstract, wanted)
+    template = "papers/paper_list.html"
+    if wants_fragment(request):
+        template += "#results"
+    return render(
+        request,
+        template,
+        {"filterset": filterset, "page": page, "search_text": search_text},
+    )
+
+
+@require_GET
+def paper_detail(request, arxiv_id: str):
+    paper = get_object_or_404(
+        Paper.objects.defer("search_document").prefetch_related("import_batches"), arxiv_id=arxiv_id
+    )
+    return render(request, "papers/paper_detail.html", {"paper": paper})
