@@ -136,8 +136,8 @@ STORAGES = {
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "reviews:home"
+LOGOUT_REDIRECT_URL = "login"
 
 # Uploads to the admin importer are read into memory up to this size, then spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

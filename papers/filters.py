@@ -9,24 +9,27 @@ class MonthFilter(django_filters.Filter):
     field_class = MonthField
 
 
-class PaperFilter(django_filters.FilterSet):
+class CorpusFilterSet(django_filters.FilterSet):
+    """The corpus filters, for any list whose rows lead to a Paper through ``paper_path``.
+
+    The queryset must offer ``search(text)`` (PaperQuerySet and ReviewPaperQuerySet do).
+    """
+
+    paper_path = ""
+
     q = django_filters.CharFilter(
         method="filter_search",
         label="Search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": 'words, "a phrase", -exclude'}),
     )
-    month_from = MonthFilter(field_name="submitted_month", lookup_expr="gte", label="Submitted from")
-    month_to = MonthFilter(field_name="submitted_month", lookup_expr="lte", label="Submitted to")
-    category = django_filters.ChoiceFilter(field_name="primary_category", label="Category", empty_label="Any category")
+    month_from = MonthFilter(method="filter_month_from", label="Submitted from")
+    month_to = MonthFilter(method="filter_month_to", label="Submitted to")
+    category = django_filters.ChoiceFilter(method="filter_category", label="Category", empty_label="Any category")
     has_title = django_filters.BooleanFilter(
         method="filter_has_title",
         label="Title",
         widget=forms.Select(choices=[("", "Any"), ("true", "Has a title"), ("false", "No title")]),
     )
-
-    class Meta:
-        model = Paper
-        fields = ["q", "month_from", "month_to", "category", "has_title"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,11 +39,27 @@ class PaperFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
 
+    def filter_month_from(self, queryset, name, value):
+        return queryset.filter(**{f"{self.paper_path}submitted_month__gte": value})
+
+    def filter_month_to(self, queryset, name, value):
+        return queryset.filter(**{f"{self.paper_path}submitted_month__lte": value})
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(**{f"{self.paper_path}primary_category": value})
+
     def filter_has_title(self, queryset, name, value):
-        return queryset.with_title(value)
+        title_is_blank = {f"{self.paper_path}title": ""}
+        return queryset.exclude(**title_is_blank) if value else queryset.filter(**title_is_blank)
 
     @property
     def search_text(self) -> str:
         if self.is_bound and self.form.is_valid():
             return (self.form.cleaned_data.get("q") or "").strip()
         return ""
+
+
+class PaperFilter(CorpusFilterSet):
+    class Meta:
+        model = Paper
+        fields = []

@@ -1,4 +1,3 @@
-import datetime
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -26,56 +25,53 @@ def uses_full_text_search() -> bool:
     return connection.vendor == "postgresql"
 
 
+def search_queryset(queryset, text: str, paper_path: str = ""):
+    """Filter ``queryset`` to rows whose paper matches a web-style query (``"exact phrase" -excluded``).
+
+    ``paper_path`` leads from the queryset's model to the Paper (``"paper__"`` from a review's rows).
+    PostgreSQL uses the stored, GIN-indexed tsvector and annotates ``rank`` (ts_rank) and
+    ``headline`` (ts_headline with highlight marks), ordering best match first. Elsewhere each term
+    must appear in the title or abstract (case-insensitive substring) and the order is unchanged.
+    """
+    text = (text or "").strip()
+    if not text:
+        return queryset
+    if uses_full_text_search():
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return (
+            queryset.filter(**{f"{paper_path}search_document": query})
+            .annotate(
+                rank=SearchRank(F(f"{paper_path}search_document"), query),
+                headline=SearchHeadline(
+                    f"{paper_path}abstract",
+                    query,
+                    config=SEARCH_CONFIG,
+                    start_sel=HIGHLIGHT_START,
+                    stop_sel=HIGHLIGHT_STOP,
+                    max_fragments=3,
+                    max_words=30,
+                    min_words=12,
+                    fragment_delimiter=" … ",
+                ),
+            )
+            .order_by("-rank", *queryset.query.order_by or queryset.model._meta.ordering)
+        )
+    wanted, excluded = parse_search_terms(text)
+    for term in wanted:
+        queryset = queryset.filter(
+            Q(**{f"{paper_path}title__icontains": term}) | Q(**{f"{paper_path}abstract__icontains": term})
+        )
+    for term in excluded:
+        queryset = queryset.exclude(
+            Q(**{f"{paper_path}title__icontains": term}) | Q(**{f"{paper_path}abstract__icontains": term})
+        )
+    return queryset
+
+
 class PaperQuerySet(models.QuerySet):
     def search(self, text: str):
-        """Papers matching a web-style query (``"exact phrase" -excluded word``), best match first.
-
-        PostgreSQL uses the stored tsvector (GIN-indexed) with ts_rank and ts_headline, annotating
-        ``rank`` and ``headline``. Elsewhere each term must appear in the title or abstract
-        (case-insensitive substring) and results keep their usual order.
-        """
-        text = (text or "").strip()
-        if not text:
-            return self
-        if uses_full_text_search():
-            query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-            return (
-                self.filter(search_document=query)
-                .annotate(
-                    rank=SearchRank(F("search_document"), query),
-                    headline=SearchHeadline(
-                        "abstract",
-                        query,
-                        config=SEARCH_CONFIG,
-                        start_sel=HIGHLIGHT_START,
-                        stop_sel=HIGHLIGHT_STOP,
-                        max_fragments=3,
-                        max_words=30,
-                        min_words=12,
-                        fragment_delimiter=" … ",
-                    ),
-                )
-                .order_by("-rank", *self.model._meta.ordering)
-            )
-        wanted, excluded = parse_search_terms(text)
-        queryset = self
-        for term in wanted:
-            queryset = queryset.filter(Q(title__icontains=term) | Q(abstract__icontains=term))
-        for term in excluded:
-            queryset = queryset.exclude(Q(title__icontains=term) | Q(abstract__icontains=term))
-        return queryset
-
-    def submitted_between(self, start: datetime.date | None, end: datetime.date | None):
-        """Papers first submitted in the months from ``start`` to ``end`` (both inclusive, either open)."""
-        queryset = self
-        if start:
-            queryset = queryset.filter(submitted_month__gte=start.replace(day=1))
-        if end:
-            queryset = queryset.filter(submitted_month__lte=end.replace(day=1))
-        return queryset
-
-    def with_title(self, has_title: bool = True):
-        return self.exclude(title="") if has_title else self.filter(title="")
+        """Papers matching a web-style query, best match first where the database can rank (search_queryset)."""
+        return search_queryset(self, text)
 
     def categories(self) -> list[str]:
         return list(

@@ -16,3 +16,27 @@ def make_paper(arxiv_id: str | None = None, **fields) -> Paper:
     fields.setdefault("abstract", f"An abstract about paper {parsed.canonical}.")
     fields.setdefault("version", parsed.version)
     return Paper.objects.create(arxiv_id=parsed.canonical, **fields)
+
+
+def make_user(username: str, password: str = "correct horse battery staple"):  # noqa: S107
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user(username=username, password=password)
+
+
+def make_review(slug: str = "llm-review", *, papers=(), members=None, **fields):
+    """A review holding ``papers`` with ``members`` given as {user: role}."""
+    from reviews.models import Membership, Review
+
+    fields.setdefault("title", slug.replace("-", " ").title())
+    review = Review.objects.create(slug=slug, **fields)
+    review.add_papers([paper.pk for paper in papers])
+    for user, role in (members or {}).items():
+        Membership.objects.create(review=review, user=user, role=role)
+    return review
+
+
+def logged_in(client, user):
+    """The test client, logged in as ``user``."""
+    client.force_login(user)
+    return client

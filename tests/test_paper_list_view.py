@@ -80,8 +80,9 @@ def test_search_highlights_never_let_abstract_markup_through(client):
 
     html = client.get(LIST_URL, {"q": "retrieval"}).content.decode()
 
+    # PostgreSQL's ts_headline drops tag-like text from excerpts; the fallback escapes it. Neither runs it.
     assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<mark>retrieval</mark>" in html
 
 
 def test_month_range_keeps_papers_submitted_inside_it(client):

@@ -1,0 +1,123 @@
+import django_filters
+from django import forms
+from django.db.models import F
+
+from papers.filters import CorpusFilterSet
+
+from .models import DecisionChoice, ReviewPaper, TeamStatus
+
+SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class ReviewPaperFilter(CorpusFilterSet):
+    """The corpus filters plus everything the team has added: tags, decisions, scores, comments."""
+
+    paper_path = "paper__"
+
+    tags = django_filters.MultipleChoiceFilter(method="filter_tags", label="Tags")
+    tag_match = django_filters.ChoiceFilter(
+        method="filter_nothing",
+        label="Tag match",
+        choices=[("any", "Any of"), ("all", "All of"), ("none", "None of")],
+        empty_label=None,
+    )
+    status = django_filters.ChoiceFilter(
+        field_name="team_status", choices=TeamStatus.choices, label="Team status", empty_label="Any status"
+    )
+    my_decision = django_filters.ChoiceFilter(
+        field_name="my_decision", choices=DecisionChoice.choices, label="My decision", empty_label="Any decision"
+    )
+    unscreened = django_filters.BooleanFilter(
+        method="filter_unscreened", label="Not yet screened by me", widget=forms.CheckboxInput
+    )
+    my_score_min = django_filters.ChoiceFilter(
+        field_name="my_score",
+        lookup_expr="gte",
+        choices=SCORE_CHOICES,
+        label="My score from",
+        empty_label="–",
+    )
+    my_score_max = django_filters.ChoiceFilter(
+        field_name="my_score",
+        lookup_expr="lte",
+        choices=SCORE_CHOICES,
+        label="My score to",
+        empty_label="–",
+    )
+    mean_min = django_filters.NumberFilter(
+        field_name="score_mean",
+        lookup_expr="gte",
+        label="Mean score from",
+        min_value=1,
+        max_value=5,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": 1, "max": 5}),
+    )
+    mean_max = django_filters.NumberFilter(
+        field_name="score_mean",
+        lookup_expr="lte",
+        label="Mean score to",
+        min_value=1,
+        max_value=5,
+        widget=forms.NumberInput(attrs={"step": "0.5", "min": 1, "max": 5}),
+    )
+    has_comments = django_filters.BooleanFilter(
+        method="filter_has_comments",
+        label="Comments",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Has comments"), ("false", "No comments")]),
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort",
+        label="Sort by",
+        choices=[
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+            ("mean_score", "Mean score"),
+            ("discussed", "Most discussed"),
+            ("relevance", "Relevance to search"),
+        ],
+        empty_label="Default",
+    )
+
+    class Meta:
+        model = ReviewPaper
+        fields = []
+
+    def __init__(self, *args, review, user, tags, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review, self.user = review, user
+        self.filters["tags"].extra["choices"] = [(str(tag.pk), tag.name) for tag in tags]
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_tags(self, queryset, name, value):
+        if not value:
+            return queryset
+        tag_ids = [int(tag_id) for tag_id in value]
+        match = self.form.cleaned_data.get("tag_match") or "any"
+        if match == "all":
+            return queryset.tagged_with_all(tag_ids)
+        if match == "none":
+            return queryset.tagged_with_none(tag_ids)
+        return queryset.tagged_with_any(tag_ids)
+
+    def filter_unscreened(self, queryset, name, value):
+        return queryset.not_screened_by(self.user) if value else queryset
+
+    def filter_has_comments(self, queryset, name, value):
+        return queryset.filter(comment_count__gt=0) if value else queryset.filter(comment_count=0)
+
+    def filter_sort(self, queryset, name, value):
+        newest = ("-paper__submitted_month", "-paper__arxiv_id")
+        orderings = {
+            "newest": newest,
+            "oldest": ("paper__submitted_month", "paper__arxiv_id"),
+            "mean_score": ("-score_mean", "-score_count", *newest),
+            "discussed": ("-comment_count", *newest),
+        }
+        if value == "relevance" or value not in orderings:
+            return queryset  # search already ranks best first where the database can rank
+        first, *rest = orderings[value]
+        if value == "mean_score":
+            return queryset.order_by(F("score_mean").desc(nulls_last=True), *rest)
+        return queryset.order_by(first, *rest)

@@ -1,0 +1,95 @@
+from django.db import models
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from papers.querysets import search_queryset
+
+
+class ReviewQuerySet(models.QuerySet):
+    def for_member(self, user):
+        """Reviews ``user`` belongs to, in any role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+    def with_progress(self, user):
+        """Annotate ``paper_total``, ``screened_by_me`` (papers I decided) and ``screened_by_team`` (any decision)."""
+        from .models import ReviewPaper, ScreeningDecision
+
+        def count_of(queryset):
+            counted = queryset.order_by().values("review").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+        papers = ReviewPaper.objects.filter(review=OuterRef("pk"))
+        return self.annotate(
+            paper_total=count_of(papers),
+            screened_by_team=count_of(papers.exclude(team_status="undecided")),
+            screened_by_me=count_of(ScreeningDecision.objects.filter(review=OuterRef("pk"), user=user)),
+        )
+
+
+class ReviewPaperQuerySet(models.QuerySet):
+    def search(self, text: str):
+        return search_queryset(self, text, paper_path="paper__")
+
+    def with_my_annotations(self, user):
+        """Annotate ``my_decision`` and ``my_score`` for ``user`` (one subquery each, no extra queries)."""
+        from .models import Score, ScreeningDecision
+
+        mine = {"review": OuterRef("review"), "paper": OuterRef("paper"), "user": user}
+        return self.annotate(
+            my_decision=Subquery(ScreeningDecision.objects.filter(**mine).values("decision")[:1]),
+            my_reason_id=Subquery(ScreeningDecision.objects.filter(**mine).values("reason")[:1]),
+            my_score=Subquery(Score.objects.filter(**mine).values("value")[:1]),
+        )
+
+    def for_panels(self, review, user):
+        """A review's papers with all an annotation panel shows, in a fixed number of queries."""
+        from .models import PaperTag
+
+        applied = (
+            PaperTag.objects.filter(review=review).select_related("tag", "applied_by").order_by("tag__normalised_name")
+        )
+        return (
+            self.filter(review=review)
+            .select_related("paper", "review")
+            .defer("paper__search_document")
+            .with_my_annotations(user)
+            .prefetch_related(Prefetch("paper__paper_tags", queryset=applied, to_attr="review_tags"))
+            .order_by("-paper__submitted_month", "-paper__arxiv_id")
+        )
+
+    def tagged_with_any(self, tags):
+        from .models import PaperTag
+
+        return self.filter(
+            Exists(PaperTag.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), tag__in=tags))
+        )
+
+    def tagged_with_all(self, tags):
+        from .models import PaperTag
+
+        queryset = self
+        for tag in tags:
+            queryset = queryset.filter(
+                Exists(PaperTag.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), tag=tag))
+            )
+        return queryset
+
+    def tagged_with_none(self, tags):
+        return self.exclude(pk__in=self.tagged_with_any(tags).values("pk"))
+
+    def not_screened_by(self, user):
+        from .models import ScreeningDecision
+
+        return self.exclude(
+            Exists(ScreeningDecision.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), user=user))
+        )
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(hidden=False)
+
+    def thread(self, review, paper):
+        return self.visible().filter(review=review, paper=paper).select_related("author").order_by("created_at", "id")
