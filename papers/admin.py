@@ -1,0 +1,198 @@
+"""Admin for the corpus: papers, the import batches that brought them in, and an upload page."""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from .arxiv_ids import InvalidArxivId, parse_arxiv_id
+from .importers import import_files
+from .models import ImportBatch, ImportFormat, Paper
+from .search import SEARCH_CONFIG
+
+# Warnings (skipped entries) listed in a message before the rest are summarised as a count.
+MAX_LISTED_WARNINGS = 20
+
+
+class SubmittedMonthFilter(admin.SimpleListFilter):
+    """Year-months that occur in the corpus, newest first (read from the submitted_month index)."""
+
+    title = "submitted month"
+    parameter_name = "submitted"
+
+    def lookups(self, request, model_admin):
+        months = (
+            Paper.objects.exclude(submitted_month=None)
+            .order_by("-submitted_month")
+            .values_list("submitted_month", flat=True)
+            .distinct()
+        )
+        return [(month.strftime("%Y-%m"), month.strftime("%B %Y")) for month in months]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            month = datetime.datetime.strptime(self.value(), "%Y-%m").date()
+        except ValueError:
+            return queryset.none()
+        return queryset.filter(submitted_month=month)
+
+
+@admin.register(Paper)
+class PaperAdmin(admin.ModelAdmin):
+    list_display = ["arxiv_id", "version", "short_title", "primary_category", "submitted_month"]
+    list_filter = [SubmittedMonthFilter, "primary_category", "import_batches"]
+    search_fields = ["arxiv_id", "title", "abstract"]
+    search_help_text = "An arXiv id (2201.11903, hep-th/9711200), or words from the title or abstract."
+    show_full_result_count = False
+    list_per_page = 50
+    exclude = ["search_document"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = ["submitted_month", "import_batch_links", "created_at", "updated_at", "search_document"]
+    fieldsets = [
+        (None, {"fields": ["arxiv_id", "version", "title", "authors", "abstract"]}),
+        ("Bibliographic", {"fields": ["primary_category", "doi", "url"]}),
+        (
+            "Provenance",
+            {"fields": ["submitted_month", "import_batch_links", "created_at", "updated_at", "search_document"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # The stored tsvector can be as large as the abstract and no list or form needs it.
+        return super().get_queryset(request).defer("search_document")
+
+    def get_readonly_fields(self, request, obj=None):
+        # The arXiv id is the key every import upserts on; changing it would orphan the paper's history.
+        readonly = super().get_readonly_fields(request, obj)
+        return ["arxiv_id", *readonly] if obj else readonly
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(arxiv_id=parse_arxiv_id(term).canonical), False
+        except InvalidArxivId:
+            pass
+        if connection.vendor == "postgresql":
+            query = SearchQuery(term, config=SEARCH_CONFIG, search_type="websearch")
+            return queryset.filter(search_document=query), False
+        for word in term.split():
+            queryset = queryset.filter(Q(title__icontains=word) | Q(abstract__icontains=word))
+        return queryset, False
+
+    @admin.display(description="title", ordering="title")
+    def short_title(self, paper):
+        return Truncator(paper.title).chars(80) or "—"
+
+    @admin.display(description="import batches")
+    def import_batch_links(self, paper):
+        batches = paper.import_batches.all()
+        if not batches:
+            return "—"
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a>',
+            ((reverse("admin:papers_importbatch_change", args=[batch.pk]), batch) for batch in batches),
+        )
+
+
+class UploadPapersForm(forms.Form):
+    file = forms.FileField(help_text="An arXiv dataset dump, JSONL, CSV, BibTeX or RIS file, UTF-8 encoded.")
+    format = forms.ChoiceField(choices=[("auto", "Detect from content"), *ImportFormat.choices], initial="auto")
+    dry_run = forms.BooleanField(required=False, help_text="Check the file and count what would change.")
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = [
+        "file_name",
+        "format",
+        "imported_at",
+        "imported_by",
+        "record_count",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "skipped_count",
+        "papers_link",
+    ]
+    list_filter = ["format", "imported_at"]
+    search_fields = ["file_name", "sha256"]
+    list_select_related = ["imported_by"]
+    readonly_fields = ["papers_link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(paper_count=Count("papers"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="papers")
+    def papers_link(self, batch):
+        count = getattr(batch, "paper_count", None)
+        if count is None:
+            count = batch.papers.count()
+        url = reverse("admin:papers_paper_changelist") + f"?import_batches__id__exact={batch.pk}"
+        return format_html('<a href="{}">{} paper{}</a>', url, count, "" if count == 1 else "s")
+
+    def get_urls(self):
+        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="papers_importbatch_upload")
+        return [upload, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_upload": request.user.has_perm("papers.add_paper")}
+        return super().changelist_view(request, extra_context)
+
+    def upload_view(self, request):
+        """Upload one file and import it with the same importer as ``manage.py import_papers``."""
+        if not request.user.has_perm("papers.add_paper"):
+            raise PermissionDenied
+        form = UploadPapersForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            dry_run = form.cleaned_data["dry_run"]
+            report = import_files(
+                [(upload.name, upload.read())], format=form.cleaned_data["format"], dry_run=dry_run, user=request.user
+            )
+            if report.ok:
+                self._report_warnings(request, report.warnings)
+                if dry_run:
+                    messages.info(request, f"Dry run of {upload.name}, nothing saved: {report.counts()}.")
+                    return redirect("admin:papers_importbatch_upload")
+                messages.success(request, f"Imported {upload.name}: {report.counts()}.")
+                batch_id = report.files[0].batch_id
+                if self.has_view_permission(request):
+                    return redirect("admin:papers_importbatch_change", batch_id)
+                return redirect(reverse("admin:papers_paper_changelist") + f"?import_batches__id__exact={batch_id}")
+            problems = report.errors
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload papers",
+            "opts": self.model._meta,
+            "form": form,
+            "problems": problems,
+        }
+        return TemplateResponse(request, "admin/papers/importbatch/upload.html", context)
+
+    def _report_warnings(self, request, warnings):
+        for warning in warnings[:MAX_LISTED_WARNINGS]:
+            messages.warning(request, str(warning))
+        if len(warnings) > MAX_LISTED_WARNINGS:
+            messages.warning(request, f"… and {len(warnings) - MAX_LISTED_WARNINGS} more entries skipped.")

@@ -1,0 +1,8 @@
+"""Importing papers from arXiv dataset dumps, JSONL, CSV, BibTeX and RIS files."""
+
+from .records import ImportProblem, PaperRecord, ParsedFile
+from .report import FileReport, ImportReport
+from .sources import parse_source
+from .upsert import import_files
+
+__all__ = ["FileReport", "ImportProblem", "ImportReport", "PaperRecord", "ParsedFile", "import_files", "parse_source"]

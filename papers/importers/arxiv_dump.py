@@ -1,0 +1,57 @@
+"""The dataset-viewer dump the seed corpus came in: an id line, then the abstract's line(s).
+
+An optional header (``arxiv_id``, ``stringlengths``, min, max, ``abstract``, ...) comes first. A record
+ends only where the next line that is exactly an arXiv id begins, so re-wrapped abstracts survive.
+"""
+
+from ..arxiv_ids import InvalidArxivId, looks_like_arxiv_id, parse_arxiv_id
+from .records import PaperRecord, ParsedFile
+from .text import iter_lines
+
+
+def parse_arxiv_dump(text: str, parsed: ParsedFile) -> None:
+    """Add the records of a dataset dump to ``parsed``; abstract lines are joined with ``\\n`` as written."""
+    lines = iter_lines(text)
+    in_header = False
+    current = None  # (line number, ArxivId or None when malformed, abstract lines)
+    for number, line in lines:
+        if number == 1 and line.strip() == "arxiv_id":
+            in_header = True
+            continue
+        if looks_like_arxiv_id(line):
+            in_header = False
+            _finish(current, parsed)
+            try:
+                arxiv_id = parse_arxiv_id(line)
+            except InvalidArxivId as error:
+                parsed.error(number, str(error))
+                arxiv_id = None
+            current = (number, arxiv_id, [])
+        elif in_header:
+            continue
+        elif current is None:
+            if line.strip():
+                parsed.error(number, "expected an arXiv id line before any abstract text")
+                current = (number, None, [])
+        else:
+            current[2].append(line)
+    _finish(current, parsed)
+
+
+def _finish(current, parsed: ParsedFile) -> None:
+    if current is None:
+        return
+    number, arxiv_id, lines = current
+    if arxiv_id is None:
+        return
+    # Blank lines around a record separate records; they are not part of the abstract.
+    while lines and not lines[-1].strip():
+        lines.pop()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        parsed.error(number, f"truncated record: no abstract after {arxiv_id}")
+        return
+    parsed.records.append(
+        PaperRecord(arxiv_id=arxiv_id.canonical, version=arxiv_id.version, line=number, abstract="\n".join(lines))
+    )

@@ -1,0 +1,50 @@
+"""Reading loosely typed column values (authors, categories, ids) into clean Python values."""
+
+import json
+
+from ..arxiv_ids import ArxivId, InvalidArxivId, find_arxiv_id, parse_arxiv_id
+
+
+def read_arxiv_id(value: str) -> ArxivId:
+    """Parse a bare id (``2201.11903v2``, ``arXiv:hep-th/9711200``) or one inside an arXiv URL or DOI."""
+    try:
+        return parse_arxiv_id(value)
+    except InvalidArxivId:
+        embedded = find_arxiv_id(value)
+        if embedded is None:
+            raise
+        return parse_arxiv_id(embedded)
+
+
+def read_authors(value) -> list[str]:
+    """Authors from a list, a JSON list, or a string separated by ``;`` or `` and ``."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                value = text
+        else:
+            value = text.split(";") if ";" in text else text.split(" and ")
+    if isinstance(value, str):
+        value = [value]
+    return [" ".join(str(name).split()) for name in value if str(name).strip()]
+
+
+def read_categories(value) -> list[str]:
+    """Categories from a list or a space/comma-separated string; the first is the primary one."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return [str(category).strip() for category in value if str(category).strip()]
+
+
+def read_text(value) -> str:
+    """A scalar column as text (None and missing become ``""``)."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)

@@ -1,0 +1,48 @@
+"""What every importer produces: paper records, the problems found, and one parsed file."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class PaperRecord:
+    """One paper as a source file describes it; ``arxiv_id`` is canonical (no version)."""
+
+    arxiv_id: str
+    version: int | None
+    line: int
+    abstract: str = ""
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    primary_category: str = ""
+    doi: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """An error or warning tied to a place in a file, shown as ``FILE:LINE: reason``."""
+
+    file_name: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file_name}:{self.line}: {self.reason}"
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """A source file after parsing: its records in file order, errors, and warnings (skipped entries)."""
+
+    name: str
+    format: str = ""
+    sha256: str = ""
+    records: list[PaperRecord] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
+
+    def error(self, line: int, reason: str) -> None:
+        self.errors.append(ImportProblem(self.name, line, reason))
+
+    def warn(self, line: int, reason: str) -> None:
+        self.warnings.append(ImportProblem(self.name, line, reason))

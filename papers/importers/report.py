@@ -1,0 +1,63 @@
+"""What an import did (or, on a dry run, would do), per file and in total."""
+
+from dataclasses import dataclass, field
+
+from .records import ImportProblem
+
+
+@dataclass(slots=True)
+class FileReport:
+    """Counts for one file; ``batch_id`` is its ImportBatch (None on a dry run)."""
+
+    name: str
+    format: str
+    sha256: str
+    record_count: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    batch_id: int | None = None
+
+    def counts(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """The outcome of import_files: when ``errors`` is not empty nothing was written and ``files`` is empty."""
+
+    dry_run: bool = False
+    files: list[FileReport] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)
+    warnings: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def created(self) -> int:
+        return sum(file.created for file in self.files)
+
+    @property
+    def updated(self) -> int:
+        return sum(file.updated for file in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(file.unchanged for file in self.files)
+
+    @property
+    def skipped(self) -> int:
+        return sum(file.skipped for file in self.files)
+
+    def counts(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+
+    def summary_lines(self) -> list[str]:
+        """Human-readable lines: one per file, then the total."""
+        lines = [f"{file.name} ({file.format}, {file.record_count} records): {file.counts()}" for file in self.files]
+        prefix = "Dry run, nothing written. Would import" if self.dry_run else "Imported"
+        lines.append(f"{prefix} {len(self.files)} file(s): {self.counts()}")
+        return lines

@@ -1,0 +1,130 @@
+"""Writing parsed files to the database: validate everything first, then upsert in bulk, atomically."""
+
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from ..models import ImportBatch, Paper
+from .merge import merge_duplicates, merge_record
+from .records import PaperRecord, ParsedFile
+from .report import FileReport, ImportReport
+from .sources import parse_source
+from .writes import insert_papers, link_papers
+
+LOOKUP_CHUNK = 5_000
+UPDATE_BATCH = 1_000
+# Below this many records a progress bar is more noise than help.
+PROGRESS_MIN_RECORDS = 10_000
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def import_files(
+    sources: Iterable[tuple[str, bytes]],
+    format: str = "auto",
+    dry_run: bool = False,
+    user=None,
+    progress: bool = False,
+) -> ImportReport:
+    """Import papers from ``(file name, bytes)`` sources, used by ``import_papers`` and the admin upload.
+
+    Every file is parsed and validated before anything is written. If any file has an error, the
+    report lists every problem and the database is left exactly as it was. Otherwise each file is
+    upserted (keyed on the canonical arXiv id) inside one transaction and recorded as an ImportBatch.
+    A dry run does all of that and then rolls back, so its counts are the real would-be counts.
+    ``progress`` allows a tqdm bar on stderr for large files.
+    """
+    parsed_files = [parse_source(name, data, format) for name, data in sources]
+    report = ImportReport(dry_run=dry_run)
+    for parsed in parsed_files:
+        _check_lengths(parsed)
+        report.errors.extend(parsed.errors)
+        report.warnings.extend(parsed.warnings)
+    if report.errors:
+        return report
+    if user is not None and not user.is_authenticated:
+        user = None
+    try:
+        with transaction.atomic():
+            for parsed in parsed_files:
+                report.files.append(_upsert_file(parsed, user, progress))
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        for file in report.files:
+            file.batch_id = None
+    return report
+
+
+def _check_lengths(parsed: ParsedFile) -> None:
+    # A value too long for its column would abort the transaction halfway; report it with its line instead.
+    limits = {name: Paper._meta.get_field(name).max_length for name in ("primary_category", "doi", "url")}
+    for record in parsed.records:
+        for name, limit in limits.items():
+            if len(getattr(record, name)) > limit:
+                parsed.error(record.line, f"{name} of {record.arxiv_id} is longer than {limit} characters")
+
+
+def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
+    merged, repeats = merge_duplicates(parsed.records)
+    file = FileReport(
+        name=parsed.name,
+        format=parsed.format,
+        sha256=parsed.sha256,
+        record_count=len(parsed.records) + len(parsed.warnings),
+        skipped=repeats + len(parsed.warnings),
+    )
+    batch = ImportBatch.objects.create(
+        file_name=parsed.name[: ImportBatch._meta.get_field("file_name").max_length],
+        format=parsed.format,
+        sha256=parsed.sha256,
+        imported_by=user,
+    )
+    records = list(merged.values())
+    now = timezone.now()
+    show_bar = progress and len(records) >= PROGRESS_MIN_RECORDS
+    with tqdm(total=len(records), desc=parsed.name, unit="papers", disable=not show_bar, file=sys.stderr) as bar:
+        new_records = []
+        for start in range(0, len(records), LOOKUP_CHUNK):
+            chunk = records[start : start + LOOKUP_CHUNK]
+            new_in_chunk = _update_existing(chunk, now, file)
+            new_records.extend(new_in_chunk)
+            bar.update(len(chunk) - len(new_in_chunk))
+        insert_papers(new_records, now, on_progress=bar.update)
+        file.created = len(new_records)
+    link_papers(batch, list(merged))
+    batch.record_count = file.record_count
+    batch.created_count = file.created
+    batch.updated_count = file.updated
+    batch.unchanged_count = file.unchanged
+    batch.skipped_count = file.skipped
+    batch.save(update_fields=["record_count", "created_count", "updated_count", "unchanged_count", "skipped_count"])
+    file.batch_id = batch.pk
+    return file
+
+
+def _update_existing(chunk: list[PaperRecord], now, file: FileReport) -> list[PaperRecord]:
+    """Merge the chunk's records into the papers that exist already; return the records that are new."""
+    existing = Paper.objects.defer("search_document").in_bulk([r.arxiv_id for r in chunk], field_name="arxiv_id")
+    new_records = []
+    updates = defaultdict(list)
+    for record in chunk:
+        paper = existing.get(record.arxiv_id)
+        if paper is None:
+            new_records.append(record)
+        elif changed := merge_record(paper, record):
+            paper.updated_at = now
+            updates[tuple(sorted(changed))].append(paper)
+        else:
+            file.unchanged += 1
+    # Grouping by the set of changed fields writes only those columns (bulk_update sets every named field).
+    for fields, papers in updates.items():
+        Paper.objects.bulk_update(papers, [*fields, "updated_at"], batch_size=UPDATE_BATCH)
+        file.updated += len(papers)
+    return new_records

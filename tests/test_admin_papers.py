@@ -1,0 +1,169 @@
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from papers.models import ImportBatch, Paper
+from tests.factories import make_user
+from tests.importer_fixtures import DATA, database_snapshot, seed_corpus  # noqa: F401
+
+UPLOAD_URL = "admin:papers_importbatch_upload"
+
+
+def upload(client, name, content: bytes, **fields):
+    data = {"file": SimpleUploadedFile(name, content), "format": "auto", **fields}
+    return client.post(reverse(UPLOAD_URL), data)
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_the_paper_changelist_lists_seed_papers(admin_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        response = admin_client.get(reverse("admin:papers_paper_changelist"))
+
+    assert response.status_code == 200
+    assert "2212.10544" in response.text
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_papers_can_be_found_by_arxiv_id_with_a_version(admin_client):
+    response = admin_client.get(reverse("admin:papers_paper_changelist"), {"q": "2210.13966v3"})
+
+    assert list(response.context["cl"].result_list) == [Paper.objects.get(arxiv_id="2210.13966")]
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_papers_can_be_found_by_words_in_the_abstract(admin_client):
+    response = admin_client.get(reverse("admin:papers_paper_changelist"), {"q": "InstructBLIP"})
+
+    assert "2305.06500" in [paper.arxiv_id for paper in response.context["cl"].result_list]
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_papers_filter_by_month_category_and_import_batch(admin_client):
+    admin_client.post(
+        reverse(UPLOAD_URL),
+        {"file": SimpleUploadedFile("misc.bib", (DATA / "arxiv_misc.bib").read_bytes()), "format": "auto"},
+    )
+    batch = ImportBatch.objects.get(file_name="misc.bib")
+    url = reverse("admin:papers_paper_changelist")
+
+    by_month = admin_client.get(url, {"submitted": "2022-12"}).context["cl"].result_list
+    by_category = admin_client.get(url, {"primary_category": "cs.CV"}).context["cl"].result_list
+    by_batch = admin_client.get(url, {"import_batches__id__exact": batch.pk}).context["cl"].result_list
+
+    assert {p.submitted_month.isoformat() for p in by_month} == {"2022-12-01"}
+    assert [p.arxiv_id for p in by_category] == ["2305.06500"]
+    assert {p.arxiv_id for p in by_batch} == {"2201.11903", "2305.06500", "2212.10544"}
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_the_paper_change_page_shows_provenance_read_only(admin_client):
+    paper = Paper.objects.get(arxiv_id="2210.13966")
+
+    response = admin_client.get(reverse("admin:papers_paper_change", args=[paper.pk]))
+
+    assert response.status_code == 200
+    assert "search_document" not in response.context["adminform"].form.fields
+    assert "authors" in response.context["adminform"].form.fields
+    assert "000_17fd64235e3a3294.txt" in response.text
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_the_batch_changelist_links_to_upload_and_to_each_batchs_papers(admin_client):
+    batch = ImportBatch.objects.get()
+
+    response = admin_client.get(reverse("admin:papers_importbatch_changelist"))
+
+    assert reverse(UPLOAD_URL) in response.text
+    assert f"?import_batches__id__exact={batch.pk}" in response.text
+    assert "100 papers" in response.text
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_batches_cannot_be_added_or_edited_through_forms(admin_client):
+    batch = ImportBatch.objects.get()
+
+    assert admin_client.get(reverse("admin:papers_importbatch_add")).status_code == 403
+    response = admin_client.post(reverse("admin:papers_importbatch_change", args=[batch.pk]), {"file_name": "x"})
+    assert response.status_code == 403
+    assert ImportBatch.objects.get().file_name != "x"
+
+
+def test_the_upload_page_shows_the_form(admin_client, db):
+    response = admin_client.get(reverse(UPLOAD_URL))
+
+    assert response.status_code == 200
+    assert set(response.context["form"].fields) == {"file", "format", "dry_run"}
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_a_successful_upload_imports_and_redirects_to_its_batch(admin_client, admin_user):
+    response = upload(admin_client, "zotero.ris", (DATA / "zotero.ris").read_bytes())
+
+    batch = ImportBatch.objects.get(file_name="zotero.ris")
+    assert response.status_code == 302
+    assert response.url == reverse("admin:papers_importbatch_change", args=[batch.pk])
+    assert batch.imported_by == admin_user
+    assert Paper.objects.get(arxiv_id="1706.03762").title == "Attention Is All You Need"
+    page = admin_client.get(response.url)
+    assert "Imported zotero.ris: 1 created, 1 updated, 0 unchanged, 1 skipped." in page.text
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_a_dry_run_upload_saves_nothing(admin_client):
+    before = database_snapshot()
+
+    response = upload(admin_client, "zotero.ris", (DATA / "zotero.ris").read_bytes(), dry_run="on")
+
+    assert response.status_code == 302
+    assert database_snapshot() == before
+    assert "Dry run of zotero.ris, nothing saved" in admin_client.get(response.url).text
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_a_bad_upload_lists_every_problem_and_saves_nothing(admin_client):
+    before = database_snapshot()
+    content = b'{"arxiv_id": "2213.00001", "abstract": "x"}\n{"arxiv_id": "2201.11903"}\n'
+
+    response = upload(admin_client, "broken.jsonl", content)
+
+    assert response.status_code == 200
+    assert "broken.jsonl:1: malformed arXiv id" in response.text
+    assert "broken.jsonl:2: missing abstract" in response.text
+    assert database_snapshot() == before
+
+
+def test_non_staff_users_are_sent_to_the_admin_login(client, db):
+    client.force_login(make_user("eve"))
+
+    response = client.get(reverse(UPLOAD_URL))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response.url
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_staff_without_permission_to_add_papers_are_refused(client, db, method):
+    clerk = make_user("clerk")
+    clerk.is_staff = True
+    clerk.save()
+    clerk.user_permissions.add(Permission.objects.get(codename="view_importbatch"))
+    client.force_login(clerk)
+
+    response = getattr(client, method)(reverse(UPLOAD_URL))
+
+    assert response.status_code == 403
+    assert Paper.objects.count() == 0
+
+
+def test_staff_with_permission_to_add_papers_can_upload(client, db):
+    importer = make_user("importer")
+    importer.is_staff = True
+    importer.save()
+    importer.user_permissions.add(Permission.objects.get(codename="add_paper"))
+    client.force_login(importer)
+
+    response = upload(client, "papers.csv", (DATA / "papers.csv").read_bytes())
+
+    assert response.status_code == 302
+    assert Paper.objects.count() == 3
