@@ -6,6 +6,15 @@ from django.db.models import F, Q
 
 from .search import HIGHLIGHT_START, HIGHLIGHT_STOP, SEARCH_CONFIG
 
+CATEGORY_SKIP_SCAN = """
+WITH RECURSIVE category(name) AS (
+    SELECT min(primary_category) FROM papers_paper WHERE primary_category > ''
+    UNION ALL
+    SELECT (SELECT min(primary_category) FROM papers_paper WHERE primary_category > category.name)
+    FROM category WHERE category.name IS NOT NULL
+)
+SELECT name FROM category WHERE name IS NOT NULL
+"""
 SEARCH_TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
 
 
@@ -74,8 +83,15 @@ class PaperQuerySet(models.QuerySet):
         return search_queryset(self, text)
 
     def categories(self) -> list[str]:
+        """The distinct primary categories of the whole corpus, sorted."""
+        if connection.vendor == "postgresql":
+            # PostgreSQL cannot skip through an index for DISTINCT; hopping from each category to the
+            # next with min() takes a few index probes instead of reading every row.
+            with connection.cursor() as cursor:
+                cursor.execute(CATEGORY_SKIP_SCAN)
+                return [row[0] for row in cursor.fetchall()]
         return list(
-            self.exclude(primary_category="")
+            self.model.objects.exclude(primary_category="")
             .order_by("primary_category")
             .values_list("primary_category", flat=True)
             .distinct()

@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -6,6 +5,7 @@ from django_htmx.middleware import HtmxDetails
 
 from .filters import PaperFilter
 from .models import Paper
+from .pagination import SEARCH_COUNT_CAP, ListPaginator
 from .querysets import parse_search_terms, uses_full_text_search
 from .search import substring_headline
 
@@ -22,9 +22,9 @@ def wants_fragment(request) -> bool:
 @vary_on_headers("HX-Request")
 def paper_list(request):
     filterset = PaperFilter(request.GET, queryset=Paper.objects.defer("search_document"))
-    paginator = Paginator(filterset.qs, PAPERS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
     search_text = filterset.search_text
+    paginator = ListPaginator(filterset.qs, PAPERS_PER_PAGE, count_cap=SEARCH_COUNT_CAP if search_text else None)
+    page = paginator.get_page(request.GET.get("page"))
     if search_text and not uses_full_text_search():
         wanted, _ = parse_search_terms(search_text)
         for paper in page.object_list:

@@ -87,6 +87,17 @@ class ReviewPaperFilter(CorpusFilterSet):
         self.review, self.user = review, user
         self.filters["tags"].extra["choices"] = [(str(tag.pk), tag.name) for tag in tags]
 
+    PRIMARY_FIELDS = ["q", "status", "my_decision", "unscreened", "tags", "tag_match", "sort"]
+
+    def primary_fields(self):
+        return [self.form[name] for name in self.PRIMARY_FIELDS]
+
+    def more_fields(self):
+        return [field for field in self.form if field.name not in self.PRIMARY_FIELDS]
+
+    def more_filters_in_use(self) -> bool:
+        return any(self.data.get(field.name) for field in self.more_fields())
+
     def filter_nothing(self, queryset, name, value):
         return queryset
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import annotations, comments, pages
+from .views import annotations, comments, pages, settings, settings_vocabulary
 
 app_name = "reviews"
 
@@ -21,4 +21,35 @@ urlpatterns = [
     path("reviews/<slug:slug>/annotate/<int:paper_id>/comments/add/", comments.comment_add, name="comment_add"),
     path("reviews/<slug:slug>/comments/<int:comment_id>/edit/", comments.comment_edit, name="comment_edit"),
     path("reviews/<slug:slug>/comments/<int:comment_id>/delete/", comments.comment_delete, name="comment_delete"),
+    path("reviews/<slug:slug>/settings/", settings.review_settings, name="settings"),
+    path("reviews/<slug:slug>/settings/details/", settings.details_save, name="settings_details"),
+    path("reviews/<slug:slug>/settings/members/", settings.member_add, name="settings_member_add"),
+    path(
+        "reviews/<slug:slug>/settings/members/<int:membership_id>/role/",
+        settings.member_role,
+        name="settings_member_role",
+    ),
+    path(
+        "reviews/<slug:slug>/settings/members/<int:membership_id>/remove/",
+        settings.member_remove,
+        name="settings_member_remove",
+    ),
+    path("reviews/<slug:slug>/settings/tags/", settings_vocabulary.tag_create, name="settings_tag_create"),
+    path("reviews/<slug:slug>/settings/tags/<int:tag_id>/", settings_vocabulary.tag_edit, name="settings_tag_edit"),
+    path(
+        "reviews/<slug:slug>/settings/tags/<int:tag_id>/delete/",
+        settings_vocabulary.tag_delete,
+        name="settings_tag_delete",
+    ),
+    path("reviews/<slug:slug>/settings/reasons/", settings_vocabulary.reason_create, name="settings_reason_create"),
+    path(
+        "reviews/<slug:slug>/settings/reasons/<int:reason_id>/",
+        settings_vocabulary.reason_edit,
+        name="settings_reason_edit",
+    ),
+    path(
+        "reviews/<slug:slug>/settings/reasons/<int:reason_id>/delete/",
+        settings_vocabulary.reason_delete,
+        name="settings_reason_delete",
+    ),
 ]

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from papers.models import Paper
 from papers.views import PAPERS_PER_PAGE
 from tests.factories import make_paper
 
@@ -149,10 +150,10 @@ def test_list_query_count_does_not_grow_with_page_size_or_corpus(client, django_
     for number in range(1, 60):
         make_paper(f"2301.{number:05d}", primary_category="cs.CL", title=f"Paper {number}", authors=["A", "B"])
 
-    # Category choices, count, page rows.
-    with django_assert_max_num_queries(3):
+    # Category choices, count, the page's ids, their rows.
+    with django_assert_max_num_queries(4):
         client.get(LIST_URL)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         client.get(LIST_URL, {"q": "paper", "month_from": "2023-01", "category": "cs.CL", "page": 2})
 
 
@@ -185,3 +186,26 @@ def test_unknown_paper_is_404(client):
 
 def test_list_refuses_post(client):
     assert client.post(LIST_URL).status_code == 405
+
+
+def test_every_page_holds_the_papers_the_list_order_puts_there(client):
+    for number in range(1, 61):
+        make_paper(f"23{number % 12 + 1:02d}.{number:05d}")
+    expected = [paper.arxiv_id for paper in Paper.objects.all()]
+
+    pages = [listed_ids(client.get(LIST_URL, {"page": page})) for page in (1, 2, 3)]
+
+    assert pages[0] + pages[1] + pages[2] == expected
+
+
+def test_a_broad_search_counts_only_up_to_the_cap(client, monkeypatch):
+    monkeypatch.setattr("papers.views.SEARCH_COUNT_CAP", 5)
+    for number in range(1, 9):
+        make_paper(f"2301.{number:05d}", abstract="Large language models everywhere.")
+
+    response = client.get(LIST_URL, {"q": "language"})
+
+    html = response.content.decode()
+    assert "More than 5 papers matching" in html
+    assert "Last »" not in html
+    assert len(listed_ids(response)) == 6

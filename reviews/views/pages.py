@@ -1,11 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from papers.models import Paper
+from papers.pagination import SEARCH_COUNT_CAP, ListPaginator
 from papers.querysets import parse_search_terms, uses_full_text_search
 from papers.search import substring_headline
 from papers.views import PAPERS_PER_PAGE, wants_fragment
@@ -40,8 +40,9 @@ def review_paper_list(request, slug: str):
         user=request.user,
         tags=tags,
     )
-    page = Paginator(filterset.qs, PAPERS_PER_PAGE).get_page(request.GET.get("page"))
     search_text = filterset.search_text
+    paginator = ListPaginator(filterset.qs, PAPERS_PER_PAGE, count_cap=SEARCH_COUNT_CAP if search_text else None)
+    page = paginator.get_page(request.GET.get("page"))
     if search_text and not uses_full_text_search():
         wanted, _ = parse_search_terms(search_text)
         for review_paper in page.object_list:

@@ -1,0 +1,84 @@
+"""Bulk actions on the Paper admin that belong to reviews: add papers to a review, tag them in one.
+
+The papers app knows nothing of reviews, so the reviews app re-registers the Paper admin with these actions.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import transaction
+from django.template.response import TemplateResponse
+
+from papers.admin import PaperAdmin
+from papers.models import Paper
+
+from .models import TAG_NAME_MAX_LENGTH, PaperTag, Review, ReviewPaper, Tag, normalise_tag_name
+
+
+class ChooseReviewForm(forms.Form):
+    review = forms.ModelChoiceField(queryset=Review.objects.order_by("title"))
+
+
+class ApplyTagForm(ChooseReviewForm):
+    tag = forms.CharField(
+        max_length=TAG_NAME_MAX_LENGTH,
+        help_text="An existing tag of the review (any case), or a new name to create it.",
+    )
+
+
+def _intermediate_page(modeladmin, request, queryset, form, title, action):
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "opts": modeladmin.model._meta,
+        "form": form,
+        "action": action,
+        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
+        "count": queryset.count(),
+    }
+    return TemplateResponse(request, "admin/papers/paper/review_action.html", context)
+
+
+@admin.action(description="Add selected papers to a review", permissions=["change"])
+def add_to_review(modeladmin, request, queryset):
+    form = ChooseReviewForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return _intermediate_page(modeladmin, request, queryset, form, "Add papers to a review", "add_to_review")
+    review = form.cleaned_data["review"]
+    added = review.add_papers(queryset)
+    messages.success(request, f"Added {added} paper(s) to “{review}”; {queryset.count() - added} were already in it.")
+    return None
+
+
+@admin.action(description="Apply a tag in a review to selected papers", permissions=["change"])
+def apply_tag_in_review(modeladmin, request, queryset):
+    form = ApplyTagForm(request.POST if "apply" in request.POST else None)
+    if not form.is_valid():
+        return _intermediate_page(modeladmin, request, queryset, form, "Apply a tag in a review", "apply_tag_in_review")
+    review = form.cleaned_data["review"]
+    name = " ".join(form.cleaned_data["tag"].split())
+    with transaction.atomic():
+        tag = Tag.objects.filter(review=review, normalised_name=normalise_tag_name(name)).first()
+        if tag is None:
+            tag = Tag.objects.create(review=review, name=name, created_by=request.user)
+        in_review = ReviewPaper.objects.filter(review=review, paper__in=queryset).values_list("paper_id", flat=True)
+        rows = [PaperTag(review=review, paper_id=paper_id, tag=tag, applied_by=request.user) for paper_id in in_review]
+        before = PaperTag.objects.filter(tag=tag).count()
+        PaperTag.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        applied = PaperTag.objects.filter(tag=tag).count() - before
+    outside = queryset.count() - len(rows)
+    messages.success(
+        request,
+        f"Tagged {applied} paper(s) “{tag}” in “{review}”"
+        + (f"; {outside} selected paper(s) are not in that review and were left alone." if outside else "."),
+    )
+    return None
+
+
+class ReviewAwarePaperAdmin(PaperAdmin):
+    actions = [add_to_review, apply_tag_in_review]
+
+
+admin.site.unregister(Paper)
+admin.site.register(Paper, ReviewAwarePaperAdmin)

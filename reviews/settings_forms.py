@@ -1,0 +1,114 @@
+"""Forms of a review's settings page: its details, members, tag vocabulary and exclusion reasons."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import TAG_NAME_MAX_LENGTH, ExclusionReason, Membership, Review, Role, Tag, normalise_tag_name
+
+
+class ReviewDetailsForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["title", "research_question", "inclusion_criteria", "exclusion_criteria", "allow_new_tags"]
+        widgets = {
+            "research_question": forms.Textarea(attrs={"rows": 2}),
+            "inclusion_criteria": forms.Textarea(attrs={"rows": 4}),
+            "exclusion_criteria": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {"allow_new_tags": "Allow new tags"}
+
+
+class MemberAddForm(forms.Form):
+    username = forms.CharField(max_length=150, error_messages={"required": "Type the username of the person to add."})
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
+
+    def __init__(self, *args, review: Review, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review = review
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        user_model = get_user_model()
+        user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
+        if user is None:
+            raise forms.ValidationError(f"There is no user called “{username}”. They need an account first.")
+        if Membership.objects.filter(review=self.review, user=user).exists():
+            raise forms.ValidationError(f"{username} is already a member; change their role in the list below.")
+        self.cleaned_data["user"] = user
+        return username
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+def tag_named(review: Review, name: str, *, exclude_pk: int | None = None) -> Tag | None:
+    """Another tag of the review with this name, ignoring case and spacing, if there is one."""
+    return Tag.objects.filter(review=review, normalised_name=normalise_tag_name(name)).exclude(pk=exclude_pk).first()
+
+
+class VocabularyTagForm(forms.ModelForm):
+    """A tag of the review's vocabulary; the instance must carry its review before validation."""
+
+    class Meta:
+        model = Tag
+        fields = ["name", "colour", "description"]
+        widgets = {
+            "colour": forms.TextInput(attrs={"type": "color"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+        error_messages = {
+            "name": {
+                "required": "Type a tag name.",
+                "max_length": f"Tag names are at most {TAG_NAME_MAX_LENGTH} characters.",
+            },
+        }
+
+    def clean_name(self):
+        # Tag.save() collapses inner spaces too; doing it here lets the page show the name as it will be saved.
+        name = " ".join(self.cleaned_data["name"].split())
+        if taken := tag_named(self.instance.review, name, exclude_pk=self.instance.pk):
+            raise forms.ValidationError(
+                f"This review already has a tag called “{taken.name}” (ignoring case and spaces)."
+            )
+        return name
+
+
+class TagDeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="Also remove it from every paper it is on",
+        error_messages={"required": "Tick the box to confirm: deleting a tag removes it from its papers."},
+    )
+
+
+class ExclusionReasonForm(forms.ModelForm):
+    """An exclusion reason; the instance must carry its review before validation."""
+
+    class Meta:
+        model = ExclusionReason
+        fields = ["label", "position"]
+        error_messages = {"label": {"required": "Type the reason."}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A new reason without a position goes last.
+        if not self.instance.pk:
+            self.fields["position"].required = False
+            self.fields["position"].help_text = "Empty puts it last."
+            self.fields["position"].initial = None
+            self.initial.pop("position", None)
+        self.fields["position"].widget.attrs["min"] = 0
+
+    def clean_label(self):
+        label = self.cleaned_data["label"].strip()
+        taken = ExclusionReason.objects.filter(review=self.instance.review, label=label).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"This review already has the reason “{label}”.")
+        return label
+
+    def clean_position(self):
+        position = self.cleaned_data["position"]
+        if position is None:
+            last = ExclusionReason.objects.filter(review=self.instance.review).order_by("-position").first()
+            position = last.position + 1 if last else 0
+        return position

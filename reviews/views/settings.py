@@ -1,0 +1,175 @@
+"""The owner's settings page: the review's details and its members. Tags and reasons: settings_vocabulary.py.
+
+Every change is a plain form POST that redirects back (Post/Redirect/Get); a refused one re-renders the
+page with the errors beside the form that caused them and a 422, having saved nothing.
+"""
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from ..access import get_owner_membership
+from ..models import ExclusionReason, Membership, Role, Tag
+from ..settings_forms import (
+    ExclusionReasonForm,
+    MemberAddForm,
+    MemberRoleForm,
+    ReviewDetailsForm,
+    TagDeleteForm,
+    VocabularyTagForm,
+)
+
+LAST_OWNER_MESSAGE = "A review needs at least one owner: make someone else an owner first."
+
+
+def settings_url(review, section: str = "") -> str:
+    url = reverse("reviews:settings", args=[review.slug])
+    return f"{url}#{section}" if section else url
+
+
+def redirect_to_settings(review, section: str) -> HttpResponseRedirect:
+    return redirect(settings_url(review, section))
+
+
+def render_settings_page(request, membership: Membership, *, status: int = 200, **bound):
+    """The whole page. ``bound`` holds forms that failed validation, shown in place of fresh ones.
+
+    Row forms go in dicts keyed by the row's pk: ``member_forms``, ``tag_forms``, ``tag_delete_forms``,
+    ``reason_forms``.
+    """
+    review = membership.review
+    members = list(review.memberships.select_related("user").order_by("user__username"))
+    tags = list(Tag.objects.filter(review=review).annotate(usage=Count("paper_tags")))
+    reasons = list(ExclusionReason.objects.filter(review=review).annotate(decision_count=Count("screeningdecision")))
+    for member in members:
+        member.form = bound.get("member_forms", {}).get(member.pk) or MemberRoleForm(
+            initial={"role": member.role}, auto_id=f"member-{member.pk}-%s"
+        )
+    for tag in tags:
+        tag.form = bound.get("tag_forms", {}).get(tag.pk) or VocabularyTagForm(instance=tag, auto_id=f"tag-{tag.pk}-%s")
+        tag.delete_form = bound.get("tag_delete_forms", {}).get(tag.pk) or TagDeleteForm(
+            auto_id=f"tag-{tag.pk}-delete-%s"
+        )
+    for reason in reasons:
+        reason.form = bound.get("reason_forms", {}).get(reason.pk) or ExclusionReasonForm(
+            instance=reason, auto_id=f"reason-{reason.pk}-%s"
+        )
+    context = {
+        "review": review,
+        "membership": membership,
+        "details_form": bound.get("details_form") or ReviewDetailsForm(instance=review, auto_id="details-%s"),
+        "member_add_form": bound.get("member_add_form") or MemberAddForm(review=review, auto_id="member-add-%s"),
+        "tag_add_form": bound.get("tag_add_form")
+        or VocabularyTagForm(instance=Tag(review=review), auto_id="tag-add-%s"),
+        "reason_add_form": bound.get("reason_add_form")
+        or ExclusionReasonForm(instance=ExclusionReason(review=review), auto_id="reason-add-%s"),
+        "members": members,
+        "tags": tags,
+        "reasons": reasons,
+    }
+    return render(request, "reviews/review_settings.html", context, status=status)
+
+
+@login_required
+@require_GET
+def review_settings(request, slug: str):
+    membership = get_owner_membership(request.user, slug)
+    return render_settings_page(request, membership)
+
+
+@login_required
+@require_POST
+def details_save(request, slug: str):
+    membership = get_owner_membership(request.user, slug)
+    # A copy, because an invalid form still writes its data onto the instance, and the page shows the real title.
+    form = ReviewDetailsForm(request.POST, instance=copy.copy(membership.review), auto_id="details-%s")
+    if not form.is_valid():
+        return render_settings_page(request, membership, details_form=form, status=422)
+    form.save()
+    messages.success(request, "Saved the review’s details.")
+    return redirect_to_settings(membership.review, "details")
+
+
+@login_required
+@require_POST
+def member_add(request, slug: str):
+    membership = get_owner_membership(request.user, slug)
+    review = membership.review
+    form = MemberAddForm(request.POST, review=review, auto_id="member-add-%s")
+    if form.is_valid():
+        user, role = form.cleaned_data["user"], form.cleaned_data["role"]
+        try:
+            with transaction.atomic():
+                Membership.objects.create(review=review, user=user, role=role)
+        except IntegrityError:
+            # Another owner added them in the meantime.
+            form.add_error("username", f"{user} is already a member; change their role in the list below.")
+        else:
+            messages.success(request, f"Added {user} as {Role(role).label.lower()}.")
+            return redirect_to_settings(review, "members")
+    return render_settings_page(request, membership, member_add_form=form, status=422)
+
+
+def lock_owners(review) -> set[int]:
+    """Lock the review's owner memberships until the transaction ends, so two owners demoting each other
+    at once cannot leave the review without any; return their pks."""
+    return set(
+        Membership.objects.select_for_update().filter(review=review, role=Role.OWNER).values_list("pk", flat=True)
+    )
+
+
+def after_own_change(request, membership: Membership, target: Membership, section: str):
+    """Back to the settings page, unless the owner just removed or demoted themselves out of it."""
+    review = membership.review
+    if target.user_id != request.user.pk:
+        return redirect_to_settings(review, section)
+    if target.pk is None:
+        return redirect("reviews:home")
+    if target.role != Role.OWNER:
+        return redirect(review.get_absolute_url())
+    return redirect_to_settings(review, section)
+
+
+@login_required
+@require_POST
+def member_role(request, slug: str, membership_id: int):
+    membership = get_owner_membership(request.user, slug)
+    review = membership.review
+    form = MemberRoleForm(request.POST, auto_id=f"member-{membership_id}-%s")
+    with transaction.atomic():
+        owners = lock_owners(review)
+        target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, review=review)
+        if form.is_valid() and form.cleaned_data["role"] != Role.OWNER and owners == {target.pk}:
+            form.add_error(None, LAST_OWNER_MESSAGE)
+        if not form.is_valid():
+            return render_settings_page(request, membership, member_forms={target.pk: form}, status=422)
+        target.role = form.cleaned_data["role"]
+        target.save(update_fields=["role"])
+    messages.success(request, f"{target.user} is now {target.get_role_display().lower()}.")
+    return after_own_change(request, membership, target, "members")
+
+
+@login_required
+@require_POST
+def member_remove(request, slug: str, membership_id: int):
+    membership = get_owner_membership(request.user, slug)
+    review = membership.review
+    with transaction.atomic():
+        owners = lock_owners(review)
+        target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, review=review)
+        if owners == {target.pk}:
+            form = MemberRoleForm({"role": target.role}, auto_id=f"member-{target.pk}-%s")
+            form.is_valid()
+            form.add_error(None, LAST_OWNER_MESSAGE)
+            return render_settings_page(request, membership, member_forms={target.pk: form}, status=422)
+        # Their tags, scores, decisions and comments stay: they are the team's record of the screening.
+        target.delete()
+    messages.success(request, f"Removed {target.user} from the review. Their annotations stay.")
+    return after_own_change(request, membership, target, "members")
