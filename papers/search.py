@@ -6,6 +6,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db.models import F, Func
 
 SEARCH_CONFIG = "english"
+# Created by migration 0002 on PostgreSQL only.
+SEARCH_INDEX = "paper_search_document_gin"
 # Control characters never found in abstracts mark highlighted spans, so the text can be escaped
 # first and the marks turned into <mark> afterwards.
 HIGHLIGHT_START = "\x02"

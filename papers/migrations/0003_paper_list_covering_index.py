@@ -4,18 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('papers', '0002_paper_search_index'),
+        ("papers", "0002_paper_search_index"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='paper',
-            name='paper_month_id_desc',
+            model_name="paper",
+            name="paper_month_id_desc",
         ),
         migrations.AddIndex(
-            model_name='paper',
-            index=models.Index(fields=['-submitted_month', '-arxiv_id'], include=('id',), name='paper_month_id_desc_cover'),
+            model_name="paper",
+            index=models.Index(
+                fields=["-submitted_month", "-arxiv_id"], include=("id",), name="paper_month_id_desc_cover"
+            ),
         ),
     ]
