@@ -1,0 +1,41 @@
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from papers.models import Paper
+from papers.search import SEARCH_INDEX
+from tests.factories import make_paper
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index exists on PostgreSQL only"),
+]
+
+SEED = "fixtures/000_17fd64235e3a3294.txt"
+
+
+def search_index_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [SEARCH_INDEX])
+        return cursor.fetchone() is not None
+
+
+def test_a_bulk_load_rebuilds_the_search_index_and_search_uses_it(monkeypatch):
+    monkeypatch.setattr("papers.importers.writes.BULK_LOAD_MIN_RECORDS", 50)
+
+    call_command("import_papers", SEED)
+
+    assert Paper.objects.count() == 100
+    assert search_index_exists()
+    assert Paper.objects.search('"state-space models"').filter(arxiv_id="2212.10544").exists()
+
+
+def test_a_small_import_into_a_large_table_keeps_the_index(monkeypatch):
+    monkeypatch.setattr("papers.importers.writes.BULK_LOAD_MIN_RECORDS", 50)
+    for number in range(1, 150):
+        make_paper(f"2101.{number:05d}")
+
+    call_command("import_papers", SEED)
+
+    assert search_index_exists()
+    assert Paper.objects.search("InstructBLIP").filter(arxiv_id="2305.06500").exists()
