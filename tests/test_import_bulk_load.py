@@ -14,19 +14,21 @@ pytestmark = [
 SEED = "fixtures/000_17fd64235e3a3294.txt"
 
 
-def search_index_exists() -> bool:
+def search_index_oid() -> int | None:
+    """The index's identity: a rebuilt index gets a new one."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [SEARCH_INDEX])
-        return cursor.fetchone() is not None
+        cursor.execute("SELECT to_regclass(%s)::oid", [SEARCH_INDEX])
+        return cursor.fetchone()[0]
 
 
 def test_a_bulk_load_rebuilds_the_search_index_and_search_uses_it(monkeypatch):
     monkeypatch.setattr("papers.importers.writes.BULK_LOAD_MIN_RECORDS", 50)
+    before = search_index_oid()
 
     call_command("import_papers", SEED)
 
     assert Paper.objects.count() == 100
-    assert search_index_exists()
+    assert search_index_oid() not in (None, before)
     assert Paper.objects.search('"state-space models"').filter(arxiv_id="2212.10544").exists()
 
 
@@ -34,8 +36,9 @@ def test_a_small_import_into_a_large_table_keeps_the_index(monkeypatch):
     monkeypatch.setattr("papers.importers.writes.BULK_LOAD_MIN_RECORDS", 50)
     for number in range(1, 150):
         make_paper(f"2101.{number:05d}")
+    before = search_index_oid()
 
     call_command("import_papers", SEED)
 
-    assert search_index_exists()
+    assert search_index_oid() == before
     assert Paper.objects.search("InstructBLIP").filter(arxiv_id="2305.06500").exists()
