@@ -32,3 +32,23 @@ def browser_page(live_server):
             yield page
         finally:
             browser.close()
+
+
+def login(page, live_server, username: str, password: str = "correct horse battery staple") -> None:  # noqa: S107
+    """Log ``page`` in through the real login form, as a person would."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def log_in_with_cookie(context, live_server, client, user) -> None:
+    """Log a browser context in as ``user`` by borrowing the test client's session: quicker than the form."""
+    from django.conf import settings
+
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])

@@ -33,13 +33,17 @@
       field.focus();
       return;
     }
-    // In the list the thread loads when its <details> opens; focus the box once it arrives.
+    // In the list the thread loads when its <details> opens; focus the box once it has arrived.
     const details = openComments && row.querySelector("details.comments-toggle");
     if (details) {
-      row.addEventListener("htmx:afterSettle", () => {
+      const focusWhenLoaded = (event) => {
+        if (!details.contains(event.target)) return;
         const loaded = row.querySelector(selector);
-        if (loaded) loaded.focus();
-      }, { once: true });
+        if (!loaded) return;
+        row.removeEventListener("htmx:afterSettle", focusWhenLoaded);
+        loaded.focus();
+      };
+      row.addEventListener("htmx:afterSettle", focusWhenLoaded);
       details.open = true;
     }
   }
