@@ -1,10 +1,8 @@
-import re
-
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, models
 from django.db.models import F, Q
 
-from .search import HIGHLIGHT_START, HIGHLIGHT_STOP, SEARCH_CONFIG
+from .search import HIGHLIGHT_START, HIGHLIGHT_STOP, SEARCH_CONFIG, parse_search_terms, uses_full_text_search
 
 CATEGORY_SKIP_SCAN = """
 WITH RECURSIVE category(name) AS (
@@ -15,23 +13,6 @@ WITH RECURSIVE category(name) AS (
 )
 SELECT name FROM category WHERE name IS NOT NULL
 """
-SEARCH_TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
-
-
-def parse_search_terms(text: str) -> tuple[list[str], list[str]]:
-    """Split a web-style query into (wanted, excluded) terms: quoted phrases stay whole, ``-word`` excludes."""
-    wanted, excluded = [], []
-    for match in SEARCH_TERM.finditer(text):
-        negated, term = (match[1], match[2]) if match[2] is not None else (match[3], match[4])
-        term = term.strip()
-        if not term or term.lower() == "or":
-            continue
-        (excluded if negated else wanted).append(term)
-    return wanted, excluded
-
-
-def uses_full_text_search() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def search_queryset(queryset, text: str, paper_path: str = ""):

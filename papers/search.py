@@ -3,6 +3,7 @@
 import re
 
 from django.contrib.postgres.search import SearchVectorField
+from django.db import connection
 from django.db.models import F, Func
 
 SEARCH_CONFIG = "english"
@@ -12,6 +13,25 @@ SEARCH_INDEX = "paper_search_document_gin"
 # first and the marks turned into <mark> afterwards.
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_STOP = "\x03"
+
+
+SEARCH_TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
+
+
+def parse_search_terms(text: str) -> tuple[list[str], list[str]]:
+    """Split a web-style query into (wanted, excluded) terms: quoted phrases stay whole, ``-word`` excludes."""
+    wanted, excluded = [], []
+    for match in SEARCH_TERM.finditer(text):
+        negated, term = (match[1], match[2]) if match[2] is not None else (match[3], match[4])
+        term = term.strip()
+        if not term or term.lower() == "or":
+            continue
+        (excluded if negated else wanted).append(term)
+    return wanted, excluded
+
+
+def uses_full_text_search() -> bool:
+    return connection.vendor == "postgresql"
 
 
 class PaperSearchDocument(Func):
@@ -65,3 +85,12 @@ def substring_headline(text: str, terms: list[str], *, context_words: int = 30, 
     excerpt = " ".join(fragments).replace("… …", "…")
     pattern = "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True))
     return re.sub(f"({pattern})", f"{HIGHLIGHT_START}\\1{HIGHLIGHT_STOP}", excerpt, flags=re.IGNORECASE)
+
+
+def add_fallback_headlines(rows, search_text: str, abstract_of=lambda row: row.abstract) -> None:
+    """Give each row of a page a ``headline`` where the database made none (everywhere but PostgreSQL)."""
+    if not search_text or uses_full_text_search():
+        return
+    wanted, _ = parse_search_terms(search_text)
+    for row in rows:
+        row.headline = substring_headline(abstract_of(row), wanted)

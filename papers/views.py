@@ -6,8 +6,7 @@ from django_htmx.middleware import HtmxDetails
 from .filters import PaperFilter
 from .models import Paper
 from .pagination import SEARCH_COUNT_CAP, ListPaginator
-from .querysets import parse_search_terms, uses_full_text_search
-from .search import substring_headline
+from .search import add_fallback_headlines
 
 PAPERS_PER_PAGE = 25
 
@@ -25,10 +24,7 @@ def paper_list(request):
     search_text = filterset.search_text
     paginator = ListPaginator(filterset.qs, PAPERS_PER_PAGE, count_cap=SEARCH_COUNT_CAP if search_text else None)
     page = paginator.get_page(request.GET.get("page"))
-    if search_text and not uses_full_text_search():
-        wanted, _ = parse_search_terms(search_text)
-        for paper in page.object_list:
-            paper.headline = substring_headline(paper.abstract, wanted)
+    add_fallback_headlines(page.object_list, search_text)
     template = "papers/paper_list.html"
     if wants_fragment(request):
         template += "#results"

@@ -6,8 +6,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from papers.models import Paper
 from papers.pagination import SEARCH_COUNT_CAP, ListPaginator
-from papers.querysets import parse_search_terms, uses_full_text_search
-from papers.search import substring_headline
+from papers.search import add_fallback_headlines
 from papers.views import PAPERS_PER_PAGE, wants_fragment
 
 from ..access import get_membership
@@ -43,10 +42,7 @@ def review_paper_list(request, slug: str):
     search_text = filterset.search_text
     paginator = ListPaginator(filterset.qs, PAPERS_PER_PAGE, count_cap=SEARCH_COUNT_CAP if search_text else None)
     page = paginator.get_page(request.GET.get("page"))
-    if search_text and not uses_full_text_search():
-        wanted, _ = parse_search_terms(search_text)
-        for review_paper in page.object_list:
-            review_paper.headline = substring_headline(review_paper.paper.abstract, wanted)
+    add_fallback_headlines(page.object_list, search_text, abstract_of=lambda review_paper: review_paper.paper.abstract)
     context = {
         "review": review,
         "membership": membership,
