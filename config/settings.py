@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reviews.context_processors.next_url",
             ],
         },
     },
@@ -97,7 +98,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compilation costs tens of milliseconds on the list queries and never pays back on a web request;
+    # ranking a broad search joins thousands of wide rows, which spills to disk at the default 4MB work_mem.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "DJANGO_PG_OPTIONS", "-c jit=off -c work_mem=32MB"
+    )
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers carry on while an import writes; the busy timeout waits instead of failing.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

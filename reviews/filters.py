@@ -25,21 +25,19 @@ class ReviewPaperFilter(CorpusFilterSet):
         field_name="team_status", choices=TeamStatus.choices, label="Team status", empty_label="Any status"
     )
     my_decision = django_filters.ChoiceFilter(
-        field_name="my_decision", choices=DecisionChoice.choices, label="My decision", empty_label="Any decision"
+        method="filter_my_decision", choices=DecisionChoice.choices, label="My decision", empty_label="Any decision"
     )
     unscreened = django_filters.BooleanFilter(
         method="filter_unscreened", label="Not yet screened by me", widget=forms.CheckboxInput
     )
     my_score_min = django_filters.ChoiceFilter(
-        field_name="my_score",
-        lookup_expr="gte",
+        method="filter_my_score_min",
         choices=SCORE_CHOICES,
         label="My score from",
         empty_label="–",
     )
     my_score_max = django_filters.ChoiceFilter(
-        field_name="my_score",
-        lookup_expr="lte",
+        method="filter_my_score_max",
         choices=SCORE_CHOICES,
         label="My score to",
         empty_label="–",
@@ -111,6 +109,17 @@ class ReviewPaperFilter(CorpusFilterSet):
         if match == "none":
             return queryset.tagged_with_none(tag_ids)
         return queryset.tagged_with_any(tag_ids)
+
+    # The user's own annotations are filtered with EXISTS on their indexed rows: filtering on the
+    # my_decision/my_score annotations would run a subquery for every paper in the review.
+    def filter_my_decision(self, queryset, name, value):
+        return queryset.decided_by(self.user, value)
+
+    def filter_my_score_min(self, queryset, name, value):
+        return queryset.scored_by(self.user, value__gte=int(value))
+
+    def filter_my_score_max(self, queryset, name, value):
+        return queryset.scored_by(self.user, value__lte=int(value))
 
     def filter_unscreened(self, queryset, name, value):
         return queryset.not_screened_by(self.user) if value else queryset

@@ -129,6 +129,7 @@ class ReviewPaper(models.Model):
         constraints = [models.UniqueConstraint(fields=["review", "paper"], name="paper_once_per_review")]
         indexes = [
             models.Index(fields=["review", "team_status"], name="reviewpaper_status"),
+            # PostgreSQL also gets reviewpaper_mean_order (migration 0002) for the nulls-last sort by mean.
             models.Index(fields=["review", "score_mean"], name="reviewpaper_mean"),
             models.Index(fields=["review", "comment_count"], name="reviewpaper_comments"),
         ]

@@ -79,6 +79,26 @@ class ReviewPaperQuerySet(models.QuerySet):
     def tagged_with_none(self, tags):
         return self.exclude(pk__in=self.tagged_with_any(tags).values("pk"))
 
+    def decided_by(self, user, decision: str):
+        """Papers ``user`` gave ``decision``."""
+        from .models import ScreeningDecision
+
+        return self.filter(
+            Exists(
+                ScreeningDecision.objects.filter(
+                    review=OuterRef("review"), paper=OuterRef("paper"), user=user, decision=decision
+                )
+            )
+        )
+
+    def scored_by(self, user, **value_lookups):
+        """Papers ``user`` scored, with the score matching ``value_lookups`` (``value__gte=4``)."""
+        from .models import Score
+
+        return self.filter(
+            Exists(Score.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), user=user, **value_lookups))
+        )
+
     def not_screened_by(self, user):
         from .models import ScreeningDecision
 

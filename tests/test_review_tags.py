@@ -163,3 +163,15 @@ def test_tagging_takes_a_fixed_number_of_queries(client, team, django_assert_max
 
     with django_assert_max_num_queries(18):
         client.post(add_tag_url(team), {"name": "d"}, headers=HTMX)
+
+
+def test_swapped_forms_send_plain_posts_back_to_the_page_not_the_fragment(client, team):
+    page = f"http://testserver/reviews/{team.review.slug}/?status=undecided"
+
+    response = logged_in(client, team.bob).post(
+        add_tag_url(team), {"name": "x"}, headers={**HTMX, "HX-Current-URL": page}
+    )
+
+    html = response.content.decode()
+    assert 'name="next" value="/reviews/llm-review/?status=undecided"' in html
+    assert "annotate" not in html.split('name="next" value="')[1].split('"')[0]

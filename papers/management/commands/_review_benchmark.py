@@ -8,6 +8,7 @@ import cProfile
 import io
 import pstats
 import random
+import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -174,9 +175,12 @@ class ReviewBenchmark:
                     self._get(scenario.params(variant))
                 scenario.query_counts.add(len(queries))
             for run in range(self.runs):
+                params = scenario.params(run)
                 started = time.perf_counter()
-                self._get(scenario.params(run))
-                scenario.timings_ms.append((time.perf_counter() - started) * 1000)
+                self._get(params)
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                scenario.timings_ms.append(elapsed_ms)
+                scenario.by_variant.setdefault(params.get("q", ""), []).append(elapsed_ms)
             matches[scenario.name] = self._match_count(review, tags, scenario.params(0))
 
         self.stdout.write(
@@ -191,6 +195,11 @@ class ReviewBenchmark:
                 f"{_counts(scenario.query_counts):<12} < {scenario.target_ms:.0f} ms  {_verdict(scenario.passed)}"
             )
         self.stdout.write("  (matches: rows the filter selects, for the first search term where there is one)")
+        for scenario in scenarios:
+            if scenario.variants > 1:
+                self.stdout.write(f"  {scenario.name}, median by term:")
+                for term, timings in scenario.by_variant.items():
+                    self.stdout.write(f"    q={term:<26} {statistics.median(timings):>7.1f} ms  ({len(timings)} runs)")
         return scenarios
 
     def _match_count(self, review, tags: list[Tag], params: dict) -> int:
@@ -314,7 +323,10 @@ class ReviewBenchmark:
             self._get(scenario.params(run))
         profiler.disable()
         report = io.StringIO()
-        pstats.Stats(profiler, stream=report).sort_stats("cumulative").print_stats(30)
+        stats = pstats.Stats(profiler, stream=report)
+        # Cumulative time is mostly the request stack; own time shows where the page spends it (templates, SQL).
+        stats.sort_stats("cumulative").print_stats(r"reviews|papers|template", 25)
+        stats.sort_stats("tottime").print_stats(20)
         self.stdout.write(report.getvalue())
 
     # 5. Targets ----------------------------------------------------------------------------------------------
