@@ -5,7 +5,6 @@ from django.urls import reverse
 
 from .arxiv_ids import ArxivId
 from .querysets import PaperQuerySet
-from .search import PaperSearchDocument
 
 
 class ImportFormat(models.TextChoices):
@@ -57,8 +56,10 @@ class Paper(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     import_batches = models.ManyToManyField(ImportBatch, related_name="papers", blank=True)
-    search_document = models.GeneratedField(
-        expression=PaperSearchDocument(), output_field=SearchVectorField(), db_persist=True
+    search_document = SearchVectorField(
+        null=True,
+        editable=False,
+        help_text="Title (weight A) and abstract (weight B) as a tsvector; PostgreSQL's trigger keeps it current.",
     )
 
     objects = PaperQuerySet.as_manager()

@@ -2,13 +2,16 @@
 
 import re
 
-from django.contrib.postgres.search import SearchVectorField
 from django.db import connection
-from django.db.models import F, Func
 
 SEARCH_CONFIG = "english"
-# Created by migration 0002 on PostgreSQL only.
+# PostgreSQL only (migration 0002): the GIN index on Paper.search_document, and the expression its trigger
+# computes the document with. The importer computes the same expression in bulk.
 SEARCH_INDEX = "paper_search_document_gin"
+SEARCH_DOCUMENT_SQL = (
+    "setweight(to_tsvector('english'::regconfig, coalesce({title}, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce({abstract}, '')), 'B')"
+)
 # Control characters never found in abstracts mark highlighted spans, so the text can be escaped
 # first and the marks turned into <mark> afterwards.
 HIGHLIGHT_START = "\x02"
@@ -32,31 +35,6 @@ def parse_search_terms(text: str) -> tuple[list[str], list[str]]:
 
 def uses_full_text_search() -> bool:
     return connection.vendor == "postgresql"
-
-
-class PaperSearchDocument(Func):
-    """The weighted tsvector of a paper (title A, abstract B), stored as a generated column.
-
-    On databases without full-text search it compiles to NULL, so the column exists everywhere and
-    SQLite searches with LIKE instead.
-    """
-
-    output_field = SearchVectorField()
-
-    def __init__(self):
-        super().__init__(F("title"), F("abstract"))
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        title, title_params = compiler.compile(self.source_expressions[0])
-        abstract, abstract_params = compiler.compile(self.source_expressions[1])
-        sql = (
-            f"setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, coalesce({title}, '')), 'A') || "
-            f"setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, coalesce({abstract}, '')), 'B')"
-        )
-        return sql, (*title_params, *abstract_params)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return "NULL", ()
 
 
 def substring_headline(text: str, terms: list[str], *, context_words: int = 30, max_fragments: int = 3) -> str:

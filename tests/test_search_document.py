@@ -42,3 +42,16 @@ def test_a_small_import_into_a_large_table_keeps_the_index(monkeypatch):
 
     assert search_index_oid() == before
     assert Paper.objects.search("InstructBLIP").filter(arxiv_id="2305.06500").exists()
+
+
+def test_the_search_document_follows_edits_to_title_and_abstract():
+    paper = make_paper("2201.11903", title="Prompting", abstract="Reasoning in large models.")
+
+    paper.title = "Chain of thought"
+    paper.save()
+    Paper.objects.filter(pk=paper.pk).update(abstract="Arithmetic benchmarks.")
+
+    assert Paper.objects.search('"chain of thought"').filter(pk=paper.pk).exists()
+    assert Paper.objects.search("arithmetic").filter(pk=paper.pk).exists()
+    assert not Paper.objects.search("reasoning").filter(pk=paper.pk).exists()
+    assert not Paper.objects.search("prompting").filter(pk=paper.pk).exists()
