@@ -10,11 +10,20 @@ SEARCH_COUNT_CAP = 1_000
 
 class ListPaginator(Paginator):
     """Fetches a page in two steps — its ids by the list's order, then the rows — so a deep page reads
-    25 rows instead of every row before it; with ``count_cap`` the count stops there."""
+    25 rows instead of every row before it; with ``count_cap`` the count stops there.
 
-    def __init__(self, object_list, per_page, *, count_cap: int | None = None, **kwargs):
+    ``shortlist(limit)``, if given, returns the list restricted to rows among the first ``limit``
+    candidates of the same order (e.g. a review's papers among the corpus's best search matches). Its rows
+    are a prefix of the full list, so when it fills the page the page is right; when it falls short of
+    what the count promises, the page is read from the full list instead.
+    """
+
+    SHORTLIST_PAGES = 4
+
+    def __init__(self, object_list, per_page, *, count_cap: int | None = None, shortlist=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_cap = count_cap
+        self.shortlist = shortlist
 
     @cached_property
     def count(self) -> int:
@@ -30,6 +39,11 @@ class ListPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        ids = []
+        if self.shortlist is not None:
+            candidates = self.shortlist((bottom + self.per_page) * self.SHORTLIST_PAGES)
+            ids = list(candidates.values_list("pk", flat=True)[bottom:top])
+        if len(ids) < top - bottom:
+            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)

@@ -3,6 +3,8 @@ from django import forms
 from django.db.models import F
 
 from papers.filters import CorpusFilterSet
+from papers.models import Paper
+from papers.search import uses_full_text_search
 
 from .models import DecisionChoice, ReviewPaper, TeamStatus
 
@@ -95,6 +97,21 @@ class ReviewPaperFilter(CorpusFilterSet):
 
     def more_filters_in_use(self) -> bool:
         return any(self.data.get(field.name) for field in self.more_fields())
+
+    def relevance_shortlist(self):
+        """For a plain relevance-ranked search, the list limited to the corpus's best matches (ListPaginator).
+
+        Ranking every match and joining each to the review is most of a broad search's time; ranking the
+        corpus alone is quicker, and a review that holds much of the corpus finds its page among the first
+        few hundred. Other filters or sorts make the shortlist miss too often to be worth trying.
+        """
+        if not uses_full_text_search() or not self.search_text:
+            return None
+        active = {name for name, value in self.form.cleaned_data.items() if value not in (None, "", [], False)}
+        if active - {"q", "sort", "tag_match"} or self.form.cleaned_data.get("sort") not in ("", None, "relevance"):
+            return None
+        best_matches = Paper.objects.search(self.search_text).values("pk")
+        return lambda limit: self.qs.filter(paper__in=best_matches[:limit])
 
     def filter_nothing(self, queryset, name, value):
         return queryset

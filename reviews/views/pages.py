@@ -40,7 +40,12 @@ def review_paper_list(request, slug: str):
         tags=tags,
     )
     search_text = filterset.search_text
-    paginator = ListPaginator(filterset.qs, PAPERS_PER_PAGE, count_cap=SEARCH_COUNT_CAP if search_text else None)
+    paginator = ListPaginator(
+        filterset.qs,
+        PAPERS_PER_PAGE,
+        count_cap=SEARCH_COUNT_CAP if search_text else None,
+        shortlist=filterset.relevance_shortlist(),
+    )
     page = paginator.get_page(request.GET.get("page"))
     add_fallback_headlines(page.object_list, search_text, abstract_of=lambda review_paper: review_paper.paper.abstract)
     context = {
