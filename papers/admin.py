@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied
-from django.db import connection, models
+from django.db import connection
 from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -49,8 +49,33 @@ class SubmittedMonthFilter(admin.SimpleListFilter):
         return queryset.filter(submitted_month=month)
 
 
+class PaperForm(forms.ModelForm):
+    """The admin's paper form: the id is validated and stored canonically, a version in it kept apart."""
+
+    url = forms.URLField(label="URL", required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Paper
+        fields = ["arxiv_id", "version", "title", "authors", "abstract", "primary_category", "doi", "url"]
+
+    def clean_arxiv_id(self):
+        try:
+            self.parsed_id = parse_arxiv_id(self.cleaned_data["arxiv_id"])
+        except InvalidArxivId as error:
+            raise forms.ValidationError(str(error)) from None
+        return self.parsed_id.canonical
+
+    def clean(self):
+        cleaned = super().clean()
+        parsed = getattr(self, "parsed_id", None)
+        if parsed is not None and parsed.version is not None and not cleaned.get("version"):
+            cleaned["version"] = parsed.version
+        return cleaned
+
+
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
+    form = PaperForm
     list_display = ["arxiv_id", "version", "short_title", "primary_category", "submitted_month"]
     list_filter = [SubmittedMonthFilter, "primary_category", "import_batches"]
     search_fields = ["arxiv_id", "title", "abstract"]
@@ -58,7 +83,6 @@ class PaperAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     exclude = ["search_document"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["submitted_month", "import_batch_links", "created_at", "updated_at", "search_document"]
     fieldsets = [
         (None, {"fields": ["arxiv_id", "version", "title", "authors", "abstract"]}),

@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 
 NEW_STYLE = re.compile(r"(?P<yymm>\d{4})\.(?P<number>\d{4,5})(?:v(?P<version>\d+))?")
+# Archive names are short (hep-th, cond-mat, solv-int, math.GT); the bound keeps nonsense out of the key.
 OLD_STYLE = re.compile(
-    r"(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.(?P<subject>[A-Z]{2}))?/(?P<yymm>\d{4})(?P<number>\d{3})"
+    r"(?P<archive>[a-z]{1,8}(?:-[a-z]{1,8})?)(?:\.(?P<subject>[A-Z]{2}))?/(?P<yymm>\d{4})(?P<number>\d{3})"
     r"(?:v(?P<version>\d+))?"
 )
 # Loose shapes: a line or field that looks like it means to be an id, so a malformed one is reported

@@ -20,6 +20,7 @@ class CorpusFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         label="Search",
+        max_length=300,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": 'words, "a phrase", -exclude'}),
     )
     month_from = MonthFilter(method="filter_month_from", label="Submitted from")

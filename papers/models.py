@@ -96,5 +96,6 @@ class Paper(models.Model):
         return f"https://arxiv.org/abs/{self.versioned_id}"
 
     @property
-    def author_list(self) -> str:
-        return ", ".join(self.authors)
+    def web_url(self) -> str:
+        """The URL if it is an http(s) address (the only kind a page may link to), else ``""``."""
+        return self.url if self.url.lower().startswith(("http://", "https://")) else ""

@@ -19,6 +19,8 @@ HIGHLIGHT_STOP = "\x03"
 
 
 SEARCH_TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
+# Beyond this many words a query only costs time (and SQLite's expression depth).
+MAX_SEARCH_TERMS = 20
 
 
 def parse_search_terms(text: str) -> tuple[list[str], list[str]]:
@@ -30,6 +32,8 @@ def parse_search_terms(text: str) -> tuple[list[str], list[str]]:
         if not term or term.lower() == "or":
             continue
         (excluded if negated else wanted).append(term)
+        if len(wanted) + len(excluded) == MAX_SEARCH_TERMS:
+            break
     return wanted, excluded
 
 

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -17,6 +18,7 @@ def wants_fragment(request) -> bool:
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
 
 
+@login_required
 @require_GET
 @vary_on_headers("HX-Request")
 def paper_list(request):
@@ -35,6 +37,7 @@ def paper_list(request):
     )
 
 
+@login_required
 @require_GET
 def paper_detail(request, arxiv_id: str):
     paper = get_object_or_404(

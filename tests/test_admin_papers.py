@@ -167,3 +167,19 @@ def test_staff_with_permission_to_add_papers_can_upload(client, db):
 
     assert response.status_code == 302
     assert Paper.objects.count() == 3
+
+
+def test_adding_a_paper_validates_the_id_and_keeps_it_canonical(admin_client):
+    url = reverse("admin:papers_paper_add")
+    fields = {"abstract": "Text.", "authors": "[]", "title": "", "primary_category": "", "doi": "", "url": ""}
+
+    refused = admin_client.post(url, {**fields, "arxiv_id": "not-an-id"})
+    added = admin_client.post(url, {**fields, "arxiv_id": "2201.11903v2"})
+    duplicate = admin_client.post(url, {**fields, "arxiv_id": "2201.11903v3"})
+
+    assert refused.status_code == 200
+    assert "malformed arXiv id" in refused.content.decode()
+    assert added.status_code == 302
+    assert list(Paper.objects.values_list("arxiv_id", "version")) == [("2201.11903", 2)]
+    assert duplicate.status_code == 200
+    assert Paper.objects.count() == 1

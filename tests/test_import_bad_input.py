@@ -9,6 +9,27 @@ from tests.importer_fixtures import (  # noqa: F401 (seed_corpus is a fixture)
 )
 
 BAD_FILES = {
+    "a script URL": (
+        "papers.jsonl",
+        '{"arxiv_id": "2201.11903", "abstract": "Fine.", "url": "javascript:alert(document.domain)"}\n',
+        "papers.jsonl:1: url of 2201.11903 is not an http(s) address",
+    ),
+    "categories that are a number": (
+        "papers.jsonl",
+        '{"arxiv_id": "2201.11903", "abstract": "Fine."}\n'
+        '{"arxiv_id": "2305.06500", "abstract": "x", "categories": 5}\n',
+        "papers.jsonl:2: categories must be text or a list of text",
+    ),
+    "authors that are an object": (
+        "papers.jsonl",
+        '{"arxiv_id": "2201.11903", "abstract": "Fine.", "authors": {"name": "A"}}\n',
+        "papers.jsonl:1: authors must be text or a list of text",
+    ),
+    "an old-style id with an absurd archive": (
+        "papers.jsonl",
+        '{"arxiv_id": "' + "a" * 40 + '/9711200", "abstract": "Fine."}\n',
+        "papers.jsonl:1: malformed arXiv id",
+    ),
     "undecodable bytes": (
         "latin1.csv",
         b"arxiv_id,abstract\n2201.11903,Fine.\n2305.06500,Caf\xe9 au lait.\n",

@@ -183,3 +183,23 @@ def test_an_explicit_format_is_used_instead_of_detection(db):
 
     assert result.exit_code != 0
     assert "papers.jsonl:1: missing required CSV column" in result.stderr
+
+
+def test_an_arxiv_id_cited_in_a_ris_abstract_is_not_taken_for_the_papers_own(db, tmp_path):
+    attention = Paper.objects.create(arxiv_id="1706.03762", abstract="Attention is all you need.", title="Attn")
+    ris = (
+        "TY  - JOUR\n"
+        "TI  - Longer Transformers\n"
+        "AU  - Doe, Jane\n"
+        "AB  - We extend the Transformer (arXiv:1706.03762) to long inputs.\n"
+        "DO  - 10.1000/journal.42\n"
+        "ER  - \n"
+    )
+
+    result = run_import_papers(write_file(tmp_path, "cites.ris", ris))
+
+    attention.refresh_from_db()
+    assert result.exit_code == 0
+    assert "cites.ris:1: skipped: no arXiv id" in result.stderr
+    assert attention.title == "Attn"
+    assert Paper.objects.count() == 1

@@ -5,11 +5,38 @@ from django.urls import reverse
 
 from papers.models import Paper
 from papers.views import PAPERS_PER_PAGE
-from tests.factories import make_paper
+from tests.factories import logged_in, make_paper, make_user
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("papers:list")
+
+
+@pytest.fixture(autouse=True)
+def reader(client):
+    """The corpus is for the team: every test here reads it logged in."""
+    return logged_in(client, make_user("reader"))
+
+
+def test_the_corpus_is_only_for_logged_in_users():
+    from django.test import Client
+
+    paper = make_paper("2201.11903")
+    anonymous = Client()
+
+    for url in (LIST_URL, paper.get_absolute_url()):
+        response = anonymous.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_a_link_that_is_not_http_is_shown_but_never_linked(client):
+    paper = make_paper("2201.11903", url="javascript:alert(document.domain)")
+
+    html = client.get(paper.get_absolute_url()).content.decode()
+
+    assert 'href="javascript:' not in html
+    assert "javascript:alert(document.domain)" in html
 
 
 def listed_ids(response) -> list[str]:
@@ -150,10 +177,10 @@ def test_list_query_count_does_not_grow_with_page_size_or_corpus(client, django_
     for number in range(1, 60):
         make_paper(f"2301.{number:05d}", primary_category="cs.CL", title=f"Paper {number}", authors=["A", "B"])
 
-    # Category choices, count, the page's ids, their rows.
-    with django_assert_max_num_queries(4):
+    # Session, user, category choices, count, the page's ids, their rows.
+    with django_assert_max_num_queries(6):
         client.get(LIST_URL)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(6):
         client.get(LIST_URL, {"q": "paper", "month_from": "2023-01", "category": "cs.CL", "page": 2})
 
 
@@ -209,3 +236,15 @@ def test_a_broad_search_counts_only_up_to_the_cap(client, monkeypatch):
     assert "More than 5 papers matching" in html
     assert "Last »" not in html
     assert len(listed_ids(response)) == 6
+
+
+def test_an_overlong_search_is_a_form_error_and_a_wordy_one_still_answers(client):
+    make_paper("2201.00001", abstract="a b c d e f g h i j k l m n o p q r s t u v w x y z")
+
+    overlong = client.get(LIST_URL, {"q": " ".join(["a"] * 1200)})
+    wordy = client.get(LIST_URL, {"q": " ".join("abcdefghijklmnopqrstuvwxyz") * 4})
+
+    assert overlong.status_code == 200
+    assert "at most 300 characters" in overlong.content.decode()
+    assert wordy.status_code == 200
+    assert listed_ids(wordy) == ["2201.00001"]

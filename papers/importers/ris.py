@@ -10,8 +10,10 @@ from .records import PaperRecord, ParsedFile
 from .text import iter_lines
 
 TAG_LINE = re.compile(r"([A-Z][A-Z0-9])  -(?: (.*))?$")
-# Fields that carry an arXiv id in real exports, most trusted first; any other field is tried after.
-ID_FIELDS = ("urls", "doi", "type_of_work", "notes")
+# Fields that carry a paper's own identifiers in real exports (UR, DO, M3, N1, L1-L4), most trusted first.
+# Free text (abstract, title, notes_abstract) is never read: an abstract citing arXiv:1706.03762 is not that
+# paper, and reading it would attach one article's metadata to another.
+ID_FIELDS = ("urls", "doi", "type_of_work", "notes", "file_attachments1", "file_attachments2", "link_to_pdf")
 
 
 def parse_ris(text: str, parsed: ParsedFile) -> None:
@@ -87,9 +89,8 @@ def _reference_arxiv_id(reference: dict):
 
     Zotero puts the bare id in DO and UR but the versioned one (``arXiv:2201.11903v6``) in M3 or N1.
     """
-    names = [*ID_FIELDS, *(key for key in reference if key not in ID_FIELDS)]
     found = None
-    for name in names:
+    for name in ID_FIELDS:
         values = reference.get(name)
         for value in values if isinstance(values, list) else [values]:
             if not isinstance(value, str) or not (embedded := find_arxiv_id(value)):

@@ -1,7 +1,7 @@
 """Records from column-shaped sources (a JSONL object, a CSV row), which share their column names."""
 
 from ..arxiv_ids import InvalidArxivId
-from .fields import read_arxiv_id, read_authors, read_categories, read_text
+from .fields import UnreadableValue, read_arxiv_id, read_authors, read_categories, read_text
 from .records import PaperRecord, ParsedFile
 
 REQUIRED_COLUMNS = ("arxiv_id", "abstract")
@@ -13,7 +13,17 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile) -> PaperRecord | N
     ``arxiv_id`` and a non-blank ``abstract`` are required; ``title``, ``authors``, ``categories``,
     ``doi`` and ``url`` are optional; any other column is ignored.
     """
-    raw_id = read_text(row.get("arxiv_id")).strip()
+    try:
+        raw_id = read_text(row.get("arxiv_id")).strip()
+        abstract = read_text(row.get("abstract"))
+        title = read_text(row.get("title"))
+        authors = read_authors(row.get("authors"))
+        categories = read_categories(row.get("categories"))
+        doi = read_text(row.get("doi")).strip()
+        url = read_text(row.get("url")).strip()
+    except UnreadableValue as error:
+        parsed.error(line, str(error))
+        return None
     if not raw_id:
         parsed.error(line, "missing arXiv id (column arxiv_id is empty)")
         return None
@@ -22,19 +32,17 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile) -> PaperRecord | N
     except InvalidArxivId as error:
         parsed.error(line, str(error))
         return None
-    abstract = read_text(row.get("abstract"))
     if not abstract.strip():
         parsed.error(line, f"missing abstract for {raw_id}")
         return None
-    categories = read_categories(row.get("categories"))
     return PaperRecord(
         arxiv_id=arxiv_id.canonical,
         version=arxiv_id.version,
         line=line,
         abstract=abstract,
-        title=" ".join(read_text(row.get("title")).split()),
-        authors=read_authors(row.get("authors")),
+        title=" ".join(title.split()),
+        authors=authors,
         primary_category=categories[0] if categories else "",
-        doi=read_text(row.get("doi")).strip(),
-        url=read_text(row.get("url")).strip(),
+        doi=doi,
+        url=url,
     )
