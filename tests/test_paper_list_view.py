@@ -236,6 +236,7 @@ def test_a_broad_search_counts_only_up_to_the_cap(client, monkeypatch):
     assert "More than 5 papers matching" in html
     assert "Last »" not in html
     assert len(listed_ids(response)) == 6
+    assert "Only the first 5 matches are listed" in html
 
 
 def test_an_overlong_search_is_a_form_error_and_a_wordy_one_still_answers(client):
