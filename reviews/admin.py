@@ -7,9 +7,11 @@ derived from them, and only the review pages keep the two in step.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected as delete_selected_action
+from django.contrib.admin.utils import unquote
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -17,6 +19,7 @@ from django.utils.text import Truncator
 # Importing it re-registers the Paper admin with the review actions (add to a review, tag in a review).
 from . import admin_paper_actions  # noqa: F401
 from .models import (
+    LAST_OWNER_MESSAGE,
     Comment,
     ExclusionReason,
     Membership,
@@ -28,17 +31,11 @@ from .models import (
     ScreeningDecision,
     Tag,
 )
-from .settings_forms import tag_named
+from .querysets import count_of
 from .summaries import refresh_comments
 
 # Ids per query when moving or deleting assignments, well under SQLite's limit on query parameters.
 MERGE_BATCH_SIZE = 500
-
-
-def count_of(model, **outer_refs):
-    """A per-row count as a subquery: unlike Count() over two joins, it never multiplies rows."""
-    counted = model.objects.filter(**outer_refs).order_by().values(*outer_refs).annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -101,8 +98,8 @@ class ReviewAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                paper_count=count_of(ReviewPaper, review=OuterRef("pk")),
-                member_count=count_of(Membership, review=OuterRef("pk")),
+                paper_count=count_of(ReviewPaper.objects, review=OuterRef("pk")),
+                member_count=count_of(Membership.objects, review=OuterRef("pk")),
             )
         )
 
@@ -126,7 +123,7 @@ class TagAdminForm(forms.ModelForm):
         review = cleaned.get("review") or getattr(self.instance, "review", None)
         name = cleaned.get("name")
         # normalised_name is not a form field, so the unique constraint on it would only surface as an IntegrityError.
-        if review and name and (taken := tag_named(review, name, exclude_pk=self.instance.pk)):
+        if review and name and (taken := Tag.objects.named(review, name).exclude(pk=self.instance.pk).first()):
             self.add_error("name", f"This review already has a tag called “{taken}” (ignoring case and spaces).")
         return cleaned
 
@@ -185,7 +182,7 @@ class TagAdmin(admin.ModelAdmin):
     actions = ["merge_selected"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(usage_count=count_of(PaperTag, tag=OuterRef("pk")))
+        return super().get_queryset(request).annotate(usage_count=count_of(PaperTag.objects, tag=OuterRef("pk")))
 
     def get_readonly_fields(self, request, obj=None):
         # A tag's assignments are bound to its review, so the tag cannot move to another one.
@@ -241,16 +238,29 @@ class TagAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/reviews/tag/merge.html", context)
 
 
-def refresh_comment_counts(pairs: set[tuple[int, int]]) -> None:
-    """Recount the visible comments of each (review_id, paper_id) so the lists' filters stay true."""
+def lock_review_papers(pairs: set[tuple[int, int]]) -> list[ReviewPaper]:
+    """Lock the ReviewPaper row of each (review_id, paper_id) until the transaction ends, as the comment views do.
+
+    Taken before the comments change and in pk order, so a concurrent comment_add waits for the recount
+    (and is counted) instead of being lost from it, and no two lockers deadlock.
+    """
     if not pairs:
-        return
+        return []
     candidates = ReviewPaper.objects.filter(
         review_id__in={review_id for review_id, _ in pairs}, paper_id__in={paper_id for _, paper_id in pairs}
-    )
-    for review_paper in candidates:
-        if (review_paper.review_id, review_paper.paper_id) in pairs:
-            refresh_comments(review_paper)
+    ).values_list("pk", "review_id", "paper_id")
+    pks = sorted(pk for pk, review_id, paper_id in candidates if (review_id, paper_id) in pairs)
+    locked = []
+    for start in range(0, len(pks), MERGE_BATCH_SIZE):
+        batch = ReviewPaper.objects.select_for_update().filter(pk__in=pks[start : start + MERGE_BATCH_SIZE])
+        locked.extend(batch.order_by("pk"))
+    return locked
+
+
+def refresh_comment_counts(review_papers: list[ReviewPaper]) -> None:
+    """Recount the visible comments of each locked ReviewPaper so the lists' filters stay true."""
+    for review_paper in review_papers:
+        refresh_comments(review_paper)
 
 
 def review_papers_of(comments) -> set[tuple[int, int]]:
@@ -297,25 +307,27 @@ class CommentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
+            locked = lock_review_papers({(obj.review_id, obj.paper_id)})
             super().save_model(request, obj, form, change)
-            refresh_comment_counts({(obj.review_id, obj.paper_id)})
+            refresh_comment_counts(locked)
 
     def delete_model(self, request, obj):
         with transaction.atomic():
+            locked = lock_review_papers({(obj.review_id, obj.paper_id)})
             super().delete_model(request, obj)
-            refresh_comment_counts({(obj.review_id, obj.paper_id)})
+            refresh_comment_counts(locked)
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
-            pairs = review_papers_of(queryset)
+            locked = lock_review_papers(review_papers_of(queryset))
             super().delete_queryset(request, queryset)
-            refresh_comment_counts(pairs)
+            refresh_comment_counts(locked)
 
     def _set_hidden(self, request, queryset, hidden: bool) -> None:
         with transaction.atomic():
-            pairs = review_papers_of(queryset)
+            locked = lock_review_papers(review_papers_of(queryset))
             changed = queryset.filter(hidden=not hidden).update(hidden=hidden)
-            refresh_comment_counts(pairs)
+            refresh_comment_counts(locked)
         verb = "Hid" if hidden else "Unhid"
         self.message_user(request, f"{verb} {changed} comment{'s' * (changed != 1)}.", messages.SUCCESS)
 
@@ -328,15 +340,52 @@ class CommentAdmin(admin.ModelAdmin):
         self._set_hidden(request, queryset, False)
 
 
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "review", "role"]
+
+    def clean(self):
+        cleaned = super().clean()
+        membership = self.instance  # still as stored: the form's values are copied onto it after clean()
+        leaves = cleaned.get("role") != Role.OWNER or cleaned.get("review") != getattr(membership, "review", None)
+        # The admin validates and saves in one transaction, so the owner rows stay locked until the save.
+        if membership.pk and leaves and Membership.objects.would_leave_no_owner([membership]):
+            raise forms.ValidationError(LAST_OWNER_MESSAGE)
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    """Who belongs to which review: find a person's reviews by their username."""
+    """Who belongs to which review: find a person's reviews by their username.
 
+    As on the settings page, a review's last owner can be neither demoted nor removed.
+    """
+
+    form = MembershipAdminForm
     list_display = ["user", "review", "role", "joined_at"]
     list_filter = ["role", "review"]
     list_select_related = ["user", "review"]
     search_fields = ["user__username", "review__title"]
     autocomplete_fields = ["user", "review"]
+    actions = ["delete_selected"]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        with transaction.atomic():
+            membership = self.get_object(request, unquote(object_id))
+            if membership is not None and Membership.objects.would_leave_no_owner([membership]):
+                self.message_user(request, LAST_OWNER_MESSAGE, messages.ERROR)
+                return redirect("admin:reviews_membership_change", membership.pk)
+            return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description=delete_selected_action.short_description, permissions=["delete"])
+    def delete_selected(self, request, queryset):
+        # Replaces the site-wide action of the same name, to check the owners and delete in one transaction.
+        with transaction.atomic():
+            if Membership.objects.would_leave_no_owner(queryset):
+                self.message_user(request, LAST_OWNER_MESSAGE, messages.ERROR)
+                return None
+            return delete_selected_action(self, request, queryset)
 
 
 class AnnotationAdmin(ReadOnlyAdmin):

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from papers.admin import PaperAdmin
 from papers.models import Paper
 
-from .models import TAG_NAME_MAX_LENGTH, PaperTag, Review, ReviewPaper, Tag, normalise_tag_name
+from .models import TAG_NAME_MAX_LENGTH, PaperTag, Review, ReviewPaper, Tag
 
 
 class ChooseReviewForm(forms.Form):
@@ -57,11 +57,8 @@ def apply_tag_in_review(modeladmin, request, queryset):
     if not form.is_valid():
         return _intermediate_page(modeladmin, request, queryset, form, "Apply a tag in a review", "apply_tag_in_review")
     review = form.cleaned_data["review"]
-    name = " ".join(form.cleaned_data["tag"].split())
     with transaction.atomic():
-        tag = Tag.objects.filter(review=review, normalised_name=normalise_tag_name(name)).first()
-        if tag is None:
-            tag = Tag.objects.create(review=review, name=name, created_by=request.user)
+        tag, _ = Tag.objects.get_or_create_named(review, form.cleaned_data["tag"], user=request.user)
         in_review = ReviewPaper.objects.filter(review=review, paper__in=queryset).values_list("paper_id", flat=True)
         rows = [PaperTag(review=review, paper_id=paper_id, tag=tag, applied_by=request.user) for paper_id in in_review]
         before = PaperTag.objects.filter(tag=tag).count()

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import COMMENT_MAX_LENGTH, TAG_NAME_MAX_LENGTH, DecisionChoice, ExclusionReason
+from .models import COMMENT_MAX_LENGTH, TAG_NAME_MAX_LENGTH, Comment, DecisionChoice, ExclusionReason
 from .quotes import locate_quote
 
 
@@ -62,12 +62,22 @@ class CommentBodyForm(forms.Form):
 
 
 class CommentForm(CommentBodyForm):
+    """A new comment or reply; ``parents`` are the comments it may reply to (the paper's visible thread)."""
+
     quote = forms.CharField(required=False, widget=forms.HiddenInput, max_length=COMMENT_MAX_LENGTH)
     quote_near = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    parent = forms.ModelChoiceField(
+        queryset=Comment.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "The comment you replied to no longer exists."},
+    )
 
-    def __init__(self, *args, abstract: str = "", **kwargs):
+    def __init__(self, *args, abstract: str = "", parents=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.abstract = abstract
+        if parents is not None:
+            self.fields["parent"].queryset = parents
 
     def clean(self):
         cleaned = super().clean()

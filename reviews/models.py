@@ -7,10 +7,11 @@ from django.urls import reverse
 from papers.models import Paper
 
 from .markdown import render_markdown
-from .querysets import CommentQuerySet, ReviewPaperQuerySet, ReviewQuerySet
+from .querysets import CommentQuerySet, MembershipQuerySet, ReviewPaperQuerySet, ReviewQuerySet, TagQuerySet
 
 TAG_NAME_MAX_LENGTH = 49
 COMMENT_MAX_LENGTH = 10_000
+LAST_OWNER_MESSAGE = "A review needs at least one owner: make someone else an owner first."
 TAG_COLOURS = ["#1f77b4", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
@@ -66,6 +67,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
     joined_at = models.DateTimeField(auto_now_add=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         constraints = [models.UniqueConstraint(fields=["review", "user"], name="one_membership_per_user")]
         ordering = ["review", "user__username"]
@@ -106,8 +109,10 @@ class TeamStatus(models.TextChoices):
 class ReviewPaper(models.Model):
     """A paper in a review, with the team's annotations summed up so lists can filter and sort on columns.
 
-    The summary columns are derived data: ``refresh_summary()`` recomputes them from the annotation
-    rows whenever one changes, inside the same transaction.
+    The summary columns are derived data: ``refresh_decisions()``, ``refresh_scores()`` and
+    ``refresh_comments()`` in reviews/summaries.py recompute them from the annotation rows whenever one
+    changes, inside the same transaction and with this row locked. reviews/signals.py does the same when
+    a user is deleted and their scores and decisions go with them.
     """
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="review_papers")
@@ -157,6 +162,8 @@ class Tag(models.Model):
     description = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["normalised_name"]

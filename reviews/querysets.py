@@ -1,8 +1,17 @@
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from papers.querysets import search_queryset
+
+
+def count_of(queryset, **outer_refs):
+    """How many rows of ``queryset`` match ``outer_refs`` (``review=OuterRef("pk")``), as a subquery.
+
+    Unlike Count() over two joins, it never multiplies rows; a row with nothing to count gets 0.
+    """
+    counted = queryset.filter(**outer_refs).order_by().values(*outer_refs).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -16,16 +25,61 @@ class ReviewQuerySet(models.QuerySet):
         """Annotate ``paper_total``, ``screened_by_me`` (papers I decided) and ``screened_by_team`` (any decision)."""
         from .models import ReviewPaper, ScreeningDecision
 
-        def count_of(queryset):
-            counted = queryset.order_by().values("review").annotate(n=Count("pk")).values("n")
-            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-        papers = ReviewPaper.objects.filter(review=OuterRef("pk"))
+        this_review = {"review": OuterRef("pk")}
         return self.annotate(
-            paper_total=count_of(papers),
-            screened_by_team=count_of(papers.exclude(team_status="undecided")),
-            screened_by_me=count_of(ScreeningDecision.objects.filter(review=OuterRef("pk"), user=user)),
+            paper_total=count_of(ReviewPaper.objects, **this_review),
+            screened_by_team=count_of(ReviewPaper.objects.exclude(team_status="undecided"), **this_review),
+            screened_by_me=count_of(ScreeningDecision.objects.filter(user=user), **this_review),
         )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def would_leave_no_owner(self, memberships) -> bool:
+        """Whether demoting or removing all of ``memberships`` would leave one of their reviews without an owner.
+
+        Call it inside the transaction that makes the change: it locks the reviews' owner memberships until
+        the transaction ends, so two owners demoting each other at once cannot both succeed.
+        """
+        from .models import Role
+
+        memberships = list(memberships)
+        leaving = {membership.pk for membership in memberships}
+        owners_by_review: dict[int, set[int]] = {}
+        owners = (
+            self.select_for_update()
+            .filter(review_id__in={membership.review_id for membership in memberships}, role=Role.OWNER)
+            .order_by("pk")
+            .values_list("review_id", "pk")
+        )
+        for review_id, pk in owners:
+            owners_by_review.setdefault(review_id, set()).add(pk)
+        return any(owner_pks <= leaving for owner_pks in owners_by_review.values())
+
+
+class TagQuerySet(models.QuerySet):
+    def named(self, review, name: str):
+        """The review's tag called ``name``, ignoring case and spacing (at most one: names are unique so)."""
+        from .models import normalise_tag_name
+
+        return self.filter(review=review, normalised_name=normalise_tag_name(name))
+
+    def get_or_create_named(self, review, name: str, user=None, **defaults):
+        """The review's tag called ``name`` (ignoring case and spacing), created if there is none; (tag, created).
+
+        A new tag takes the next colour in turn unless ``defaults`` gives one. When a concurrent request creates
+        the same name first, its tag is returned.
+        """
+        from .models import TAG_COLOURS
+
+        if tag := self.named(review, name).first():
+            return tag, False
+        if "colour" not in defaults:
+            defaults["colour"] = TAG_COLOURS[self.filter(review=review).count() % len(TAG_COLOURS)]
+        try:
+            with transaction.atomic():
+                return self.create(review=review, name=name, created_by=user, **defaults), True
+        except IntegrityError:
+            return self.named(review, name).get(), False
 
 
 class ReviewPaperQuerySet(models.QuerySet):

@@ -21,6 +21,17 @@ def locate_quote(abstract: str, quote: str, near: int | None = None) -> tuple[in
     return best.start(), best.end()
 
 
+def current_range(abstract: str, quote: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where a stored quote stands in ``abstract`` now, as (start, end) offsets, or None if it is gone.
+
+    The stored offsets hold while the abstract is the one quoted from; once a newer import has replaced it,
+    the quote is looked for again, nearest its old place.
+    """
+    if quote and abstract[start:end] == quote:
+        return start, end
+    return locate_quote(abstract, quote, near=start)
+
+
 def merge_ranges(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int, list[int]]]:
     """Overlapping (start, end, comment_id) ranges merged into (start, end, [comment ids]), in text order."""
     merged: list[tuple[int, int, list[int]]] = []

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .models import TAG_NAME_MAX_LENGTH, ExclusionReason, Membership, Review, Role, Tag, normalise_tag_name
+from .models import TAG_NAME_MAX_LENGTH, ExclusionReason, Membership, Review, Role, Tag
 
 
 class ReviewDetailsForm(forms.ModelForm):
@@ -42,11 +42,6 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
-def tag_named(review: Review, name: str, *, exclude_pk: int | None = None) -> Tag | None:
-    """Another tag of the review with this name, ignoring case and spacing, if there is one."""
-    return Tag.objects.filter(review=review, normalised_name=normalise_tag_name(name)).exclude(pk=exclude_pk).first()
-
-
 class VocabularyTagForm(forms.ModelForm):
     """A tag of the review's vocabulary; the instance must carry its review before validation."""
 
@@ -67,7 +62,7 @@ class VocabularyTagForm(forms.ModelForm):
     def clean_name(self):
         # Tag.save() collapses inner spaces too; doing it here lets the page show the name as it will be saved.
         name = " ".join(self.cleaned_data["name"].split())
-        if taken := tag_named(self.instance.review, name, exclude_pk=self.instance.pk):
+        if taken := Tag.objects.named(self.instance.review, name).exclude(pk=self.instance.pk).first():
             raise forms.ValidationError(
                 f"This review already has a tag called “{taken.name}” (ignoring case and spaces)."
             )

@@ -2,10 +2,14 @@ import datetime
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from reviews.models import (
+    LAST_OWNER_MESSAGE,
+    TAG_COLOURS,
     Comment,
     ExclusionReason,
     Membership,
@@ -344,3 +348,108 @@ def test_annotation_rows_are_view_only(admin_client, annotated):
         response = admin_client.get(reverse(f"admin:reviews_{model}_add"))
 
         assert response.status_code == 403
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update, reason="SQLite has no row locks")
+def test_hiding_comments_locks_their_papers_rows_before_recounting(admin_client, team):
+    comment = comment_on(team, team.paper, "Soon hidden")
+
+    with CaptureQueriesContext(connection) as queries:
+        run_action(admin_client, COMMENT_CHANGELIST, "hide_selected", [comment])
+
+    statements = [query["sql"] for query in queries]
+    locks = [i for i, sql in enumerate(statements) if 'FROM "reviews_reviewpaper"' in sql and "FOR UPDATE" in sql]
+    hides = [i for i, sql in enumerate(statements) if sql.startswith('UPDATE "reviews_comment"')]
+    assert locks and hides
+    assert locks[0] < hides[0], "the rows are locked before the comments change, in the views' order"
+
+
+def test_applying_a_new_tag_from_the_paper_admin_gives_it_the_next_colour(admin_client, team):
+    Tag.objects.create(review=team.review, name="Existing")
+
+    admin_client.post(
+        reverse("admin:papers_paper_changelist"),
+        {
+            "action": "apply_tag_in_review",
+            ACTION_CHECKBOX_NAME: [team.paper.pk],
+            "review": team.review.pk,
+            "tag": "  Fresh   Tag ",
+            "apply": "1",
+        },
+    )
+
+    tag = Tag.objects.get(normalised_name="fresh tag")
+    assert (tag.name, tag.colour) == ("Fresh Tag", TAG_COLOURS[1])
+    assert PaperTag.objects.filter(tag=tag, paper=team.paper).exists()
+
+
+def membership_change_data(membership, **changes) -> dict:
+    return {"user": membership.user_id, "review": membership.review_id, "role": membership.role, **changes}
+
+
+def test_the_membership_admin_cannot_demote_the_last_owner(admin_client, team):
+    alice = Membership.objects.get(user=team.alice)
+
+    response = admin_client.post(
+        reverse("admin:reviews_membership_change", args=[alice.pk]), membership_change_data(alice, role="reviewer")
+    )
+
+    assert response.status_code == 200
+    assert LAST_OWNER_MESSAGE in response.text
+    assert Membership.objects.get(user=team.alice).role == Role.OWNER
+
+
+def test_the_membership_admin_cannot_move_the_last_owner_to_another_review(admin_client, team):
+    alice = Membership.objects.get(user=team.alice)
+    other = make_review("other-review")
+
+    response = admin_client.post(
+        reverse("admin:reviews_membership_change", args=[alice.pk]), membership_change_data(alice, review=other.pk)
+    )
+
+    assert response.status_code == 200
+    assert Membership.objects.get(user=team.alice).review == team.review
+
+
+def test_the_membership_admin_demotes_an_owner_when_another_remains(admin_client, team):
+    Membership.objects.filter(user=team.bob).update(role=Role.OWNER)
+    alice = Membership.objects.get(user=team.alice)
+
+    response = admin_client.post(
+        reverse("admin:reviews_membership_change", args=[alice.pk]), membership_change_data(alice, role="reviewer")
+    )
+
+    assert response.status_code == 302
+    assert Membership.objects.get(user=team.alice).role == Role.REVIEWER
+
+
+def test_the_membership_admin_cannot_delete_the_last_owner(admin_client, team):
+    alice = Membership.objects.get(user=team.alice)
+
+    response = admin_client.post(
+        reverse("admin:reviews_membership_delete", args=[alice.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert LAST_OWNER_MESSAGE in response.text
+    assert Membership.objects.filter(pk=alice.pk).exists()
+
+
+def test_the_membership_admin_cannot_bulk_delete_every_owner(admin_client, team):
+    Membership.objects.filter(user=team.bob).update(role=Role.OWNER)
+    owners = list(Membership.objects.filter(role=Role.OWNER))
+    changelist = reverse("admin:reviews_membership_changelist")
+
+    response = run_action(admin_client, changelist, "delete_selected", owners, post="yes")
+
+    assert LAST_OWNER_MESSAGE in response.text
+    assert Membership.objects.filter(role=Role.OWNER).count() == 2
+
+
+def test_the_membership_admin_bulk_deletes_members_when_an_owner_remains(admin_client, team):
+    Membership.objects.filter(user=team.bob).update(role=Role.OWNER)
+    bob = Membership.objects.get(user=team.bob)
+    changelist = reverse("admin:reviews_membership_changelist")
+
+    run_action(admin_client, changelist, "delete_selected", [bob], post="yes")
+
+    assert not Membership.objects.filter(pk=bob.pk).exists()

@@ -124,6 +124,8 @@ def test_a_comment_quotes_a_passage_selected_in_the_abstract(live_server, browse
 
     comment = page.locator("article.comment")
     expect(comment.locator(".comment-body")).to_have_text("Is this the core contribution?")
+    # The page reloaded as a whole: no second page nested in the thread.
+    expect(page.locator("header.site-header")).to_have_count(1)
     saved = Comment.objects.get(paper=team.paper)
     expect(comment).to_have_id(f"comment-{saved.pk}")
     expect(comment.locator("blockquote.quote")).to_have_text("instruction tuning")

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from papers.models import Paper
 from reviews.markdown import render_markdown
 from reviews.models import Comment, ReviewPaper
 from tests.factories import logged_in
@@ -208,6 +209,8 @@ def test_a_quoted_passage_is_stored_with_its_place_and_highlighted(client, team)
 
     comment = Comment.objects.get()
     abstract = team.paper.abstract
+    # A 3xx would be followed inside the XMLHttpRequest and its page swapped into the thread.
+    assert response.status_code == 200
     assert response.headers["HX-Redirect"] == ReviewPaper.objects.get(paper=team.paper).get_absolute_url()
     assert abstract[comment.quote_start : comment.quote_end] == "instruction tuning"
     page = client.get(response.headers["HX-Redirect"]).content.decode()
@@ -230,3 +233,82 @@ def test_commenting_takes_a_fixed_number_of_queries(client, team, django_assert_
 
     with django_assert_max_num_queries(17):
         post_comment(client, team, "one more")
+
+
+def edit_url(team, comment):
+    return reverse("reviews:comment_edit", args=[team.review.slug, comment.pk])
+
+
+def test_an_empty_htmx_edit_swaps_the_form_in_place_of_the_comment_not_the_thread(client, team):
+    post_comment(logged_in(client, team.bob), team, "Keep me")
+    comment = Comment.objects.get()
+
+    response = client.post(edit_url(team, comment), {"body": " "}, headers=HTMX)
+
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == f"#comment-{comment.pk}"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert response.content.decode().lstrip().startswith('<form class="comment-edit"')
+
+
+def test_a_valid_htmx_edit_swaps_the_thread_as_before(client, team):
+    post_comment(logged_in(client, team.bob), team, "Draft")
+    comment = Comment.objects.get()
+
+    response = client.post(edit_url(team, comment), {"body": "Final"}, headers=HTMX)
+
+    assert response.status_code == 200
+    assert "HX-Retarget" not in response.headers
+    assert response.content.decode().lstrip().startswith('<section class="panel-section comments"')
+
+
+@pytest.mark.parametrize("parent", ["²", "abc", "99999999999999999999", "-1"])
+def test_a_reply_to_a_malformed_parent_id_is_refused_with_a_message(client, team, parent):
+    response = post_comment(logged_in(client, team.bob), team, "Agreed.", parent=parent)
+
+    assert response.status_code == 422
+    assert "The comment you replied to no longer exists." in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_editing_a_comment_on_a_paper_that_left_the_review_says_the_paper_is_gone(client, team):
+    post_comment(logged_in(client, team.bob), team, "Draft")
+    comment = Comment.objects.get()
+    ReviewPaper.objects.filter(review=team.review, paper=team.paper).delete()
+
+    response = client.post(edit_url(team, comment), {"body": "Final"}, headers=HTMX)
+
+    assert response.status_code == 404
+    assert Comment.objects.get().body == "Draft"
+
+
+def test_a_quote_is_still_highlighted_after_the_abstract_changes_around_it(client, team):
+    post_comment(logged_in(client, team.bob), team, "Which models?", quote="instruction tuning", quote_near="10")
+    comment = Comment.objects.get()
+    Paper.objects.filter(pk=team.paper.pk).update(abstract="Revised. " + team.paper.abstract)
+
+    page = client.get(ReviewPaper.objects.get(paper=team.paper).get_absolute_url()).content.decode()
+
+    assert f'<mark class="quote" id="quote-{comment.pk}">instruction tuning</mark>' in page
+
+
+def test_a_quote_no_longer_in_the_abstract_is_not_highlighted_but_still_shown(client, team):
+    post_comment(logged_in(client, team.bob), team, "Which models?", quote="instruction tuning", quote_near="10")
+    comment = Comment.objects.get()
+    Paper.objects.filter(pk=team.paper.pk).update(abstract="A wholly different abstract about vision models.")
+
+    page = client.get(ReviewPaper.objects.get(paper=team.paper).get_absolute_url()).content.decode()
+
+    assert f'id="quote-{comment.pk}"' not in page
+    assert '<mark class="quote"' not in page
+    assert "instruction tuning</a></blockquote>" in page
+
+
+def test_the_paper_page_holds_the_comment_count_that_htmx_responses_update(client, team):
+    post_comment(logged_in(client, team.bob), team, "One")
+
+    page = client.get(ReviewPaper.objects.get(paper=team.paper).get_absolute_url()).content.decode()
+    fragment = post_comment(client, team, "Two").content.decode()
+
+    assert f'<span id="comment-count-{team.paper.pk}">1</span>' in page
+    assert f'<span id="comment-count-{team.paper.pk}" hx-swap-oob="true">2</span>' in fragment

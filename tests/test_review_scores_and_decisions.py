@@ -164,3 +164,17 @@ def test_scoring_and_deciding_take_a_fixed_number_of_queries(client, team, djang
         client.post(score_url(team), {"value": "3"}, headers=HTMX)
     with django_assert_max_num_queries(17):
         client.post(decide_url(team), {"decision": "include"}, headers=HTMX)
+
+
+def test_deleting_a_user_refreshes_the_summaries_of_the_papers_they_annotated(client, team):
+    logged_in(client, team.bob).post(decide_url(team), {"decision": "include"})
+    client.post(score_url(team), {"value": "5"})
+    logged_in(client, team.dave).post(decide_url(team), {"decision": "exclude"})
+    client.post(score_url(team), {"value": "1"})
+    assert summary(team).team_status == TeamStatus.CONFLICT
+
+    team.dave.delete()
+
+    rp = summary(team)
+    assert (rp.team_status, rp.include_count, rp.exclude_count) == (TeamStatus.INCLUDED, 1, 0)
+    assert (rp.score_count, rp.score_mean, rp.score_min, rp.score_max) == (1, 5, 5, 5)

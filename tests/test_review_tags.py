@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from reviews.models import PaperTag, Tag
+from reviews.models import TAG_COLOURS, PaperTag, Tag
 from tests.factories import logged_in
 
 HTMX = {"HX-Request": "true"}
@@ -175,3 +175,14 @@ def test_swapped_forms_send_plain_posts_back_to_the_page_not_the_fragment(client
     html = response.content.decode()
     assert 'name="next" value="/reviews/llm-review/?status=undecided"' in html
     assert "annotate" not in html.split('name="next" value="')[1].split('"')[0]
+
+
+def test_a_named_tag_is_found_whatever_its_case_and_spacing_or_else_created(team):
+    existing = Tag.objects.create(review=team.review, name="Vision Models")
+
+    found, found_created = Tag.objects.get_or_create_named(team.review, "  vision   MODELS ")
+    new, new_created = Tag.objects.get_or_create_named(team.review, " Speech  ", user=team.bob)
+
+    assert (found, found_created) == (existing, False)
+    assert (new.name, new.created_by, new_created) == ("Speech", team.bob, True)
+    assert new.colour == TAG_COLOURS[1], "new tags take the next colour in turn"

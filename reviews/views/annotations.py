@@ -1,18 +1,14 @@
 """Tags, scores and screening decisions: each a POST that changes one part of a paper's panel."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.views.decorators.http import require_POST
 
 from ..access import PaperNotInReview, get_annotating_membership, get_review_paper
 from ..forms import DecisionForm, ScoreForm, TagForm
-from ..models import TAG_COLOURS, PaperTag, Score, ScreeningDecision, Tag, normalise_tag_name
+from ..models import PaperTag, Score, ScreeningDecision, Tag
 from ..summaries import refresh_decisions, refresh_scores
-from .responses import annotation_response, paper_gone_response
-
-
-def first_error(form) -> str:
-    return next(iter(form.errors.values()))[0]
+from .responses import annotation_response, first_error, paper_gone_response
 
 
 @login_required
@@ -29,32 +25,21 @@ def tag_add(request, slug: str, paper_id: int):
         if not form.is_valid():
             return annotation_response(request, membership, review_paper, "tags", error=first_error(form), status=422)
         name = " ".join(form.cleaned_data["name"].split())
-        tag = Tag.objects.filter(review=review, normalised_name=normalise_tag_name(name)).first()
-        if tag is None:
-            if not (review.allow_new_tags or membership.is_owner):
-                return annotation_response(
-                    request,
-                    membership,
-                    review_paper,
-                    "tags",
-                    error=f"There is no tag “{name}”, and new tags are turned off in this review.",
-                    status=422,
-                )
-            tag = create_tag(review, name, request.user)
+        if review.allow_new_tags or membership.is_owner:
+            tag, _ = Tag.objects.get_or_create_named(review, name, user=request.user)
+        elif (tag := Tag.objects.named(review, name).first()) is None:
+            return annotation_response(
+                request,
+                membership,
+                review_paper,
+                "tags",
+                error=f"There is no tag “{name}”, and new tags are turned off in this review.",
+                status=422,
+            )
         PaperTag.objects.get_or_create(
             review=review, paper_id=review_paper.paper_id, tag=tag, defaults={"applied_by": request.user}
         )
     return annotation_response(request, membership, review_paper, "tags")
-
-
-def create_tag(review, name: str, user) -> Tag:
-    """A new tag in the review's vocabulary; a concurrent creation of the same name yields that one."""
-    colour = TAG_COLOURS[Tag.objects.filter(review=review).count() % len(TAG_COLOURS)]
-    try:
-        with transaction.atomic():
-            return Tag.objects.create(review=review, name=name, colour=colour, created_by=user)
-    except IntegrityError:
-        return Tag.objects.get(review=review, normalised_name=normalise_tag_name(name))
 
 
 @login_required

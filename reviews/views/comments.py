@@ -3,16 +3,23 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from ..access import PaperNotInReview, get_annotating_membership, get_membership, get_review_paper
 from ..forms import CommentBodyForm, CommentForm
 from ..models import Comment
 from ..summaries import refresh_comments
-from .annotations import first_error
-from .responses import PANEL_TEMPLATE, annotation_response, panel_context, paper_gone_response, thread_for
+from .responses import (
+    PANEL_TEMPLATE,
+    annotation_response,
+    first_error,
+    panel_context,
+    paper_gone_response,
+    thread_for,
+)
 
 
 @login_required
@@ -37,18 +44,11 @@ def comment_add(request, slug: str, paper_id: int):
             review_paper = get_review_paper(membership, paper_id, for_update=True)
         except PaperNotInReview:
             return paper_gone_response(request, membership)
-        form = CommentForm(request.POST, abstract=review_paper.paper.abstract)
-        parent = None
-        if parent_id := request.POST.get("parent"):
-            parent = (
-                Comment.objects.visible()
-                .filter(
-                    pk=parent_id if parent_id.isdigit() else 0, review=membership.review, paper_id=review_paper.paper_id
-                )
-                .first()
-            )
-            if parent is None:
-                form.add_error(None, "The comment you replied to no longer exists.")
+        form = CommentForm(
+            request.POST,
+            abstract=review_paper.paper.abstract,
+            parents=Comment.objects.visible().filter(review=membership.review, paper_id=review_paper.paper_id),
+        )
         if not form.is_valid():
             return annotation_response(
                 request, membership, review_paper, "comments", error=first_error(form), status=422,
@@ -59,7 +59,7 @@ def comment_add(request, slug: str, paper_id: int):
             review=membership.review,
             paper_id=review_paper.paper_id,
             author=request.user,
-            parent=parent,
+            parent=form.cleaned_data["parent"],
             body=form.cleaned_data["body"],
             quote=form.cleaned_data["quote"] if quote_range else "",
             quote_start=quote_range[0] if quote_range else None,
@@ -68,9 +68,8 @@ def comment_add(request, slug: str, paper_id: int):
         refresh_comments(review_paper)
     if request.htmx and quote_range:
         # The abstract's highlights change too, so the page reloads as a whole.
-        response = redirect(review_paper.get_absolute_url())
-        response["HX-Redirect"] = review_paper.get_absolute_url()
-        return response
+        # Not a 302: the browser would follow it inside the request and htmx would swap the whole page in.
+        return HttpResponseClientRedirect(review_paper.get_absolute_url())
     return annotation_response(request, membership, review_paper, "comments")
 
 
@@ -88,18 +87,25 @@ def get_own_comment(membership, comment_id: int) -> Comment:
 def comment_edit(request, slug: str, comment_id: int):
     membership = get_annotating_membership(request.user, slug)
     comment = get_own_comment(membership, comment_id)
+    try:
+        review_paper = get_review_paper(membership, comment.paper_id)
+    except PaperNotInReview:
+        return paper_gone_response(request, membership)
     form = CommentBodyForm(request.POST if request.method == "POST" else None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         comment.body = form.cleaned_data["body"]
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "body_html", "edited_at"])
-        review_paper = get_review_paper(membership, comment.paper_id)
         return annotation_response(request, membership, review_paper, "comments")
     template = "reviews/comment_edit.html"
     if request.htmx:
         template += "#edit-form"
-    status = 422 if form.errors else 200
-    return render(request, template, {"review": membership.review, "comment": comment, "form": form}, status=status)
+    context = {"review": membership.review, "comment": comment, "form": form}
+    response = render(request, template, context, status=422 if form.errors else 200)
+    if request.htmx and form.errors:
+        # The form targets the whole thread for its success; a refused edit goes back where the comment was.
+        reswap(retarget(response, f"#comment-{comment.pk}"), "outerHTML")
+    return response
 
 
 @login_required

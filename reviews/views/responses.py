@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from ..models import Comment, ExclusionReason, Membership, ReviewPaper, Tag
+from ..quotes import current_range
 
 PANEL_TEMPLATE = "reviews/_annotation_panel.html"
 
@@ -13,6 +14,10 @@ def safe_next_url(request, fallback: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
         return candidate
     return fallback
+
+
+def first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
 
 
 def panel_context(membership: Membership, review_paper: ReviewPaper, **extra) -> dict:
@@ -77,12 +82,26 @@ def render_review_paper_page(request, membership, review_paper, *, status: int =
         membership,
         fresh,
         comments=comments,
-        quotes=[(c.quote_start, c.quote_end, c.pk) for c in all_comments(comments) if c.quote_start is not None],
+        quotes=quote_ranges(fresh.paper.abstract, all_comments(comments)),
         vocabulary=vocabulary(membership.review),
         on_paper_page=True,
         **extra,
     )
     return render(request, "reviews/review_paper.html", context, status=status)
+
+
+def quote_ranges(abstract: str, comments) -> list[tuple[int, int, int]]:
+    """(start, end, comment id) of each quoted passage still in the abstract, for highlighting.
+
+    A quote no longer in the abstract gets no highlight; its comment still shows the quoted text.
+    """
+    ranges = []
+    for comment in comments:
+        if comment.quote_start is None:
+            continue
+        if found := current_range(abstract, comment.quote, comment.quote_start, comment.quote_end):
+            ranges.append((*found, comment.pk))
+    return ranges
 
 
 def all_comments(roots):

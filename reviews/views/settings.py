@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ..access import get_owner_membership
-from ..models import ExclusionReason, Membership, Role, Tag
+from ..models import LAST_OWNER_MESSAGE, ExclusionReason, Membership, Role, Tag
 from ..settings_forms import (
     ExclusionReasonForm,
     MemberAddForm,
@@ -25,8 +25,6 @@ from ..settings_forms import (
     TagDeleteForm,
     VocabularyTagForm,
 )
-
-LAST_OWNER_MESSAGE = "A review needs at least one owner: make someone else an owner first."
 
 
 def settings_url(review, section: str = "") -> str:
@@ -117,14 +115,6 @@ def member_add(request, slug: str):
     return render_settings_page(request, membership, member_add_form=form, status=422)
 
 
-def lock_owners(review) -> set[int]:
-    """Lock the review's owner memberships until the transaction ends, so two owners demoting each other
-    at once cannot leave the review without any; return their pks."""
-    return set(
-        Membership.objects.select_for_update().filter(review=review, role=Role.OWNER).values_list("pk", flat=True)
-    )
-
-
 def after_own_change(request, membership: Membership, target: Membership, section: str):
     """Back to the settings page, unless the owner just removed or demoted themselves out of it."""
     review = membership.review
@@ -144,9 +134,9 @@ def member_role(request, slug: str, membership_id: int):
     review = membership.review
     form = MemberRoleForm(request.POST, auto_id=f"member-{membership_id}-%s")
     with transaction.atomic():
-        owners = lock_owners(review)
         target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, review=review)
-        if form.is_valid() and form.cleaned_data["role"] != Role.OWNER and owners == {target.pk}:
+        demoted = form.is_valid() and form.cleaned_data["role"] != Role.OWNER
+        if demoted and Membership.objects.would_leave_no_owner([target]):
             form.add_error(None, LAST_OWNER_MESSAGE)
         if not form.is_valid():
             return render_settings_page(request, membership, member_forms={target.pk: form}, status=422)
@@ -162,9 +152,8 @@ def member_remove(request, slug: str, membership_id: int):
     membership = get_owner_membership(request.user, slug)
     review = membership.review
     with transaction.atomic():
-        owners = lock_owners(review)
         target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, review=review)
-        if owners == {target.pk}:
+        if Membership.objects.would_leave_no_owner([target]):
             form = MemberRoleForm({"role": target.role}, auto_id=f"member-{target.pk}-%s")
             form.is_valid()
             form.add_error(None, LAST_OWNER_MESSAGE)

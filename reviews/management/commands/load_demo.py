@@ -49,8 +49,7 @@ class Command(BaseCommand):
             for position, label in enumerate(DEMO_REASONS):
                 ExclusionReason.objects.get_or_create(review=review, label=label, defaults={"position": position})
             for name, colour, description in DEMO_TAGS:
-                if not Tag.objects.filter(review=review, normalised_name=name).exists():
-                    Tag.objects.create(review=review, name=name, colour=colour, description=description)
+                Tag.objects.get_or_create_named(review, name, colour=colour, description=description)
             User = get_user_model()
             for username, role, full_name in DEMO_USERS:
                 first, last = full_name.split()
