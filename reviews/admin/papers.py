@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from papers.admin import PaperAdmin
 from papers.models import Paper
 
-from .models import TAG_NAME_MAX_LENGTH, PaperTag, Review, ReviewPaper, Tag
+from ..models import TAG_NAME_MAX_LENGTH, PaperTag, Review, ReviewPaper, Tag
 
 
 class ChooseReviewForm(forms.Form):

@@ -1,0 +1,5 @@
+"""Admin for curators: reviews with their members and reasons, tag merging, comment moderation, and
+paper actions that put papers into reviews. Each module registers its models when imported."""
+
+# papers re-registers the Paper admin with the review actions (add to a review, apply a tag in a review).
+from . import annotations, comments, memberships, papers, reviews, tags  # noqa: F401

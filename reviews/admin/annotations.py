@@ -1,0 +1,56 @@
+"""Decisions, scores and applied tags, view-only.
+
+ReviewPaper's summary columns are derived from these rows, and only the review pages keep the two in step.
+"""
+
+from django.contrib import admin
+
+from ..models import (
+    PaperTag,
+    Score,
+    ScreeningDecision,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AnnotationAdmin(ReadOnlyAdmin):
+    list_filter = ["review"]
+    search_fields = ["paper__arxiv_id", "user__username"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("paper__search_document", "paper__abstract")
+
+    @admin.display(description="paper", ordering="paper__arxiv_id")
+    def paper_arxiv_id(self, annotation):
+        return annotation.paper.arxiv_id
+
+
+@admin.register(ScreeningDecision)
+class ScreeningDecisionAdmin(AnnotationAdmin):
+    list_display = ["paper_arxiv_id", "review", "user", "decision", "reason", "updated_at"]
+    list_filter = ["review", "decision"]
+    list_select_related = ["paper", "review", "user", "reason"]
+
+
+@admin.register(Score)
+class ScoreAdmin(AnnotationAdmin):
+    list_display = ["paper_arxiv_id", "review", "user", "value", "updated_at"]
+    list_filter = ["review", "value"]
+    list_select_related = ["paper", "review", "user"]
+
+
+@admin.register(PaperTag)
+class PaperTagAdmin(AnnotationAdmin):
+    list_display = ["paper_arxiv_id", "tag", "review", "applied_by", "applied_at"]
+    list_select_related = ["paper", "tag", "review", "applied_by"]
+    search_fields = ["paper__arxiv_id", "tag__name", "applied_by__username"]
