@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from papers.models import Paper
 
@@ -53,12 +54,40 @@ class Review(models.Model):
         return reverse("reviews:paper_list", args=[self.slug])
 
     def add_papers(self, papers) -> int:
-        """Put papers (a queryset or ids) into the review; those already in it are left alone."""
-        ids = papers.values_list("pk", flat=True) if isinstance(papers, models.QuerySet) else papers
-        rows = [ReviewPaper(review=self, paper_id=paper_id) for paper_id in ids]
+        """Put papers (a queryset or ids) into the review; those already in it are left alone.
+
+        Returns how many were added. A queryset is copied by one INSERT … SELECT in the database, so
+        adding a whole corpus never loads it into Python.
+        """
         before = self.review_papers.count()
-        ReviewPaper.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        if isinstance(papers, models.QuerySet):
+            self._insert_review_papers(papers.order_by().values(selected_paper=F("pk")))
+        else:
+            rows = [ReviewPaper(review=self, paper_id=paper_id) for paper_id in papers]
+            ReviewPaper.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
         return self.review_papers.count() - before
+
+    def _insert_review_papers(self, paper_ids) -> None:
+        # Every column a new ReviewPaper would get from its Python defaults, written out for the INSERT.
+        defaults = ReviewPaper(review=self, added_at=timezone.now())
+        columns = ["paper_id"]
+        values = []
+        for field in ReviewPaper._meta.concrete_fields:
+            if field.primary_key or field.name == "paper":
+                continue
+            columns.append(field.column)
+            values.append(getattr(defaults, field.attname))
+        select_sql, select_params = paper_ids.query.sql_with_params()
+        table = connection.ops.quote_name(ReviewPaper._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(values))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "  # noqa: S608
+                f"SELECT papers.selected_paper, {placeholders} FROM ({select_sql}) AS papers "
+                # SQLite needs a WHERE before an upsert clause, or it reads ON CONFLICT as a join's ON.
+                "WHERE true ON CONFLICT (review_id, paper_id) DO NOTHING",
+                [*values, *select_params],
+            )
 
 
 class Membership(models.Model):
