@@ -116,49 +116,42 @@ class ReviewPaperQuerySet(models.QuerySet):
     def tagged_with_any(self, tags):
         from .models import PaperTag
 
-        return self.filter(
-            Exists(PaperTag.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), tag__in=tags))
-        )
+        return self.filter(annotated(PaperTag, tag__in=tags))
 
     def tagged_with_all(self, tags):
         from .models import PaperTag
 
         queryset = self
         for tag in tags:
-            queryset = queryset.filter(
-                Exists(PaperTag.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), tag=tag))
-            )
+            queryset = queryset.filter(annotated(PaperTag, tag=tag))
         return queryset
 
     def tagged_with_none(self, tags):
-        return self.exclude(pk__in=self.tagged_with_any(tags).values("pk"))
+        from .models import PaperTag
+
+        return self.exclude(annotated(PaperTag, tag__in=tags))
 
     def decided_by(self, user, decision: str):
         """Papers ``user`` gave ``decision``."""
         from .models import ScreeningDecision
 
-        return self.filter(
-            Exists(
-                ScreeningDecision.objects.filter(
-                    review=OuterRef("review"), paper=OuterRef("paper"), user=user, decision=decision
-                )
-            )
-        )
+        return self.filter(annotated(ScreeningDecision, user=user, decision=decision))
 
     def scored_by(self, user, **value_lookups):
         """Papers ``user`` scored, with the score matching ``value_lookups`` (``value__gte=4``)."""
         from .models import Score
 
-        return self.filter(
-            Exists(Score.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), user=user, **value_lookups))
-        )
+        return self.filter(annotated(Score, user=user, **value_lookups))
 
     def not_screened_by(self, user):
         from .models import ScreeningDecision
 
-        return self.exclude(
-            Exists(ScreeningDecision.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), user=user))
-        )
+        return self.exclude(annotated(ScreeningDecision, user=user))
+
+
+def annotated(model, **lookups):
+    """Whether the row's paper has an annotation of ``model`` in its review matching ``lookups`` (an EXISTS)."""
+    return Exists(model.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), **lookups))
 
 
 class CommentQuerySet(models.QuerySet):
