@@ -2,8 +2,9 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from .models import Membership, ReviewPaper
+from .models import Comment, Membership
 
 
 def get_membership(user, slug: str) -> Membership:
@@ -31,16 +32,9 @@ def get_owner_membership(user, slug: str) -> Membership:
     return membership
 
 
-class PaperNotInReview(Exception):
-    """The paper a request names is not (or no longer) part of the review."""
-
-
-def get_review_paper(membership: Membership, paper_id: int, *, for_update: bool = False) -> ReviewPaper:
-    """The review's row for ``paper_id``; ``for_update`` locks it so concurrent annotations queue up."""
-    queryset = ReviewPaper.objects.select_related("paper")
-    if for_update:
-        queryset = queryset.select_for_update(of=("self",))
-    try:
-        return queryset.get(review=membership.review, paper_id=paper_id)
-    except ReviewPaper.DoesNotExist:
-        raise PaperNotInReview from None
+def get_own_comment(membership: Membership, comment_id: int) -> Comment:
+    """A standing comment of the review written by the member; 404 for any other id, 403 for others' comments."""
+    comment = get_object_or_404(Comment.objects.counted(), pk=comment_id, review_id=membership.review_id)
+    if comment.author_id != membership.user_id:
+        raise PermissionDenied("You can only change your own comments.")
+    return comment

@@ -1,13 +1,30 @@
+"""The forms of a paper's annotation panel. Templates read their limits and choices from these fields."""
+
 from django import forms
 
-from .models import COMMENT_MAX_LENGTH, TAG_NAME_MAX_LENGTH, Comment, DecisionChoice, ExclusionReason
-from .quotes import locate_quote
+from .models import (
+    COMMENT_MAX_LENGTH,
+    MAX_SCORE,
+    MIN_SCORE,
+    TAG_NAME_MAX_LENGTH,
+    DecisionChoice,
+    ExclusionReason,
+)
+from .models.vocabulary import validate_tag_name
+
+# The largest id a database column holds; a larger one in a form can only be crafted.
+MAX_ID = 2**63 - 1
+
+
+def first_error(form: forms.Form) -> str:
+    return next(iter(form.errors.values()))[0]
 
 
 class TagForm(forms.Form):
     name = forms.CharField(
         label="Add tag",
         max_length=TAG_NAME_MAX_LENGTH,
+        validators=[validate_tag_name],
         error_messages={
             "required": "Type a tag name.",
             "max_length": f"Tag names are at most {TAG_NAME_MAX_LENGTH} characters.",
@@ -17,12 +34,17 @@ class TagForm(forms.Form):
 
 class ScoreForm(forms.Form):
     value = forms.TypedChoiceField(
-        choices=[("", "Clear"), *[(str(n), str(n)) for n in range(1, 6)]],
+        choices=[("", "Clear"), *[(str(n), str(n)) for n in range(MIN_SCORE, MAX_SCORE + 1)]],
         coerce=int,
         empty_value=None,
         required=False,
-        error_messages={"invalid_choice": "A score is a whole number from 1 to 5."},
+        error_messages={"invalid_choice": f"A score is a whole number from {MIN_SCORE} to {MAX_SCORE}."},
     )
+
+    @classmethod
+    def values(cls) -> list[str]:
+        """The scores a reviewer can give, for the panel's buttons."""
+        return [value for value, _ in cls.base_fields["value"].choices if value]
 
 
 class DecisionForm(forms.Form):
@@ -42,11 +64,9 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["reason"].queryset = ExclusionReason.objects.filter(review=review)
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("reason") and cleaned.get("decision") != DecisionChoice.EXCLUDE:
-            cleaned["reason"] = None
-        return cleaned
+    def clean_reason(self):
+        # A reason goes with an exclusion only; one sent with another decision is ignored, not refused.
+        return self.cleaned_data["reason"] if self.data.get("decision") == DecisionChoice.EXCLUDE else None
 
 
 class CommentBodyForm(forms.Form):
@@ -62,31 +82,16 @@ class CommentBodyForm(forms.Form):
 
 
 class CommentForm(CommentBodyForm):
-    """A new comment or reply; ``parents`` are the comments it may reply to (the paper's visible thread)."""
+    """A new comment or a reply; whether the quote and the parent hold is for reviews.annotating to say."""
 
     quote = forms.CharField(required=False, widget=forms.HiddenInput, max_length=COMMENT_MAX_LENGTH)
-    quote_near = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
-    parent = forms.ModelChoiceField(
-        queryset=Comment.objects.none(),
+    quote_near = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
+    parent = forms.IntegerField(
         required=False,
+        min_value=1,
+        max_value=MAX_ID,
         widget=forms.HiddenInput,
-        error_messages={"invalid_choice": "The comment you replied to no longer exists."},
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value", "max_value"], "The comment you replied to no longer exists."
+        ),
     )
-
-    def __init__(self, *args, abstract: str = "", parents=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.abstract = abstract
-        if parents is not None:
-            self.fields["parent"].queryset = parents
-
-    def clean(self):
-        cleaned = super().clean()
-        quote = (cleaned.get("quote") or "").strip()
-        cleaned["quote_range"] = None
-        if quote:
-            found = locate_quote(self.abstract, quote, cleaned.get("quote_near"))
-            if found is None:
-                raise forms.ValidationError("The quoted passage is not in the abstract of this paper.")
-            cleaned["quote_range"] = found
-            cleaned["quote"] = self.abstract[found[0] : found[1]]
-        return cleaned

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .models import TAG_NAME_MAX_LENGTH, ExclusionReason, Membership, Review, Role, Tag
+from .models import TAG_NAME_MAX_LENGTH, ExclusionReason, Membership, Review, Role, Tag, clean_tag_name
 
 
 class ReviewDetailsForm(forms.ModelForm):
@@ -60,13 +60,9 @@ class VocabularyTagForm(forms.ModelForm):
         }
 
     def clean_name(self):
-        # Tag.save() collapses inner spaces too; doing it here lets the page show the name as it will be saved.
-        name = " ".join(self.cleaned_data["name"].split())
-        if taken := Tag.objects.named(self.instance.review, name).exclude(pk=self.instance.pk).first():
-            raise forms.ValidationError(
-                f"This review already has a tag called “{taken.name}” (ignoring case and spaces)."
-            )
-        return name
+        # Cleaned here as Tag.save() will, so the page shows the name as it will be saved; the model's clean()
+        # then checks it is free and that the vocabulary has room.
+        return clean_tag_name(self.cleaned_data["name"])
 
 
 class TagDeleteForm(forms.Form):

@@ -15,6 +15,7 @@ urlpatterns = [
         annotations.tag_remove,
         name="tag_remove",
     ),
+    path("reviews/<slug:slug>/tags/suggestions/", annotations.tag_suggestions, name="tag_suggestions"),
     path("reviews/<slug:slug>/annotate/<int:paper_id>/score/", annotations.score, name="score"),
     path("reviews/<slug:slug>/annotate/<int:paper_id>/decision/", annotations.decide, name="decide"),
     path("reviews/<slug:slug>/annotate/<int:paper_id>/comments/", comments.comment_thread, name="comments"),

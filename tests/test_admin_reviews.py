@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews import annotating
 from reviews.models import (
     LAST_OWNER_MESSAGE,
     TAG_COLOURS,
@@ -20,31 +21,30 @@ from reviews.models import (
     ScreeningDecision,
     Tag,
 )
-from reviews.summaries import refresh_comments
 from tests.factories import make_paper, make_review
 
 TAG_CHANGELIST = reverse("admin:reviews_tag_changelist")
 COMMENT_CHANGELIST = reverse("admin:reviews_comment_changelist")
 
 
+def membership_of(team, user):
+    return Membership.objects.select_related("review", "user").get(review=team.review, user=user)
+
+
 @pytest.fixture
 def annotated(team):
     """The team's review with a tag, a score, a decision with a reason and a comment on its first paper."""
     reason = ExclusionReason.objects.create(review=team.review, label="Survey")
-    tag = Tag.objects.create(review=team.review, name="Benchmark")
-    PaperTag.objects.create(review=team.review, paper=team.paper, tag=tag, applied_by=team.bob)
-    Score.objects.create(review=team.review, paper=team.paper, user=team.bob, value=4)
-    ScreeningDecision.objects.create(
-        review=team.review, paper=team.paper, user=team.bob, decision="exclude", reason=reason
-    )
+    bob = membership_of(team, team.bob)
+    annotating.apply_tag(bob, team.paper.pk, "Benchmark")
+    annotating.set_score(bob, team.paper.pk, 4)
+    annotating.decide(bob, team.paper.pk, "exclude", reason)
     comment_on(team, team.paper, "Is the **benchmark** public?")
     return team
 
 
 def comment_on(team, paper, body, author=None):
-    comment = Comment.objects.create(review=team.review, paper=paper, author=author or team.bob, body=body)
-    refresh_comments(ReviewPaper.objects.get(review=team.review, paper=paper))
-    return comment
+    return annotating.add_comment(membership_of(team, author or team.bob), paper.pk, body)
 
 
 def comment_count(team, paper):

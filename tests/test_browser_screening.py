@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from reviews.models import Comment, PaperTag, ReviewPaper, Score, ScreeningDecision, TeamStatus
-from reviews.summaries import refresh_decisions
+from reviews import annotating
+from reviews.models import Comment, Membership, PaperTag, ReviewPaper, Score, ScreeningDecision, TeamStatus
 from tests.browser import browser_page, log_in_with_cookie, login  # noqa: F401 - browser_page is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -175,8 +175,8 @@ def test_a_second_reviewer_sees_the_first_ones_work(live_server, browser_page, c
 
 
 def test_the_filter_url_round_trips_through_back_and_forward(live_server, browser_page, client, team):  # noqa: F811
-    ScreeningDecision.objects.create(review=team.review, paper=team.paper, user=team.alice, decision="include")
-    refresh_decisions(ReviewPaper.objects.get(review=team.review, paper=team.paper))
+    alice = Membership.objects.select_related("review", "user").get(review=team.review, user=team.alice)
+    annotating.decide(alice, team.paper.pk, "include")
     page = browser_page
     log_in_with_cookie(page.context, live_server, client, team.bob)
     page.goto(f"{live_server.url}/reviews/llm-review/")

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from reviews.models import Comment, PaperTag, Role, Score, ScreeningDecision, Tag
-from reviews.summaries import refresh_comments, refresh_decisions, refresh_scores
+from reviews import annotating
+from reviews.models import Membership, Role, Tag
 from tests.factories import logged_in, make_paper, make_review
 
 HTMX = {"HX-Request": "true"}
@@ -17,19 +17,15 @@ def listed(response) -> list[str]:
 
 
 def annotate(team, user, paper, *, decision=None, score=None, tags=(), comments=0):
-    rp = team.review.review_papers.get(paper=paper)
+    membership = Membership.objects.select_related("review", "user").get(review=team.review, user=user)
     if decision:
-        ScreeningDecision.objects.create(review=team.review, paper=paper, user=user, decision=decision)
-        refresh_decisions(rp)
+        annotating.decide(membership, paper.pk, decision)
     if score:
-        Score.objects.create(review=team.review, paper=paper, user=user, value=score)
-        refresh_scores(rp)
+        annotating.set_score(membership, paper.pk, score)
     for tag in tags:
-        PaperTag.objects.create(review=team.review, paper=paper, tag=tag, applied_by=user)
+        annotating.apply_tag(membership, paper.pk, tag.name)
     for n in range(comments):
-        Comment.objects.create(review=team.review, paper=paper, author=user, body=f"c{n}")
-    if comments:
-        refresh_comments(rp)
+        annotating.add_comment(membership, paper.pk, f"c{n}")
 
 
 def test_home_lists_only_my_reviews_with_progress(client, team):

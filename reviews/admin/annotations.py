@@ -1,6 +1,6 @@
 """Decisions, scores and applied tags, view-only.
 
-ReviewPaper's summary columns are derived from these rows, and only the review pages keep the two in step.
+ReviewPaper's summary columns are derived from these rows, so they change only through reviews/annotating.py.
 """
 
 from django.contrib import admin

@@ -1,46 +1,10 @@
 """Comment moderation: hiding and unhiding keeps each paper's comment count true."""
 
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.text import Truncator
 
-from ..models import (
-    Comment,
-    ReviewPaper,
-)
-from ..summaries import refresh_comments
-
-# Ids per query, well under SQLite's limit on query parameters.
-LOCK_BATCH_SIZE = 500
-
-
-def lock_review_papers(pairs: set[tuple[int, int]]) -> list[ReviewPaper]:
-    """Lock the ReviewPaper row of each (review_id, paper_id) until the transaction ends, as the comment views do.
-
-    Taken before the comments change and in pk order, so a concurrent comment_add waits for the recount
-    (and is counted) instead of being lost from it, and no two lockers deadlock.
-    """
-    if not pairs:
-        return []
-    candidates = ReviewPaper.objects.filter(
-        review_id__in={review_id for review_id, _ in pairs}, paper_id__in={paper_id for _, paper_id in pairs}
-    ).values_list("pk", "review_id", "paper_id")
-    pks = sorted(pk for pk, review_id, paper_id in candidates if (review_id, paper_id) in pairs)
-    locked = []
-    for start in range(0, len(pks), LOCK_BATCH_SIZE):
-        batch = ReviewPaper.objects.select_for_update().filter(pk__in=pks[start : start + LOCK_BATCH_SIZE])
-        locked.extend(batch.order_by("pk"))
-    return locked
-
-
-def refresh_comment_counts(review_papers: list[ReviewPaper]) -> None:
-    """Recount the visible comments of each locked ReviewPaper so the lists' filters stay true."""
-    for review_paper in review_papers:
-        refresh_comments(review_paper)
-
-
-def review_papers_of(comments) -> set[tuple[int, int]]:
-    return set(comments.order_by().values_list("review_id", "paper_id").distinct())
+from .. import annotating
+from ..models import Comment
 
 
 @admin.register(Comment)
@@ -82,28 +46,17 @@ class CommentAdmin(admin.ModelAdmin):
         return comment.paper.arxiv_id
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            locked = lock_review_papers({(obj.review_id, obj.paper_id)})
-            super().save_model(request, obj, form, change)
-            refresh_comment_counts(locked)
+        # Only ``hidden`` can be changed here, and only through the write path that recounts the paper's comments.
+        annotating.set_comments_hidden(Comment.objects.filter(pk=obj.pk), obj.hidden)
 
     def delete_model(self, request, obj):
-        with transaction.atomic():
-            locked = lock_review_papers({(obj.review_id, obj.paper_id)})
-            super().delete_model(request, obj)
-            refresh_comment_counts(locked)
+        annotating.delete_comments(Comment.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            locked = lock_review_papers(review_papers_of(queryset))
-            super().delete_queryset(request, queryset)
-            refresh_comment_counts(locked)
+        annotating.delete_comments(queryset)
 
     def _set_hidden(self, request, queryset, hidden: bool) -> None:
-        with transaction.atomic():
-            locked = lock_review_papers(review_papers_of(queryset))
-            changed = queryset.filter(hidden=not hidden).update(hidden=hidden)
-            refresh_comment_counts(locked)
+        changed = annotating.set_comments_hidden(queryset, hidden)
         verb = "Hid" if hidden else "Unhid"
         self.message_user(request, f"{verb} {changed} comment{'s' * (changed != 1)}.", messages.SUCCESS)
 

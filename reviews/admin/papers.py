@@ -6,13 +6,14 @@ The papers app knows nothing of reviews, so the reviews app re-registers the Pap
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db import transaction
 from django.template.response import TemplateResponse
 
 from papers.admin import PaperAdmin
 from papers.models import Paper
 
-from ..models import TAG_NAME_MAX_LENGTH, PaperTag, Review, ReviewPaper, Tag
+from .. import annotating
+from ..models import TAG_NAME_MAX_LENGTH, Review, ReviewPaper
+from ..models.vocabulary import validate_tag_name
 
 
 class ChooseReviewForm(forms.Form):
@@ -22,6 +23,7 @@ class ChooseReviewForm(forms.Form):
 class ApplyTagForm(ChooseReviewForm):
     tag = forms.CharField(
         max_length=TAG_NAME_MAX_LENGTH,
+        validators=[validate_tag_name],
         help_text="An existing tag of the review (any case), or a new name to create it.",
     )
 
@@ -57,14 +59,13 @@ def apply_tag_in_review(modeladmin, request, queryset):
     if not form.is_valid():
         return _intermediate_page(modeladmin, request, queryset, form, "Apply a tag in a review", "apply_tag_in_review")
     review = form.cleaned_data["review"]
-    with transaction.atomic():
-        tag, _ = Tag.objects.get_or_create_named(review, form.cleaned_data["tag"], user=request.user)
-        in_review = ReviewPaper.objects.filter(review=review, paper__in=queryset).values_list("paper_id", flat=True)
-        rows = [PaperTag(review=review, paper_id=paper_id, tag=tag, applied_by=request.user) for paper_id in in_review]
-        before = PaperTag.objects.filter(tag=tag).count()
-        PaperTag.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        applied = PaperTag.objects.filter(tag=tag).count() - before
-    outside = queryset.count() - len(rows)
+    try:
+        tag, applied = annotating.apply_tag_to_papers(review, form.cleaned_data["tag"], queryset, request.user)
+    except annotating.Refused as refusal:
+        form.add_error("tag", refusal.message)
+        return _intermediate_page(modeladmin, request, queryset, form, "Apply a tag in a review", "apply_tag_in_review")
+    in_review = ReviewPaper.objects.filter(review=review, paper__in=queryset).count()
+    outside = queryset.count() - in_review
     messages.success(
         request,
         f"Tagged {applied} paper(s) “{tag}” in “{review}”"

@@ -10,8 +10,8 @@ from ..models import (
     Review,
     ReviewPaper,
     Role,
+    count_of,
 )
-from ..querysets import count_of
 
 
 class MembershipFormSet(forms.BaseInlineFormSet):

@@ -1,103 +1,89 @@
-"""Tags, scores and screening decisions: each a POST that changes one part of a paper's panel."""
+"""Tags, scores and screening decisions: each a POST that changes one section of a paper's panel.
+
+Each view reads: access check, form, one call to reviews.annotating, response.
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.views.decorators.http import require_POST
+from django.db.models import Case, When
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
 
-from ..access import PaperNotInReview, get_annotating_membership, get_review_paper
-from ..forms import DecisionForm, ScoreForm, TagForm
-from ..models import PaperTag, Score, ScreeningDecision, Tag
-from ..summaries import refresh_decisions, refresh_scores
-from .responses import annotation_response, first_error, paper_gone_response
+from config.htmx import HtmxHttpRequest
+
+from .. import annotating
+from ..access import get_annotating_membership
+from ..annotating import Refused
+from ..forms import DecisionForm, ScoreForm, TagForm, first_error
+from ..models import Tag, tag_key
+from .panels import Section
+from .responses import annotation_response
+
+# As many as a datalist shows at once without scrolling far.
+TAG_SUGGESTIONS = 20
 
 
 @login_required
 @require_POST
-def tag_add(request, slug: str, paper_id: int):
+def tag_add(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
-    review = membership.review
     form = TagForm(request.POST)
-    with transaction.atomic():
-        try:
-            review_paper = get_review_paper(membership, paper_id, for_update=True)
-        except PaperNotInReview:
-            return paper_gone_response(request, membership)
+    try:
         if not form.is_valid():
-            return annotation_response(request, membership, review_paper, "tags", error=first_error(form), status=422)
-        name = " ".join(form.cleaned_data["name"].split())
-        if review.allow_new_tags or membership.is_owner:
-            tag, _ = Tag.objects.get_or_create_named(review, name, user=request.user)
-        elif (tag := Tag.objects.named(review, name).first()) is None:
-            return annotation_response(
-                request,
-                membership,
-                review_paper,
-                "tags",
-                error=f"There is no tag “{name}”, and new tags are turned off in this review.",
-                status=422,
-            )
-        PaperTag.objects.get_or_create(
-            review=review, paper_id=review_paper.paper_id, tag=tag, defaults={"applied_by": request.user}
-        )
-    return annotation_response(request, membership, review_paper, "tags")
+            raise Refused(first_error(form))
+        annotating.apply_tag(membership, paper_id, form.cleaned_data["name"])
+    except Refused as refusal:
+        return annotation_response(request, membership, paper_id, Section.TAGS, refusal=refusal)
+    return annotation_response(request, membership, paper_id, Section.TAGS)
 
 
 @login_required
 @require_POST
-def tag_remove(request, slug: str, paper_id: int, tag_id: int):
+def tag_remove(request: HtmxHttpRequest, slug: str, paper_id: int, tag_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
-    with transaction.atomic():
-        try:
-            review_paper = get_review_paper(membership, paper_id, for_update=True)
-        except PaperNotInReview:
-            return paper_gone_response(request, membership)
-        PaperTag.objects.filter(review=membership.review, paper_id=review_paper.paper_id, tag_id=tag_id).delete()
-    return annotation_response(request, membership, review_paper, "tags")
+    try:
+        annotating.remove_tag(membership, paper_id, tag_id)
+    except Refused as refusal:
+        return annotation_response(request, membership, paper_id, Section.TAGS, refusal=refusal)
+    return annotation_response(request, membership, paper_id, Section.TAGS)
+
+
+@login_required
+@require_GET
+def tag_suggestions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """The review's tags containing what is typed (those starting with it first), for the tag box's datalist."""
+    membership = get_annotating_membership(request.user, slug)
+    form = TagForm(request.GET)
+    typed = tag_key(form.data.get("name", "")[: TagForm.base_fields["name"].max_length])
+    tags = Tag.objects.filter(review=membership.review, normalised_name__contains=typed).order_by(
+        Case(When(normalised_name__startswith=typed, then=0), default=1), "normalised_name"
+    )
+    return render(request, "reviews/_tag_suggestions.html", {"tags": tags[:TAG_SUGGESTIONS]})
 
 
 @login_required
 @require_POST
-def score(request, slug: str, paper_id: int):
+def score(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
     form = ScoreForm(request.POST)
-    with transaction.atomic():
-        try:
-            review_paper = get_review_paper(membership, paper_id, for_update=True)
-        except PaperNotInReview:
-            return paper_gone_response(request, membership)
+    try:
         if not form.is_valid():
-            return annotation_response(request, membership, review_paper, "score", error=first_error(form), status=422)
-        mine = {"review": membership.review, "paper_id": review_paper.paper_id, "user": request.user}
-        value = form.cleaned_data["value"]
-        if value is None:
-            Score.objects.filter(**mine).delete()
-        else:
-            Score.objects.update_or_create(**mine, defaults={"value": value})
-        refresh_scores(review_paper)
-    return annotation_response(request, membership, review_paper, "score")
+            raise Refused(first_error(form))
+        annotating.set_score(membership, paper_id, form.cleaned_data["value"])
+    except Refused as refusal:
+        return annotation_response(request, membership, paper_id, Section.SCORE, refusal=refusal)
+    return annotation_response(request, membership, paper_id, Section.SCORE)
 
 
 @login_required
 @require_POST
-def decide(request, slug: str, paper_id: int):
+def decide(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
     form = DecisionForm(request.POST, review=membership.review)
-    with transaction.atomic():
-        try:
-            review_paper = get_review_paper(membership, paper_id, for_update=True)
-        except PaperNotInReview:
-            return paper_gone_response(request, membership)
+    try:
         if not form.is_valid():
-            return annotation_response(
-                request, membership, review_paper, "decision", error=first_error(form), status=422
-            )
-        mine = {"review": membership.review, "paper_id": review_paper.paper_id, "user": request.user}
-        decision = form.cleaned_data["decision"]
-        if not decision:
-            ScreeningDecision.objects.filter(**mine).delete()
-        else:
-            ScreeningDecision.objects.update_or_create(
-                **mine, defaults={"decision": decision, "reason": form.cleaned_data["reason"]}
-            )
-        refresh_decisions(review_paper)
-    return annotation_response(request, membership, review_paper, "decision")
+            raise Refused(first_error(form))
+        annotating.decide(membership, paper_id, form.cleaned_data["decision"], form.cleaned_data["reason"])
+    except Refused as refusal:
+        return annotation_response(request, membership, paper_id, Section.DECISION, refusal=refusal)
+    return annotation_response(request, membership, paper_id, Section.DECISION)

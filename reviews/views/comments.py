@@ -1,108 +1,86 @@
-"""The comment thread on a paper: post, reply, edit and delete one's own."""
+"""The comment thread on a paper: read it, post, reply, edit and delete one's own.
+
+Each change reads: access check, form, one call to reviews.annotating, response.
+"""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from ..access import PaperNotInReview, get_annotating_membership, get_membership, get_review_paper
-from ..forms import CommentBodyForm, CommentForm
+from config.htmx import HtmxHttpRequest
+
+from .. import annotating
+from ..access import get_annotating_membership, get_membership, get_own_comment
+from ..annotating import Refused
+from ..forms import CommentBodyForm, CommentForm, first_error
 from ..models import Comment
-from ..summaries import refresh_comments
-from .responses import (
-    PANEL_TEMPLATE,
-    annotation_response,
-    first_error,
-    panel_context,
-    paper_gone_response,
-    thread_for,
-)
+from .panels import PANEL_TEMPLATE, Section, load_panel, panel_context
+from .responses import annotation_response, paper_gone_response
 
 
 @login_required
 @require_GET
-def comment_thread(request, slug: str, paper_id: int):
+def comment_thread(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     """The thread as a fragment, loaded when a list row's comments are opened."""
     membership = get_membership(request.user, slug)
-    try:
-        review_paper = get_review_paper(membership, paper_id)
-    except PaperNotInReview:
+    review_paper = load_panel(membership, paper_id)
+    if review_paper is None:
         return paper_gone_response(request, membership)
-    context = panel_context(membership, review_paper, comments=thread_for(review_paper))
-    return render(request, f"{PANEL_TEMPLATE}#comments", context)
+    comments = Comment.objects.thread(review_paper.review_id, review_paper.paper_id)
+    return render(request, f"{PANEL_TEMPLATE}#comments", panel_context(membership, review_paper, comments=comments))
 
 
 @login_required
 @require_POST
-def comment_add(request, slug: str, paper_id: int):
+def comment_add(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
-    with transaction.atomic():
-        try:
-            review_paper = get_review_paper(membership, paper_id, for_update=True)
-        except PaperNotInReview:
-            return paper_gone_response(request, membership)
-        form = CommentForm(
-            request.POST,
-            abstract=review_paper.paper.abstract,
-            parents=Comment.objects.visible().filter(review=membership.review, paper_id=review_paper.paper_id),
-        )
+    form = CommentForm(request.POST)
+    try:
         if not form.is_valid():
-            return annotation_response(
-                request, membership, review_paper, "comments", error=first_error(form), status=422,
-                comment_form=form,
-            )  # fmt: skip
-        quote_range = form.cleaned_data["quote_range"]
-        Comment.objects.create(
-            review=membership.review,
-            paper_id=review_paper.paper_id,
-            author=request.user,
-            parent=form.cleaned_data["parent"],
-            body=form.cleaned_data["body"],
-            quote=form.cleaned_data["quote"] if quote_range else "",
-            quote_start=quote_range[0] if quote_range else None,
-            quote_end=quote_range[1] if quote_range else None,
+            raise Refused(first_error(form))
+        comment = annotating.add_comment(
+            membership,
+            paper_id,
+            form.cleaned_data["body"],
+            parent_id=form.cleaned_data["parent"],
+            quote=form.cleaned_data["quote"],
+            quote_near=form.cleaned_data["quote_near"],
         )
-        refresh_comments(review_paper)
-    if request.htmx and quote_range:
+    except Refused as refusal:
+        return annotation_response(request, membership, paper_id, Section.COMMENTS, refusal=refusal, comment_form=form)
+    if request.htmx and comment.quote:
         # The abstract's highlights change too, so the page reloads as a whole.
         # Not a 302: the browser would follow it inside the request and htmx would swap the whole page in.
-        return HttpResponseClientRedirect(review_paper.get_absolute_url())
-    return annotation_response(request, membership, review_paper, "comments")
-
-
-def get_own_comment(membership, comment_id: int) -> Comment:
-    comment = get_object_or_404(
-        Comment.objects.visible().filter(deleted_at=None), pk=comment_id, review=membership.review
-    )
-    if comment.author_id != membership.user_id:
-        raise PermissionDenied("You can only change your own comments.")
-    return comment
+        return HttpResponseClientRedirect(load_panel(membership, paper_id).get_absolute_url())
+    return annotation_response(request, membership, paper_id, Section.COMMENTS)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def comment_edit(request, slug: str, comment_id: int):
+def comment_edit(request: HtmxHttpRequest, slug: str, comment_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
     comment = get_own_comment(membership, comment_id)
-    try:
-        review_paper = get_review_paper(membership, comment.paper_id)
-    except PaperNotInReview:
-        return paper_gone_response(request, membership)
     form = CommentBodyForm(request.POST if request.method == "POST" else None, initial={"body": comment.body})
-    if request.method == "POST" and form.is_valid():
-        comment.body = form.cleaned_data["body"]
-        comment.edited_at = timezone.now()
-        comment.save(update_fields=["body", "body_html", "edited_at"])
-        return annotation_response(request, membership, review_paper, "comments")
+    refusal = None
+    if request.method == "POST":
+        try:
+            if not form.is_valid():
+                raise Refused(first_error(form))
+            annotating.edit_comment(membership, comment, form.cleaned_data["body"])
+        except annotating.PaperGone:
+            return paper_gone_response(request, membership)
+        except Refused as error:
+            refusal = error
+        else:
+            return annotation_response(request, membership, comment.paper_id, Section.COMMENTS)
     template = "reviews/comment_edit.html"
     if request.htmx:
         template += "#edit-form"
-    context = {"review": membership.review, "comment": comment, "form": form}
-    response = render(request, template, context, status=422 if form.errors else 200)
-    if request.htmx and form.errors:
+    context = {"review": membership.review, "comment": comment, "form": form, "refusal": refusal}
+    response = render(request, template, context, status=refusal.status if refusal else 200)
+    if request.htmx and refusal:
         # The form targets the whole thread for its success; a refused edit goes back where the comment was.
         reswap(retarget(response, f"#comment-{comment.pk}"), "outerHTML")
     return response
@@ -110,20 +88,11 @@ def comment_edit(request, slug: str, comment_id: int):
 
 @login_required
 @require_POST
-def comment_delete(request, slug: str, comment_id: int):
+def comment_delete(request: HtmxHttpRequest, slug: str, comment_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
-    with transaction.atomic():
-        comment = get_own_comment(membership, comment_id)
-        try:
-            review_paper = get_review_paper(membership, comment.paper_id, for_update=True)
-        except PaperNotInReview:
-            return paper_gone_response(request, membership)
-        if comment.replies.exists():
-            # Others' replies stay; the comment becomes a placeholder in the thread.
-            comment.body, comment.quote, comment.quote_start, comment.quote_end = "", "", None, None
-            comment.deleted_at = timezone.now()
-            comment.save()
-        else:
-            comment.delete()
-        refresh_comments(review_paper)
-    return annotation_response(request, membership, review_paper, "comments")
+    comment = get_own_comment(membership, comment_id)
+    try:
+        annotating.delete_comment(membership, comment)
+    except Refused as refusal:
+        return annotation_response(request, membership, comment.paper_id, Section.COMMENTS, refusal=refusal)
+    return annotation_response(request, membership, comment.paper_id, Section.COMMENTS)

@@ -1,0 +1,33 @@
+"""The reviews app's models, by topic: a review and its people, its vocabulary, the annotations members add,
+and ReviewPaper, a paper in a review with its annotations summed up."""
+
+from .annotations import (
+    COMMENT_MAX_LENGTH,
+    MAX_SCORE,
+    MIN_SCORE,
+    Comment,
+    DecisionChoice,
+    PaperTag,
+    Score,
+    ScreeningDecision,
+)
+from .review import LAST_OWNER_MESSAGE, Membership, Review, Role, count_of
+from .review_paper import ReviewPaper
+from .summaries import TeamStatus
+from .vocabulary import (
+    MAX_REASONS_PER_REVIEW,
+    MAX_TAGS_PER_REVIEW,
+    TAG_COLOURS,
+    TAG_NAME_MAX_LENGTH,
+    ExclusionReason,
+    Tag,
+    clean_tag_name,
+    tag_key,
+)
+
+__all__ = [
+    "COMMENT_MAX_LENGTH", "LAST_OWNER_MESSAGE", "MAX_REASONS_PER_REVIEW", "MAX_SCORE", "MAX_TAGS_PER_REVIEW",
+    "MIN_SCORE", "TAG_COLOURS", "TAG_NAME_MAX_LENGTH", "Comment", "DecisionChoice", "ExclusionReason", "Membership",
+    "PaperTag", "Review", "ReviewPaper", "Role", "Score", "ScreeningDecision", "Tag", "TeamStatus", "clean_tag_name",
+    "count_of", "tag_key",
+]  # fmt: skip

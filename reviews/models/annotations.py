@@ -1,0 +1,134 @@
+"""What team members add to a paper in a review: tags applied, scores, screening decisions and comments.
+
+Rows here are written only through reviews/annotating.py, which keeps ReviewPaper's summary columns true.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from ..markdown import render_markdown
+
+MIN_SCORE, MAX_SCORE = 1, 5
+COMMENT_MAX_LENGTH = 10_000
+
+
+class DecisionChoice(models.TextChoices):
+    INCLUDE = "include", "Include"
+    MAYBE = "maybe", "Maybe"
+    EXCLUDE = "exclude", "Exclude"
+
+
+class PaperTag(models.Model):
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="paper_tags")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="paper_tags")
+    tag = models.ForeignKey("reviews.Tag", on_delete=models.CASCADE, related_name="paper_tags")
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    applied_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["tag__normalised_name"]
+        constraints = [models.UniqueConstraint(fields=["review", "paper", "tag"], name="tag_once_per_paper")]
+        indexes = [models.Index(fields=["tag", "paper"], name="papertag_tag_paper")]
+
+    def __str__(self):
+        return f"{self.tag} on {self.paper_id}"
+
+
+class Score(models.Model):
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="scores")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="scores")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scores")
+    value = models.PositiveSmallIntegerField(validators=[MinValueValidator(MIN_SCORE), MaxValueValidator(MAX_SCORE)])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "paper", "user"], name="one_score_per_reviewer"),
+            models.CheckConstraint(condition=Q(value__gte=MIN_SCORE, value__lte=MAX_SCORE), name="score_from_1_to_5"),
+        ]
+        indexes = [models.Index(fields=["review", "user", "value"], name="score_by_user")]
+
+    def __str__(self):
+        return f"{self.user} scored {self.paper_id} {self.value}"
+
+
+class ScreeningDecision(models.Model):
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="decisions")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="decisions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="decisions")
+    decision = models.CharField(max_length=10, choices=DecisionChoice.choices)
+    reason = models.ForeignKey("reviews.ExclusionReason", null=True, blank=True, on_delete=models.SET_NULL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "paper", "user"], name="one_decision_per_reviewer"),
+            models.CheckConstraint(condition=Q(decision__in=DecisionChoice.values), name="decision_is_known"),
+        ]
+        indexes = [models.Index(fields=["review", "user", "decision"], name="decision_by_user")]
+
+    def __str__(self):
+        return f"{self.user}: {self.decision} {self.paper_id}"
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(hidden=False)
+
+    def counted(self):
+        """The comments a paper's comment count counts: visible and not deleted."""
+        return self.visible().filter(deleted_at=None)
+
+    def thread(self, review_id: int, paper_id: int) -> list["Comment"]:
+        """A paper's visible top-level comments in time order, each with ``thread_replies``: every descendant."""
+        comments = list(
+            self.visible()
+            .filter(review_id=review_id, paper_id=paper_id)
+            .select_related("author")
+            .order_by("created_at", "id")
+        )
+        by_id = {comment.pk: comment for comment in comments}
+        roots = []
+        for comment in comments:
+            comment.thread_replies = []
+            root = comment
+            while root.parent_id is not None and root.parent_id in by_id:
+                root = by_id[root.parent_id]
+            if root is comment:
+                roots.append(comment)
+            else:
+                root.thread_replies.append(comment)
+        return roots
+
+
+class Comment(models.Model):
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="comments")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="comments")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH, help_text="Markdown, as written.")
+    body_html = models.TextField(editable=False, help_text="The Markdown rendered and sanitised when saved.")
+    quote = models.TextField(blank=True, help_text="The passage of the abstract this comment is about.")
+    quote_start = models.PositiveIntegerField(null=True, blank=True)
+    quote_end = models.PositiveIntegerField(null=True, blank=True)
+    hidden = models.BooleanField(default=False, help_text="Hidden by a curator: kept, but not shown to the team.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="Deleted by its author while it had replies: kept as a placeholder."
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["review", "paper", "created_at"], name="comment_thread")]
+
+    def __str__(self):
+        return f"Comment by {self.author} on {self.paper_id}"
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)

@@ -1,0 +1,153 @@
+"""A review project and the people in it."""
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from .annotations import ScreeningDecision
+from .review_paper import ReviewPaper
+
+LAST_OWNER_MESSAGE = "A review needs at least one owner: make someone else an owner first."
+
+
+def count_of(queryset, **outer_refs):
+    """How many rows of ``queryset`` match ``outer_refs`` (``review=OuterRef("pk")``), as a subquery.
+
+    Unlike Count() over two joins, it never multiplies rows; a row with nothing to count gets 0.
+    """
+    counted = queryset.filter(**outer_refs).order_by().values(*outer_refs).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    REVIEWER = "reviewer", "Reviewer"
+    OBSERVER = "observer", "Observer"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def for_member(self, user):
+        """Reviews ``user`` belongs to, in any role."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+    def with_progress(self, user):
+        """Annotate ``paper_total``, ``screened_by_me`` (papers I decided) and ``screened_by_team`` (any decision)."""
+        this_review = {"review": OuterRef("pk")}
+        return self.annotate(
+            paper_total=count_of(ReviewPaper.objects, **this_review),
+            screened_by_team=count_of(ReviewPaper.objects.exclude(team_status="undecided"), **this_review),
+            screened_by_me=count_of(ScreeningDecision.objects.filter(user=user), **this_review),
+        )
+
+
+class Review(models.Model):
+    """A team's review project over a set of papers."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    research_question = models.TextField(blank=True)
+    inclusion_criteria = models.TextField(blank=True)
+    exclusion_criteria = models.TextField(blank=True)
+    allow_new_tags = models.BooleanField(
+        default=True, help_text="Reviewers may create a tag by typing a new name when they apply it."
+    )
+    papers = models.ManyToManyField("papers.Paper", through=ReviewPaper, related_name="reviews", blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="reviews")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("reviews:paper_list", args=[self.slug])
+
+    def add_papers(self, papers) -> int:
+        """Put papers (a queryset or ids) into the review; those already in it are left alone.
+
+        Returns how many were added. A queryset is copied by one INSERT … SELECT in the database, so
+        adding a whole corpus never loads it into Python.
+        """
+        before = self.review_papers.count()
+        if isinstance(papers, models.QuerySet):
+            self._insert_review_papers(papers.order_by().values(selected_paper=F("pk")))
+        else:
+            rows = [ReviewPaper(review=self, paper_id=paper_id) for paper_id in papers]
+            ReviewPaper.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        return self.review_papers.count() - before
+
+    def _insert_review_papers(self, paper_ids) -> None:
+        # Every column a new ReviewPaper would get from its Python defaults, written out for the INSERT.
+        defaults = ReviewPaper(review=self, added_at=timezone.now())
+        columns = ["paper_id"]
+        values = []
+        for field in ReviewPaper._meta.concrete_fields:
+            if field.primary_key or field.name == "paper":
+                continue
+            columns.append(field.column)
+            values.append(getattr(defaults, field.attname))
+        select_sql, select_params = paper_ids.query.sql_with_params()
+        table = connection.ops.quote_name(ReviewPaper._meta.db_table)
+        placeholders = ", ".join(["%s"] * len(values))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in columns)}) "  # noqa: S608
+                f"SELECT papers.selected_paper, {placeholders} FROM ({select_sql}) AS papers "
+                # SQLite needs a WHERE before an upsert clause, or it reads ON CONFLICT as a join's ON.
+                "WHERE true ON CONFLICT (review_id, paper_id) DO NOTHING",
+                [*values, *select_params],
+            )
+
+
+class MembershipQuerySet(models.QuerySet):
+    def would_leave_no_owner(self, memberships) -> bool:
+        """Whether demoting or removing all of ``memberships`` would leave one of their reviews without an owner.
+
+        Call it inside the transaction that makes the change: it locks the reviews' owner memberships until
+        the transaction ends, so two owners demoting each other at once cannot both succeed.
+        """
+        memberships = list(memberships)
+        leaving = {membership.pk for membership in memberships}
+        owners_by_review: dict[int, set[int]] = {}
+        owners = (
+            self.select_for_update()
+            .filter(review_id__in={membership.review_id for membership in memberships}, role=Role.OWNER)
+            .order_by("pk")
+            .values_list("review_id", "pk")
+        )
+        for review_id, pk in owners:
+            owners_by_review.setdefault(review_id, set()).add(pk)
+        return any(owner_pks <= leaving for owner_pks in owners_by_review.values())
+
+
+class Membership(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "user"], name="one_membership_per_user")]
+        ordering = ["review", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}) in {self.review}"
+
+    @property
+    def can_annotate(self) -> bool:
+        return self.role in {Role.OWNER, Role.REVIEWER}
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER

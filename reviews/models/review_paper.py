@@ -1,0 +1,138 @@
+"""A paper in a review, with the team's annotations summed up so the review's list filters and sorts on columns."""
+
+import math
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.urls import reverse
+
+from papers.querysets import search_queryset
+
+from .annotations import PaperTag, Score, ScreeningDecision
+from .summaries import COLUMNS, PARTS, TeamStatus, summary_expressions
+
+
+def annotated(model, **lookups):
+    """Whether the row's paper has an annotation of ``model`` in its review matching ``lookups`` (an EXISTS)."""
+    return Exists(model.objects.filter(review=OuterRef("review"), paper=OuterRef("paper"), **lookups))
+
+
+class ReviewPaperQuerySet(models.QuerySet):
+    def search(self, text: str):
+        return search_queryset(self, text, paper_path="paper__")
+
+    def with_my_annotations(self, user):
+        """Annotate ``my_decision``, ``my_reason_id`` and ``my_score`` for ``user`` (a subquery each)."""
+        mine = {"review": OuterRef("review"), "paper": OuterRef("paper"), "user": user}
+        return self.annotate(
+            my_decision=Subquery(ScreeningDecision.objects.filter(**mine).values("decision")[:1]),
+            my_reason_id=Subquery(ScreeningDecision.objects.filter(**mine).values("reason")[:1]),
+            my_score=Subquery(Score.objects.filter(**mine).values("value")[:1]),
+        )
+
+    def for_panels(self, review, user):
+        """A review's papers with all an annotation panel shows, in a fixed number of queries."""
+        applied = (
+            PaperTag.objects.filter(review=review).select_related("tag", "applied_by").order_by("tag__normalised_name")
+        )
+        return (
+            self.filter(review=review)
+            .select_related("paper", "review")
+            .defer("paper__search_document")
+            .with_my_annotations(user)
+            .prefetch_related(Prefetch("paper__paper_tags", queryset=applied, to_attr="review_tags"))
+            .order_by("-paper__submitted_month", "-paper__arxiv_id")
+        )
+
+    def tagged_with_any(self, tags):
+        return self.filter(annotated(PaperTag, tag__in=tags))
+
+    def tagged_with_all(self, tags):
+        queryset = self
+        for tag in tags:
+            queryset = queryset.filter(annotated(PaperTag, tag=tag))
+        return queryset
+
+    def tagged_with_none(self, tags):
+        return self.exclude(annotated(PaperTag, tag__in=tags))
+
+    def decided_by(self, user, decision: str):
+        """Papers ``user`` gave ``decision``."""
+        return self.filter(annotated(ScreeningDecision, user=user, decision=decision))
+
+    def scored_by(self, user, **value_lookups):
+        """Papers ``user`` scored, with the score matching ``value_lookups`` (``value__gte=4``)."""
+        return self.filter(annotated(Score, user=user, **value_lookups))
+
+    def not_screened_by(self, user):
+        return self.exclude(annotated(ScreeningDecision, user=user))
+
+    def recount(self, parts=PARTS) -> int:
+        """Recompute the summary columns of these rows from the annotation tables, in one UPDATE; rows updated.
+
+        Writers lock the rows first (reviews/annotating.py), so no annotation lands between count and write.
+        """
+        return self.update(**summary_expressions(parts))
+
+    def summary_mismatches(self):
+        """Yield (row, {column: (stored, recounted)}) for each row whose summary columns disagree with a recount."""
+        expressions = summary_expressions()
+        rows = self.select_related("paper").only("paper__arxiv_id", *self.model.SUMMARY_COLUMNS, "review_id")
+        rows = rows.annotate(**{f"recounted_{column}": expression for column, expression in expressions.items()})
+        for row in rows.order_by("pk").iterator(chunk_size=2000):
+            differences = {}
+            for column in expressions:
+                stored, recounted = getattr(row, column), getattr(row, f"recounted_{column}")
+                same = stored == recounted or (
+                    isinstance(stored, float) and recounted is not None and math.isclose(stored, recounted)
+                )
+                if not same:
+                    differences[column] = (stored, recounted)
+            if differences:
+                yield row, differences
+
+
+class ReviewPaper(models.Model):
+    """A paper in a review, with the team's annotations summed up so lists can filter and sort on columns.
+
+    The summary columns are derived data, kept true by reviews/annotating.py (which recounts them with
+    ``recount()`` in the same transaction as each change) and checked by ``manage.py check_summaries``.
+    """
+
+    SUMMARY_COLUMNS = tuple(column for part in PARTS for column in COLUMNS[part])
+
+    review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="review_papers")
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="review_papers")
+    added_at = models.DateTimeField(auto_now_add=True)
+    team_status = models.CharField(max_length=10, choices=TeamStatus.choices, default=TeamStatus.UNDECIDED)
+    include_count = models.PositiveIntegerField(default=0)
+    maybe_count = models.PositiveIntegerField(default=0)
+    exclude_count = models.PositiveIntegerField(default=0)
+    score_count = models.PositiveIntegerField(default=0)
+    score_mean = models.FloatField(null=True, blank=True)
+    score_min = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_max = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment_count = models.PositiveIntegerField(default=0)
+
+    objects = ReviewPaperQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "paper"], name="paper_once_per_review")]
+        indexes = [
+            models.Index(fields=["review", "team_status"], name="reviewpaper_status"),
+            # PostgreSQL also gets reviewpaper_mean_order (migration 0002) for the nulls-last sort by mean.
+            models.Index(fields=["review", "score_mean"], name="reviewpaper_mean"),
+            models.Index(fields=["review", "comment_count"], name="reviewpaper_comments"),
+        ]
+
+    def __str__(self):
+        return f"{self.paper.arxiv_id} in {self.review}"
+
+    def get_absolute_url(self):
+        return reverse("reviews:paper", args=[self.review.slug, self.paper.arxiv_id])
+
+    @property
+    def score_spread(self) -> int | None:
+        if self.score_min is None:
+            return None
+        return self.score_max - self.score_min
