@@ -320,3 +320,13 @@ def bulk_annotate(review: Review, *, decisions=(), scores=(), paper_tags=(), com
         Comment.objects.bulk_create(comments, batch_size=BATCH_SIZE)
         recount(pks)
     return {name: len(group) for name, group in groups.items()}
+
+
+def repair_summaries(review_paper_pks: list[int]) -> None:
+    """Lock these ReviewPaper rows and recount every summary column (``manage.py check_summaries --fix``)."""
+    with transaction.atomic():
+        locked = []
+        for start in range(0, len(review_paper_pks), BATCH_SIZE):
+            batch = ReviewPaper.objects.filter(pk__in=review_paper_pks[start : start + BATCH_SIZE])
+            locked += batch.select_for_update().order_by("pk").values_list("pk", flat=True)
+        recount(sorted(locked))

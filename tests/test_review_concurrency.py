@@ -3,11 +3,12 @@
 import threading
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from reviews.models import PaperTag, ReviewPaper, Score, ScreeningDecision, Tag
+from reviews.models import ExclusionReason, PaperTag, ReviewPaper, Score, ScreeningDecision, Tag
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -16,6 +17,12 @@ pytestmark = [
         reason="the in-memory SQLite test database cannot be shared between threads; CI runs this on PostgreSQL",
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def summaries_agree_afterwards(db):
+    yield
+    call_command("check_summaries")  # raises CommandError if any paper's summary disagrees with its rows
 
 
 def post_all_at_once(requests):
@@ -79,3 +86,42 @@ def test_a_double_submitted_score_leaves_one_row(team):
 
     assert statuses == [200, 200]
     assert Score.objects.filter(user=team.bob).count() == 1
+
+
+@pytest.mark.parametrize("allow_new_tags", [True, False])
+def test_an_owner_deleting_a_tag_while_reviewers_apply_it_never_fails(team, allow_new_tags):
+    team.review.allow_new_tags = allow_new_tags
+    team.review.save()
+    add = [reverse("reviews:tag_add", args=[team.review.slug, paper.pk]) for paper in (team.paper, team.other_paper)]
+    for attempt in range(6):
+        tag = Tag.objects.create(review=team.review, name=f"Doomed {attempt}")
+        delete = reverse("reviews:settings_tag_delete", args=[team.review.slug, tag.pk])
+
+        statuses = post_all_at_once(
+            [
+                (team.bob, add[0], {"name": tag.name}),
+                (team.alice, delete, {"confirm": "on"}),
+                (team.dave, add[1], {"name": tag.name}),
+            ]
+        )
+
+        assert statuses[1] == 302, "the deletion went through"
+        assert {statuses[0], statuses[2]} <= {200, 409, 422}, statuses
+        assert not Tag.objects.filter(pk=tag.pk).exists()
+    assert not PaperTag.objects.exclude(tag__in=Tag.objects.all()).exists()
+
+
+def test_an_owner_deleting_a_reason_while_reviewers_exclude_with_it_never_fails(team):
+    decide = [reverse("reviews:decide", args=[team.review.slug, paper.pk]) for paper in (team.paper, team.other_paper)]
+    for attempt in range(6):
+        reason = ExclusionReason.objects.create(review=team.review, label=f"Doomed {attempt}")
+        delete = reverse("reviews:settings_reason_delete", args=[team.review.slug, reason.pk])
+        excluding = {"decision": "exclude", "reason": reason.pk}
+
+        statuses = post_all_at_once(
+            [(team.bob, decide[0], excluding), (team.alice, delete, {}), (team.dave, decide[1], excluding)]
+        )
+
+        assert statuses[1] == 302, "the deletion went through"
+        assert {statuses[0], statuses[2]} <= {200, 409, 422}, statuses
+        assert not ScreeningDecision.objects.filter(reason_id=reason.pk).exists()

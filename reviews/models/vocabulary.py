@@ -40,8 +40,11 @@ def tag_key(name: str) -> str:
 
 
 def validate_tag_name(name: str) -> None:
-    """Field validator: the name must clean to something visible whose key fits its column."""
-    if len(tag_key(clean_tag_name(name))) > TAG_KEY_MAX_LENGTH:
+    """Field validator: the name must clean to something visible that fits its columns."""
+    cleaned = clean_tag_name(name)
+    if len(cleaned) > TAG_NAME_MAX_LENGTH:
+        raise ValidationError(f"Tag names are at most {TAG_NAME_MAX_LENGTH} characters.", code="max_length")
+    if len(tag_key(cleaned)) > TAG_KEY_MAX_LENGTH:
         raise ValidationError("That tag name is too long once normalised.", code="max_length")
 
 
