@@ -1,8 +1,10 @@
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
+
+from config.htmx import HtmxHttpRequest
 
 from .filters import PaperFilter
 from .models import Paper
@@ -12,8 +14,8 @@ from .search import add_fallback_headlines
 PAPERS_PER_PAGE = 25
 
 
-def wants_fragment(request) -> bool:
-    htmx: HtmxDetails = request.htmx
+def wants_fragment(request: HtmxHttpRequest) -> bool:
+    htmx = request.htmx
     # A history restore asks for the whole page, as does a boosted navigation.
     return bool(htmx) and not htmx.history_restore_request and not htmx.boosted
 
@@ -21,7 +23,7 @@ def wants_fragment(request) -> bool:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
-def paper_list(request):
+def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = PaperFilter(request.GET, queryset=Paper.objects.defer("search_document"))
     search_text = filterset.search_text
     paginator = ListPaginator(filterset.qs, PAPERS_PER_PAGE, count_cap=SEARCH_COUNT_CAP if search_text else None)
@@ -39,7 +41,7 @@ def paper_list(request):
 
 @login_required
 @require_GET
-def paper_detail(request, arxiv_id: str):
+def paper_detail(request: HtmxHttpRequest, arxiv_id: str) -> HttpResponse:
     paper = get_object_or_404(
         Paper.objects.defer("search_document").prefetch_related("import_batches"), arxiv_id=arxiv_id
     )

@@ -48,7 +48,30 @@ def validate_tag_name(name: str) -> None:
         raise ValidationError("That tag name is too long once normalised.", code="max_length")
 
 
-class TagQuerySet(models.QuerySet):
+class LockedDeleteQuerySet(models.QuerySet):
+    """Deletes lock the rows first, so a reviewer using one of them (tagging with the tag, excluding with the
+    reason) either finishes before and its row goes too, or finds it gone; without the lock the deletion
+    or the annotation fails at commit."""
+
+    def delete(self):
+        with transaction.atomic():
+            list(self.select_for_update().order_by("pk").values_list("pk"))
+            return super().delete()
+
+
+class LockedDeleteModel(models.Model):
+    """Deleting one row goes through LockedDeleteQuerySet.delete() too."""
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        if self.pk is None:
+            return super().delete(*args, **kwargs)
+        return type(self).objects.filter(pk=self.pk).delete()
+
+
+class TagQuerySet(LockedDeleteQuerySet):
     def named(self, review, name: str):
         """The review's tag called ``name`` under the naming rules (at most one: names are unique so)."""
         return self.filter(review=review, normalised_name=tag_key(name))
@@ -79,15 +102,8 @@ class TagQuerySet(models.QuerySet):
         except IntegrityError:
             return self.named(review, name).get(), False
 
-    def delete(self):
-        # Locked first, so a reviewer applying one of these tags either finishes before (and the tag leaves
-        # with its assignment) or finds it gone; without the lock the deletion or the tagging fails at commit.
-        with transaction.atomic():
-            list(self.select_for_update().order_by("pk").values_list("pk"))
-            return super().delete()
 
-
-class Tag(models.Model):
+class Tag(LockedDeleteModel):
     review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="tags")
     name = models.CharField(max_length=TAG_NAME_MAX_LENGTH, validators=[validate_tag_name])
     normalised_name = models.CharField(max_length=TAG_KEY_MAX_LENGTH, editable=False)
@@ -113,10 +129,6 @@ class Tag(models.Model):
         self.name = clean_tag_name(self.name)
         self.normalised_name = tag_key(self.name)
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            return Tag.objects.filter(pk=self.pk).delete() if self.pk else super().delete(*args, **kwargs)
 
     @staticmethod
     def vocabulary_full_error() -> ValidationError:
@@ -175,20 +187,12 @@ class Tag(models.Model):
         return len(to_move), len(to_delete)
 
 
-class ExclusionReasonQuerySet(models.QuerySet):
-    def delete(self):
-        # As for tags: a reviewer excluding with one of these reasons finishes first or finds it gone.
-        with transaction.atomic():
-            list(self.select_for_update().order_by("pk").values_list("pk"))
-            return super().delete()
-
-
-class ExclusionReason(models.Model):
+class ExclusionReason(LockedDeleteModel):
     review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="exclusion_reasons")
     label = models.CharField(max_length=120)
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = ExclusionReasonQuerySet.as_manager()
+    objects = LockedDeleteQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "label"]
@@ -205,7 +209,3 @@ class ExclusionReason(models.Model):
             raise ValidationError(
                 f"This review already has {MAX_REASONS_PER_REVIEW} exclusion reasons, the most it can hold."
             )
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            return ExclusionReason.objects.filter(pk=self.pk).delete() if self.pk else super().delete(*args, **kwargs)

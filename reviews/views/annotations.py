@@ -1,6 +1,6 @@
 """Tags, scores and screening decisions: each a POST that changes one section of a paper's panel.
 
-Each view reads: access check, form, one call to reviews.annotating, response.
+Each view reads: access check, form, then ``annotate`` makes one call to reviews.annotating and answers.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -13,11 +13,10 @@ from config.htmx import HtmxHttpRequest
 
 from .. import annotating
 from ..access import get_annotating_membership
-from ..annotating import Refused
-from ..forms import DecisionForm, ScoreForm, TagForm, first_error
+from ..forms import DecisionForm, ScoreForm, TagForm
 from ..models import Tag, tag_key
 from .panels import Section
-from .responses import annotation_response
+from .responses import annotate
 
 # As many as a datalist shows at once without scrolling far.
 TAG_SUGGESTIONS = 20
@@ -28,24 +27,20 @@ TAG_SUGGESTIONS = 20
 def tag_add(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
     form = TagForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise Refused(first_error(form))
-        annotating.apply_tag(membership, paper_id, form.cleaned_data["name"])
-    except Refused as refusal:
-        return annotation_response(request, membership, paper_id, Section.TAGS, refusal=refusal)
-    return annotation_response(request, membership, paper_id, Section.TAGS)
+    return annotate(
+        request, membership, paper_id, Section.TAGS, form,
+        lambda data: annotating.apply_tag(membership, paper_id, data["name"]),
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
 def tag_remove(request: HtmxHttpRequest, slug: str, paper_id: int, tag_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
-    try:
-        annotating.remove_tag(membership, paper_id, tag_id)
-    except Refused as refusal:
-        return annotation_response(request, membership, paper_id, Section.TAGS, refusal=refusal)
-    return annotation_response(request, membership, paper_id, Section.TAGS)
+    return annotate(
+        request, membership, paper_id, Section.TAGS, None,
+        lambda data: annotating.remove_tag(membership, paper_id, tag_id),
+    )  # fmt: skip
 
 
 @login_required
@@ -66,13 +61,10 @@ def tag_suggestions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 def score(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
     form = ScoreForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise Refused(first_error(form))
-        annotating.set_score(membership, paper_id, form.cleaned_data["value"])
-    except Refused as refusal:
-        return annotation_response(request, membership, paper_id, Section.SCORE, refusal=refusal)
-    return annotation_response(request, membership, paper_id, Section.SCORE)
+    return annotate(
+        request, membership, paper_id, Section.SCORE, form,
+        lambda data: annotating.set_score(membership, paper_id, data["value"]),
+    )  # fmt: skip
 
 
 @login_required
@@ -80,10 +72,7 @@ def score(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
 def decide(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
     form = DecisionForm(request.POST, review=membership.review)
-    try:
-        if not form.is_valid():
-            raise Refused(first_error(form))
-        annotating.decide(membership, paper_id, form.cleaned_data["decision"], form.cleaned_data["reason"])
-    except Refused as refusal:
-        return annotation_response(request, membership, paper_id, Section.DECISION, refusal=refusal)
-    return annotation_response(request, membership, paper_id, Section.DECISION)
+    return annotate(
+        request, membership, paper_id, Section.DECISION, form,
+        lambda data: annotating.decide(membership, paper_id, data["decision"], data["reason"]),
+    )  # fmt: skip

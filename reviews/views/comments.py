@@ -17,7 +17,7 @@ from ..annotating import Refused
 from ..forms import CommentBodyForm, CommentForm, first_error
 from ..models import Comment
 from .panels import PANEL_TEMPLATE, Section, load_panel, panel_context
-from .responses import annotation_response, paper_gone_response
+from .responses import annotate, annotation_response, paper_gone_response
 
 
 @login_required
@@ -91,8 +91,7 @@ def comment_edit(request: HtmxHttpRequest, slug: str, comment_id: int) -> HttpRe
 def comment_delete(request: HtmxHttpRequest, slug: str, comment_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
     comment = get_own_comment(membership, comment_id)
-    try:
-        annotating.delete_comment(membership, comment)
-    except Refused as refusal:
-        return annotation_response(request, membership, comment.paper_id, Section.COMMENTS, refusal=refusal)
-    return annotation_response(request, membership, comment.paper_id, Section.COMMENTS)
+    return annotate(
+        request, membership, comment.paper_id, Section.COMMENTS, None,
+        lambda data: annotating.delete_comment(membership, comment),
+    )  # fmt: skip

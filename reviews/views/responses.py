@@ -1,6 +1,9 @@
 """How annotation views answer: the changed section for htmx; otherwise Post/Redirect/Get, or the paper's page
 with the refusal beside the section it concerns."""
 
+from collections.abc import Callable
+
+from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from config.htmx import HtmxHttpRequest
 
 from ..annotating import PaperGone, Refused
+from ..forms import first_error
 from ..models import Comment, Membership
 from .pages import render_review_paper_page
 from .panels import PANEL_TEMPLATE, Section, load_panel, panel_context
@@ -43,6 +47,24 @@ def annotation_response(
     if refusal:
         return render_review_paper_page(request, membership, review_paper, status=status, **error, **extra)
     return redirect(safe_next_url(request, review_paper.get_absolute_url()))
+
+
+def annotate(
+    request: HtmxHttpRequest,
+    membership: Membership,
+    paper_id: int,
+    section: Section,
+    form: Form | None,
+    write: Callable[[dict], object],
+) -> HttpResponse:
+    """Check ``form``, make the change with ``write(form.cleaned_data)`` and answer, done or refused."""
+    try:
+        if form is not None and not form.is_valid():
+            raise Refused(first_error(form))
+        write(form.cleaned_data if form is not None else {})
+    except Refused as refusal:
+        return annotation_response(request, membership, paper_id, section, refusal=refusal)
+    return annotation_response(request, membership, paper_id, section)
 
 
 def paper_gone_response(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:

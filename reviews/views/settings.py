@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -36,7 +36,7 @@ def redirect_to_settings(review, section: str) -> HttpResponseRedirect:
     return redirect(settings_url(review, section))
 
 
-def render_settings_page(request, membership: Membership, *, status: int = 200, **bound):
+def render_settings_page(request: HttpRequest, membership: Membership, *, status: int = 200, **bound) -> HttpResponse:
     """The whole page. ``bound`` holds forms that failed validation, shown in place of fresh ones.
 
     Row forms go in dicts keyed by the row's pk: ``member_forms``, ``tag_forms``, ``tag_delete_forms``,
@@ -77,14 +77,14 @@ def render_settings_page(request, membership: Membership, *, status: int = 200, 
 
 @login_required
 @require_GET
-def review_settings(request, slug: str):
+def review_settings(request: HttpRequest, slug: str) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
     return render_settings_page(request, membership)
 
 
 @login_required
 @require_POST
-def details_save(request, slug: str):
+def details_save(request: HttpRequest, slug: str) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
     # A copy, because an invalid form still writes its data onto the instance, and the page shows the real title.
     form = ReviewDetailsForm(request.POST, instance=copy.copy(membership.review), auto_id="details-%s")
@@ -97,7 +97,7 @@ def details_save(request, slug: str):
 
 @login_required
 @require_POST
-def member_add(request, slug: str):
+def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
     review = membership.review
     form = MemberAddForm(request.POST, review=review, auto_id="member-add-%s")
@@ -115,7 +115,7 @@ def member_add(request, slug: str):
     return render_settings_page(request, membership, member_add_form=form, status=422)
 
 
-def after_own_change(request, membership: Membership, target: Membership, section: str):
+def after_own_change(request: HttpRequest, membership: Membership, target: Membership, section: str) -> HttpResponse:
     """Back to the settings page, unless the owner just removed or demoted themselves out of it."""
     review = membership.review
     if target.user_id != request.user.pk:
@@ -129,7 +129,7 @@ def after_own_change(request, membership: Membership, target: Membership, sectio
 
 @login_required
 @require_POST
-def member_role(request, slug: str, membership_id: int):
+def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
     review = membership.review
     form = MemberRoleForm(request.POST, auto_id=f"member-{membership_id}-%s")
@@ -148,7 +148,7 @@ def member_role(request, slug: str, membership_id: int):
 
 @login_required
 @require_POST
-def member_remove(request, slug: str, membership_id: int):
+def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
     review = membership.review
     with transaction.atomic():

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_POST
 
@@ -12,45 +13,50 @@ from ..settings_forms import ExclusionReasonForm, TagDeleteForm, VocabularyTagFo
 from .settings import redirect_to_settings, render_settings_page
 
 
-def save_or_report(form, unique_message: str) -> bool:
-    """Save a valid form; a unique constraint lost to a concurrent request becomes a form error, not a 500."""
-    try:
-        with transaction.atomic():
-            form.save()
-    except IntegrityError:
-        form.add_error(None, unique_message)
-        return False
-    return True
+def save_and_answer(
+    request: HttpRequest, membership, form, *, saved: str, lost_race: str, section: str, bound: dict
+) -> HttpResponse:
+    """Save a valid form and go back to ``section`` saying ``saved`` (formatted with the row); otherwise the page
+    with the form, as ``bound`` places it, showing its errors. A unique name lost to a concurrent request is one."""
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:
+            form.add_error(None, lost_race)
+        else:
+            messages.success(request, saved.format(form.instance))
+            return redirect_to_settings(membership.review, section)
+    return render_settings_page(request, membership, status=422, **bound)
 
 
 @login_required
 @require_POST
-def tag_create(request, slug: str):
+def tag_create(request: HttpRequest, slug: str) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
-    review = membership.review
-    form = VocabularyTagForm(request.POST, instance=Tag(review=review, created_by=request.user), auto_id="tag-add-%s")
-    if form.is_valid() and save_or_report(form, "A tag with this name was just added."):
-        messages.success(request, f"Added the tag “{form.instance.name}”.")
-        return redirect_to_settings(review, "tags")
-    return render_settings_page(request, membership, tag_add_form=form, status=422)
+    tag = Tag(review=membership.review, created_by=request.user)
+    form = VocabularyTagForm(request.POST, instance=tag, auto_id="tag-add-%s")
+    return save_and_answer(
+        request, membership, form, saved="Added the tag “{}”.", lost_race="A tag with this name was just added.",
+        section="tags", bound={"tag_add_form": form},
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
-def tag_edit(request, slug: str, tag_id: int):
+def tag_edit(request: HttpRequest, slug: str, tag_id: int) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
-    review = membership.review
-    tag = get_object_or_404(Tag, pk=tag_id, review=review)
+    tag = get_object_or_404(Tag, pk=tag_id, review=membership.review)
     form = VocabularyTagForm(request.POST, instance=tag, auto_id=f"tag-{tag.pk}-%s")
-    if form.is_valid() and save_or_report(form, "Another tag with this name was just added."):
-        messages.success(request, f"Saved the tag “{tag.name}”.")
-        return redirect_to_settings(review, f"tag-{tag.pk}")
-    return render_settings_page(request, membership, tag_forms={tag.pk: form}, status=422)
+    return save_and_answer(
+        request, membership, form, saved="Saved the tag “{}”.", lost_race="Another tag with this name was just added.",
+        section=f"tag-{tag.pk}", bound={"tag_forms": {tag.pk: form}},
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
-def tag_delete(request, slug: str, tag_id: int):
+def tag_delete(request: HttpRequest, slug: str, tag_id: int) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
     review = membership.review
     tag = get_object_or_404(Tag, pk=tag_id, review=review)
@@ -66,32 +72,32 @@ def tag_delete(request, slug: str, tag_id: int):
 
 @login_required
 @require_POST
-def reason_create(request, slug: str):
+def reason_create(request: HttpRequest, slug: str) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
-    review = membership.review
-    form = ExclusionReasonForm(request.POST, instance=ExclusionReason(review=review), auto_id="reason-add-%s")
-    if form.is_valid() and save_or_report(form, "This reason was just added."):
-        messages.success(request, f"Added the exclusion reason “{form.instance.label}”.")
-        return redirect_to_settings(review, "reasons")
-    return render_settings_page(request, membership, reason_add_form=form, status=422)
+    reason = ExclusionReason(review=membership.review)
+    form = ExclusionReasonForm(request.POST, instance=reason, auto_id="reason-add-%s")
+    return save_and_answer(
+        request, membership, form, saved="Added the exclusion reason “{}”.", lost_race="This reason was just added.",
+        section="reasons", bound={"reason_add_form": form},
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
-def reason_edit(request, slug: str, reason_id: int):
+def reason_edit(request: HttpRequest, slug: str, reason_id: int) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
-    review = membership.review
-    reason = get_object_or_404(ExclusionReason, pk=reason_id, review=review)
+    reason = get_object_or_404(ExclusionReason, pk=reason_id, review=membership.review)
     form = ExclusionReasonForm(request.POST, instance=reason, auto_id=f"reason-{reason.pk}-%s")
-    if form.is_valid() and save_or_report(form, "Another reason with this label was just added."):
-        messages.success(request, f"Saved the exclusion reason “{reason.label}”.")
-        return redirect_to_settings(review, "reasons")
-    return render_settings_page(request, membership, reason_forms={reason.pk: form}, status=422)
+    return save_and_answer(
+        request, membership, form, saved="Saved the exclusion reason “{}”.",
+        lost_race="Another reason with this label was just added.", section="reasons",
+        bound={"reason_forms": {reason.pk: form}},
+    )  # fmt: skip
 
 
 @login_required
 @require_POST
-def reason_delete(request, slug: str, reason_id: int):
+def reason_delete(request: HttpRequest, slug: str, reason_id: int) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
     review = membership.review
     reason = get_object_or_404(ExclusionReason, pk=reason_id, review=review)
