@@ -235,3 +235,28 @@ def test_an_observer_sees_no_screening_controls(live_server, browser_page, clien
     expect(page.locator(".team-status").first).to_contain_text("Undecided")
     assert not ScreeningDecision.objects.exists()
     assert not Score.objects.exists()
+
+
+def test_the_tag_box_suggests_tags_of_the_review_as_one_types(live_server, browser_page, client, team):  # noqa: F811
+    for name in ["chain-of-thought prompting", "prompt injection", "efficiency"]:
+        team.review.tags.create(name=name)
+    page = browser_page
+    log_in_with_cookie(page.context, live_server, client, team.bob)
+    page.goto(f"{live_server.url}/reviews/llm-review/papers/{team.paper.arxiv_id}/")
+    box = page.get_by_role("combobox", name="Add tag")
+    suggestions = page.locator(f"#tag-suggestions-{team.paper.pk} option")
+
+    box.click()
+    expect(suggestions).to_have_count(3)
+    box.press_sequentially("PROMPT", delay=30)
+    expect(suggestions).to_have_count(2)
+    assert suggestions.evaluate_all("options => options.map(o => o.value)") == [
+        "prompt injection",
+        "chain-of-thought prompting",
+    ]
+
+    box.fill("prompt injection")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("button", name="Remove tag prompt injection")).to_be_visible()
+    assert list(PaperTag.objects.filter(paper=team.paper).values_list("tag__name", flat=True)) == ["prompt injection"]
+    assert team.review.tags.count() == 3
