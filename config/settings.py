@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.RejectNulCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -105,7 +106,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "DJANGO_PG_OPTIONS", "-c jit=off -c work_mem=32MB"
     )
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers carry on while an import writes; the busy timeout waits instead of failing.
+    # WAL lets readers carry on while an import writes. IMMEDIATE takes the write lock when a transaction
+    # begins, so a second writer waits out the busy timeout; a deferred transaction that read first would fail
+    # at once with "database is locked" when it came to write (tests/test_sqlite_writers.py).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "timeout": 20,

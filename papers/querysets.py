@@ -1,8 +1,16 @@
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Replace
 
-from .search import HIGHLIGHT_START, HIGHLIGHT_STOP, SEARCH_CONFIG, parse_search_terms, uses_full_text_search
+from .search import (
+    HIGHLIGHT_START,
+    HIGHLIGHT_STOP,
+    SEARCH_CONFIG,
+    parse_search_terms,
+    uses_full_text_search,
+    websearch_text,
+)
 
 CATEGORY_SKIP_SCAN = """
 WITH RECURSIVE category(name) AS (
@@ -15,38 +23,40 @@ SELECT name FROM category WHERE name IS NOT NULL
 """
 
 
-def search_queryset(queryset, text: str, paper_path: str = ""):
+def search_queryset(queryset, text: str, paper_path: str = "", *, ranked: bool = True):
     """Filter ``queryset`` to rows whose paper matches a web-style query (``"exact phrase" -excluded``).
 
     ``paper_path`` leads from the queryset's model to the Paper (``"paper__"`` from a review's rows).
-    PostgreSQL uses the stored, GIN-indexed tsvector and annotates ``rank`` (ts_rank) and
+    PostgreSQL uses the stored, GIN-indexed tsvector and, if ``ranked``, annotates ``rank`` (ts_rank) and
     ``headline`` (ts_headline with highlight marks), ordering best match first. Elsewhere each term
     must appear in the title or abstract (case-insensitive substring) and the order is unchanged.
+    Any text is a valid query: one without a searchable word matches nothing.
     """
-    text = (text or "").strip()
-    if not text:
+    if not (text or "").strip():
         return queryset
-    if uses_full_text_search():
-        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return (
-            queryset.filter(**{f"{paper_path}search_document": query})
-            .annotate(
-                rank=SearchRank(F(f"{paper_path}search_document"), query),
-                headline=SearchHeadline(
-                    f"{paper_path}abstract",
-                    query,
-                    config=SEARCH_CONFIG,
-                    start_sel=HIGHLIGHT_START,
-                    stop_sel=HIGHLIGHT_STOP,
-                    max_fragments=3,
-                    max_words=30,
-                    min_words=12,
-                    fragment_delimiter=" … ",
-                ),
-            )
-            .order_by("-rank", *queryset.query.order_by or queryset.model._meta.ordering)
-        )
     wanted, excluded = parse_search_terms(text)
+    if not wanted and not excluded:
+        return queryset.none()
+    if uses_full_text_search():
+        query = SearchQuery(websearch_text(wanted, excluded), config=SEARCH_CONFIG, search_type="websearch")
+        queryset = queryset.filter(**{f"{paper_path}search_document": query})
+        if not ranked:
+            return queryset
+        return queryset.annotate(
+            rank=SearchRank(F(f"{paper_path}search_document"), query),
+            headline=SearchHeadline(
+                # The marks are taken out of the abstract first, so the excerpt holds none but ts_headline's.
+                Replace(Replace(f"{paper_path}abstract", Value(HIGHLIGHT_START)), Value(HIGHLIGHT_STOP)),
+                query,
+                config=SEARCH_CONFIG,
+                start_sel=HIGHLIGHT_START,
+                stop_sel=HIGHLIGHT_STOP,
+                max_fragments=3,
+                max_words=30,
+                min_words=12,
+                fragment_delimiter=" … ",
+            ),
+        ).order_by("-rank", *queryset.query.order_by or queryset.model._meta.ordering)
     for term in wanted:
         queryset = queryset.filter(
             Q(**{f"{paper_path}title__icontains": term}) | Q(**{f"{paper_path}abstract__icontains": term})
@@ -59,9 +69,9 @@ def search_queryset(queryset, text: str, paper_path: str = ""):
 
 
 class PaperQuerySet(models.QuerySet):
-    def search(self, text: str):
+    def search(self, text: str, *, ranked: bool = True):
         """Papers matching a web-style query, best match first where the database can rank (search_queryset)."""
-        return search_queryset(self, text)
+        return search_queryset(self, text, ranked=ranked)
 
     def categories(self) -> list[str]:
         """The distinct primary categories of the whole corpus, sorted."""

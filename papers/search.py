@@ -12,29 +12,52 @@ SEARCH_DOCUMENT_SQL = (
     "setweight(to_tsvector('english'::regconfig, coalesce({title}, '')), 'A') || "
     "setweight(to_tsvector('english'::regconfig, coalesce({abstract}, '')), 'B')"
 )
-# Control characters never found in abstracts mark highlighted spans, so the text can be escaped
-# first and the marks turned into <mark> afterwards.
+# Control characters mark highlighted spans, so the text can be escaped first and the marks turned into
+# <mark> afterwards. Abstracts are stored as imported and may hold them too: every excerpt is made from the
+# text with them removed (without_highlight_marks), so the only marks in it are the search's.
 HIGHLIGHT_START = "\x02"
 HIGHLIGHT_STOP = "\x03"
+HIGHLIGHT_MARKS = re.compile("[\x02\x03]")
+
+
+def without_highlight_marks(text: str) -> str:
+    return HIGHLIGHT_MARKS.sub("", text)
 
 
 SEARCH_TERM = re.compile(r'(-?)"([^"]+)"|(-?)(\S+)')
 # Beyond this many words a query only costs time (and SQLite's expression depth).
 MAX_SEARCH_TERMS = 20
+# Control characters (the highlight marks among them, and NUL, which PostgreSQL text cannot hold) and lone
+# surrogates (which no encoding can send to a database) are never part of a search; they become spaces.
+UNSEARCHABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+WORD = re.compile(r"\w")
 
 
 def parse_search_terms(text: str) -> tuple[list[str], list[str]]:
-    """Split a web-style query into (wanted, excluded) terms: quoted phrases stay whole, ``-word`` excludes."""
+    """Split a web-style query into (wanted, excluded) terms: quoted phrases stay whole, ``-word`` excludes.
+
+    Terms without a letter or digit (``---``, ``&|``, ``:*``) are dropped, as PostgreSQL's parser drops them,
+    so both databases see the same terms; so are ``or``, control characters and quotes inside a word.
+    """
     wanted, excluded = [], []
-    for match in SEARCH_TERM.finditer(text):
+    for match in SEARCH_TERM.finditer(UNSEARCHABLE.sub(" ", text or "")):
         negated, term = (match[1], match[2]) if match[2] is not None else (match[3], match[4])
-        term = term.strip()
-        if not term or term.lower() == "or":
+        term = " ".join(term.replace('"', " ").split())
+        if not WORD.search(term) or term.lower() == "or":
             continue
         (excluded if negated else wanted).append(term)
         if len(wanted) + len(excluded) == MAX_SEARCH_TERMS:
             break
     return wanted, excluded
+
+
+def websearch_text(wanted: list[str], excluded: list[str]) -> str:
+    """Terms written back as a query for websearch_to_tsquery, every one quoted.
+
+    PostgreSQL's websearch parser fails on some inputs ("tsquery stack too small" after a run of ``-``);
+    inside quotes its operators are plain punctuation, so the rebuilt query always parses.
+    """
+    return " ".join([*(f'"{term}"' for term in wanted), *(f'-"{term}"' for term in excluded)])
 
 
 def uses_full_text_search() -> bool:
@@ -47,7 +70,7 @@ def substring_headline(text: str, terms: list[str], *, context_words: int = 30, 
     The fallback for databases without ts_headline; the result uses the same marks, so templates treat
     both alike. Without a match it returns the opening words.
     """
-    words = text.split()
+    words = without_highlight_marks(text).split()
     if not terms:
         return " ".join(words[: context_words * 2])
     term_words = [word.lower() for term in terms for word in term.split()]

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from papers.models import ImportBatch, Paper
-from tests.factories import make_user
+from tests.factories import make_paper, make_user
 from tests.importer_fixtures import DATA, database_snapshot, seed_corpus  # noqa: F401
 
 UPLOAD_URL = "admin:papers_importbatch_upload"
@@ -183,3 +183,18 @@ def test_adding_a_paper_validates_the_id_and_keeps_it_canonical(admin_client):
     assert list(Paper.objects.values_list("arxiv_id", "version")) == [("2201.11903", 2)]
     assert duplicate.status_code == 200
     assert Paper.objects.count() == 1
+
+
+def test_an_emptied_authors_box_saves_no_authors_and_anything_but_a_list_of_names_is_refused(admin_client):
+    paper = make_paper("2201.11903", authors=["Ada Lovelace"])
+    url = reverse("admin:papers_paper_change", args=[paper.pk])
+    form = {"version": "", "title": "T", "abstract": "A", "primary_category": "", "doi": "", "url": ""}
+
+    emptied = admin_client.post(url, {**form, "authors": ""})
+    paper.refresh_from_db()
+    refused = [admin_client.post(url, {**form, "authors": value}) for value in ("-1", '"Ada"', "[1, 2]", "{}")]
+
+    assert emptied.status_code == 302
+    assert paper.authors == []
+    assert all(response.status_code == 200 for response in refused)
+    assert all("JSON list of names" in response.text for response in refused)

@@ -11,38 +11,68 @@ from papers.search import HIGHLIGHT_START, HIGHLIGHT_STOP
 register = template.Library()
 
 # PDF extractions glue footnote markers to URLs (111https://...), so URLs are found anywhere in a word.
-URL = re.compile(r"https?://[^\s<>\"'\x02-\x06]+")
+URL = re.compile(r"https?://[^\s<>\"'\x00-\x1f\x7f]+")
 TRAILING_PUNCTUATION = ".,;:!?)]}'\""
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 
 
-def _linkify(text: str) -> str:
-    pieces, position = [], 0
+def _links(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) of each URL in ``text``, without the punctuation that ends the sentence around it."""
+    links = []
     for match in URL.finditer(text):
         url = match.group(0)
         stripped = url.rstrip(TRAILING_PUNCTUATION)
         # Keep a closing parenthesis that belongs to the URL, e.g. wiki links.
         while stripped.count("(") > stripped.count(")") and len(stripped) < len(url):
             stripped = url[: len(stripped) + 1]
-        pieces.append(escape(text[position : match.start()]))
-        pieces.append(format_html('<a href="{}" rel="nofollow noopener noreferrer">{}</a>', stripped, stripped))
-        position = match.start() + len(stripped)
-    pieces.append(escape(text[position:]))
+        links.append((match.start(), match.start() + len(stripped), stripped))
+    return links
+
+
+def _escaped(text: str) -> str:
+    return escape(text).replace("\n", "<br>\n")
+
+
+def _paragraph_html(text: str, marks: list[tuple[int, int, str, str]]) -> str:
+    """One paragraph: its text escaped and cut at every mark and link boundary, our markup between the pieces.
+
+    The HTML is built from slices of the text itself, so nothing in the text can move or forge a mark.
+    Marks never nest in links: a URL a mark starts or ends in is linked in pieces, each to the whole URL.
+    """
+    links = _links(text)
+    cuts = sorted(
+        {0, len(text), *(p for s, e, _, _ in marks for p in (s, e)), *(p for s, e, _ in links for p in (s, e))}
+    )
+    opening = {s: o for s, _, o, _ in marks}
+    closing = {e: c for _, e, _, c in marks}
+    pieces, link_index = [], 0
+    for position, following in zip(cuts, [*cuts[1:], None], strict=True):
+        pieces.append(closing.get(position, "") + opening.get(position, ""))
+        if following is None:
+            break
+        while link_index < len(links) and links[link_index][1] <= position:
+            link_index += 1
+        piece = _escaped(text[position:following])
+        if link_index < len(links) and links[link_index][0] <= position:
+            url = links[link_index][2]
+            piece = format_html('<a href="{}" rel="nofollow noopener noreferrer">{}</a>', url, text[position:following])
+        pieces.append(piece)
     return "".join(pieces)
-
-
-# Stand-ins for the start and end of a marked range while the text is escaped and linkified.
-MARK_OPEN = "\x05"
-MARK_CLOSE = "\x06"
 
 
 def render_abstract(text: str, marked_ranges=()) -> str:
     """Paper text as HTML: escaped, URLs clickable, blank-line paragraphs kept, single newlines as <br>.
 
-    ``marked_ranges`` are non-overlapping ``(start, end, open_html, close_html)`` in text order, e.g.
-    quoted passages; a range crossing a paragraph break is marked in each paragraph it touches.
+    ``marked_ranges`` are non-overlapping ``(start, end, open_html, close_html)`` in text order, e.g. quoted
+    passages (an empty one, or one overlapping the one before it, is left out); a range crossing a paragraph
+    break is marked in each paragraph it touches.
     """
     text = text or ""
+    ranges, last_end = [], 0
+    for start, end, open_html, close_html in marked_ranges:
+        if last_end <= start < end <= len(text):
+            ranges.append((start, end, open_html, close_html))
+            last_end = end
     paragraphs, position = [], 0
     for match in PARAGRAPH_BREAK.finditer(text):
         paragraphs.append((position, match.start()))
@@ -50,18 +80,11 @@ def render_abstract(text: str, marked_ranges=()) -> str:
     paragraphs.append((position, len(text)))
     rendered = []
     for start, end in paragraphs:
-        chunk = text[start:end]
-        if not chunk.strip():
+        if not text[start:end].strip():
             continue
-        inside = [(max(s, start), min(e, end), o, c) for s, e, o, c in marked_ranges if s < end and e > start]
-        for range_start, range_end, _, _ in reversed(inside):
-            rs, re_ = range_start - start, range_end - start
-            chunk = chunk[:rs] + MARK_OPEN + chunk[rs:re_] + MARK_CLOSE + chunk[re_:]
-        html = _linkify(chunk).replace("\n", "<br>\n")
-        for _, _, open_html, close_html in inside:
-            html = html.replace(MARK_OPEN, open_html, 1).replace(MARK_CLOSE, close_html, 1)
-        rendered.append(f"<p>{html}</p>")
-    return mark_safe("\n".join(rendered))  # noqa: S308 - every piece of text was escaped by _linkify
+        inside = [(max(s, start) - start, min(e, end) - start, o, c) for s, e, o, c in ranges if s < end and e > start]
+        rendered.append(f"<p>{_paragraph_html(text[start:end], inside)}</p>")
+    return mark_safe("\n".join(rendered))  # noqa: S308 - every slice of the text was escaped
 
 
 @register.filter(is_safe=True)
@@ -72,7 +95,19 @@ def abstract_html(text: str) -> str:
 
 @register.filter(is_safe=True)
 def highlighted(text: str) -> str:
-    """A search excerpt: escaped, with the search's highlight marks turned into <mark>."""
-    html = escape(text or "")
-    html = html.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_STOP, "</mark>")
-    return mark_safe(html)  # noqa: S308 - escaped above; only <mark> added
+    """A search excerpt: escaped, with the search's highlight marks turned into <mark>.
+
+    Search strips the marks' characters from abstracts before marking an excerpt (search.py); a stray
+    one is dropped here all the same, and every <mark> opened is closed.
+    """
+    pieces, is_open = [], False
+    for piece in re.split(f"([{HIGHLIGHT_START}{HIGHLIGHT_STOP}])", text or ""):
+        if piece in (HIGHLIGHT_START, HIGHLIGHT_STOP):
+            if (piece == HIGHLIGHT_START) != is_open:
+                pieces.append("</mark>" if is_open else "<mark>")
+                is_open = not is_open
+        else:
+            pieces.append(escape(piece))
+    if is_open:
+        pieces.append("</mark>")
+    return mark_safe("".join(pieces))  # noqa: S308 - escaped above; only <mark> added
