@@ -201,22 +201,6 @@ def real_values(world, names, model):
     return {name: values[name] for name in names}
 
 
-# Server errors this walk finds in code that is being refactored elsewhere, left to that work: (where, exception
-# class names). Each is reproduced by a strict xfail test below, so its entry goes when the fix lands.
-KNOWN_SERVER_ERRORS = [
-    # reviews/views/responses.py safe_next_url hands redirect() a "next" without "/" or ".", which it then tries
-    # to reverse as a URL name: NoReverseMatch.
-    (re.compile(r"/reviews/[^/]+/(annotate|comments)/"), {"NoReverseMatch"}),
-    # reviews/admin's autocomplete_fields: Django's AutocompleteSelect looks up the value it re-renders (a refused
-    # form's input, or an add page's initial data from the query string) without validating it.
-    (re.compile(r"/admin/reviews/(membership|tag)/"), {"ValueError", "OverflowError"}),
-]
-
-
-def is_known(url: str, exception_names: set[str]) -> bool:
-    return any(where.match(url) and exception_names <= names for where, names in KNOWN_SERVER_ERRORS)
-
-
 def test_no_url_answers_a_hostile_request_with_a_server_error(world, caplog):
     caplog.set_level(logging.CRITICAL, logger="django.request")
     caplog.set_level(logging.CRITICAL, logger="django.security")
@@ -235,7 +219,7 @@ def test_no_url_answers_a_hostile_request_with_a_server_error(world, caplog):
         Visitor("superuser", world.root),
     ]
     owner, superuser = visitors[4], visitors[5]
-    failures, known, requests = [], [], 0
+    failures, requests = [], 0
 
     def check(visitor, method, url, payload_name, payload):
         nonlocal requests
@@ -244,12 +228,11 @@ def test_no_url_answers_a_hostile_request_with_a_server_error(world, caplog):
         response = visitor.send(method, url, payload)
         if response.status_code < 500:
             return
-        names = {type(exception).__name__ for exception in exceptions}
         report = (
             f"{method.upper()} {url[:120]} as {visitor.label} with {payload_name}: {response.status_code} "
             + "; ".join(repr(exception)[:150] for exception in exceptions)
         )
-        (known if names and is_known(url, names) else failures).append(report)
+        failures.append(report)
 
     templates = url_templates()
     payload_names = list(PAYLOADS)
@@ -284,7 +267,6 @@ def test_no_url_answers_a_hostile_request_with_a_server_error(world, caplog):
     assert not failures, f"{len(failures)} of {requests} requests got a server error:\n" + "\n".join(failures)
 
 
-@pytest.mark.xfail(strict=True, reason="known: reviews/views/responses.py safe_next_url (see KNOWN_SERVER_ERRORS)")
 def test_a_next_that_is_not_a_url_is_not_a_server_error(world):
     client = Client(raise_request_exception=False)
     client.force_login(world.bob)
@@ -293,14 +275,17 @@ def test_a_next_that_is_not_a_url_is_not_a_server_error(world):
         reverse("reviews:score", args=[world.review.slug, world.paper.pk]), {"value": "3", "next": "-1"}
     )
 
-    assert response.status_code < 500
+    assert response.status_code == 302
+    assert response.url == reverse("reviews:paper", args=[world.review.slug, world.paper.arxiv_id])
 
 
-@pytest.mark.xfail(strict=True, reason="known: reviews/admin autocomplete_fields (see KNOWN_SERVER_ERRORS)")
 def test_an_autocomplete_value_that_is_not_an_id_is_not_a_server_error(world):
     client = Client(raise_request_exception=False)
     client.force_login(world.root)
 
     response = client.get(reverse("admin:reviews_tag_add"), {"review": "abc"})
+    refused = client.post(reverse("admin:reviews_membership_add"), {"review": "1" * 30, "user": "x", "role": "owner"})
 
-    assert response.status_code < 500
+    assert response.status_code == 200
+    assert refused.status_code == 200
+    assert "Select a valid choice" in refused.text

@@ -12,6 +12,7 @@ from ..models import (
     Membership,
     Role,
 )
+from .widgets import CheckedAutocompleteMixin
 
 
 class MembershipAdminForm(forms.ModelForm):
@@ -30,7 +31,7 @@ class MembershipAdminForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     """Who belongs to which review: find a person's reviews by their username.
 
     As on the settings page, a review's last owner can be neither demoted nor removed.

@@ -12,6 +12,7 @@ from ..models import (
     Role,
     count_of,
 )
+from .widgets import CheckedAutocompleteMixin
 
 
 class MembershipFormSet(forms.BaseInlineFormSet):
@@ -26,7 +27,7 @@ class MembershipFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError("A review with members needs at least one owner.")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CheckedAutocompleteMixin, admin.TabularInline):
     model = Membership
     formset = MembershipFormSet
     autocomplete_fields = ["user"]

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
 from ..models import PaperTag, Tag, count_of
+from .widgets import CheckedAutocompleteMixin
 
 
 class TagMergeForm(forms.Form):
@@ -22,7 +23,7 @@ class TagMergeForm(forms.Form):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "review", "colour_swatch", "usage_count"]
     list_filter = ["review"]
     list_select_related = ["review"]

@@ -4,8 +4,8 @@ with the refusal beside the section it concerns."""
 from collections.abc import Callable
 
 from django.forms import Form
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from config.htmx import HtmxHttpRequest
@@ -18,8 +18,10 @@ from .panels import PANEL_TEMPLATE, Section, load_panel, panel_context
 
 
 def safe_next_url(request: HtmxHttpRequest, fallback: str) -> str:
+    """The form's ``next`` if it is a path on this site, else ``fallback``."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure()):
+    on_this_site = url_has_allowed_host_and_scheme(candidate, {request.get_host()}, request.is_secure())
+    if candidate.startswith("/") and on_this_site:
         return candidate
     return fallback
 
@@ -46,7 +48,7 @@ def annotation_response(
         return render(request, f"{PANEL_TEMPLATE}#{section}", context, status=status)
     if refusal:
         return render_review_paper_page(request, membership, review_paper, status=status, **error, **extra)
-    return redirect(safe_next_url(request, review_paper.get_absolute_url()))
+    return HttpResponseRedirect(safe_next_url(request, review_paper.get_absolute_url()))
 
 
 def annotate(
