@@ -24,6 +24,11 @@ EMBEDDED = re.compile(
     r"(?P<id>[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?|\d{4}\.\d{4,5}(?:v\d+)?)",
     re.IGNORECASE,
 )
+# The largest version Paper.version (a PositiveSmallIntegerField) holds on PostgreSQL. SQLite would store more,
+# but both databases must accept the same files; arXiv's most revised papers are in the dozens.
+MAX_VERSION = 32767
+# Ids quoted in error messages are cut here: a malformed "id" can be a whole line of a file.
+SHOWN_ID_LENGTH = 60
 
 
 class InvalidArxivId(ValueError):
@@ -52,7 +57,7 @@ class ArxivId:
 def _check_month(yymm: str, text: str) -> None:
     month = int(yymm[2:])
     if not 1 <= month <= 12:
-        raise InvalidArxivId(f"malformed arXiv id {text!r}: month {yymm[2:]} does not exist")
+        raise InvalidArxivId(f"malformed arXiv id {_shown(text)}: month {yymm[2:]} does not exist")
 
 
 def parse_arxiv_id(text: str) -> ArxivId:
@@ -68,25 +73,43 @@ def parse_arxiv_id(text: str) -> ArxivId:
         _check_month(yymm, text)
         five_digit_era = int(yymm) >= 1501
         if five_digit_era and len(number) != 5:
-            raise InvalidArxivId(f"malformed arXiv id {text!r}: ids from 2015 on have five digits after the dot")
+            raise InvalidArxivId(f"malformed arXiv id {_shown(text)}: ids from 2015 on have five digits after the dot")
         if not five_digit_era and len(number) != 4:
-            raise InvalidArxivId(f"malformed arXiv id {text!r}: ids before 2015 have four digits after the dot")
+            raise InvalidArxivId(f"malformed arXiv id {_shown(text)}: ids before 2015 have four digits after the dot")
         if int(yymm) < 704:
-            raise InvalidArxivId(f"malformed arXiv id {text!r}: new-style ids start in April 2007 (0704)")
+            raise InvalidArxivId(f"malformed arXiv id {_shown(text)}: new-style ids start in April 2007 (0704)")
         canonical = f"{yymm}.{number}"
     elif match := OLD_STYLE.fullmatch(candidate):
         yymm = match["yymm"]
         _check_month(yymm, text)
         year = int(yymm[:2])
         if not (year >= 91 or int(yymm) <= 703):
-            raise InvalidArxivId(f"malformed arXiv id {text!r}: old-style ids run from 1991 to March 2007")
+            raise InvalidArxivId(f"malformed arXiv id {_shown(text)}: old-style ids run from 1991 to March 2007")
         canonical = candidate[: match.end("number")]
     else:
-        raise InvalidArxivId(f"malformed arXiv id {text!r}")
-    version = int(match["version"]) if match["version"] else None
-    if version == 0:
-        raise InvalidArxivId(f"malformed arXiv id {text!r}: versions start at v1")
-    return ArxivId(canonical, version)
+        raise InvalidArxivId(f"malformed arXiv id {_shown(text)}")
+    return ArxivId(canonical, _version(match["version"], text))
+
+
+def _version(digits: str | None, text: str) -> int | None:
+    if not digits:
+        return None
+    # Checked before int(), which refuses more than 4,300 digits with an error of its own.
+    if len(digits.lstrip("0")) > len(str(MAX_VERSION)) or int(digits) > MAX_VERSION:
+        raise InvalidArxivId(
+            f"malformed arXiv id {_shown(text)}: version {_shortened(digits)} is too large (at most {MAX_VERSION})"
+        )
+    if int(digits) == 0:
+        raise InvalidArxivId(f"malformed arXiv id {_shown(text)}: versions start at v1")
+    return int(digits)
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= SHOWN_ID_LENGTH else f"{text[: SHOWN_ID_LENGTH - 1]}…"
+
+
+def _shown(text: str) -> str:
+    return repr(_shortened(text))
 
 
 def looks_like_arxiv_id(text: str) -> bool:

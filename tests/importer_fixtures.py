@@ -44,7 +44,8 @@ def database_snapshot():
     """Everything an import could change, in a form two snapshots can be compared with ==."""
     papers = list(Paper.objects.order_by("arxiv_id").values_list())
     links = list(Paper.import_batches.through.objects.order_by("id").values_list())
-    return papers, links, ImportBatch.objects.count()
+    batches = list(ImportBatch.objects.order_by("id").values_list())
+    return papers, links, batches
 
 
 def write_file(directory: Path, name: str, content: str | bytes) -> Path:

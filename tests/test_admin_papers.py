@@ -2,9 +2,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.html import escape
 
 from papers.models import ImportBatch, Paper
 from tests.factories import make_paper, make_user
+from tests.hostile_inputs import HOSTILE_FILES
 from tests.importer_fixtures import DATA, database_snapshot, seed_corpus  # noqa: F401
 
 UPLOAD_URL = "admin:papers_importbatch_upload"
@@ -29,6 +31,14 @@ def test_papers_can_be_found_by_arxiv_id_with_a_version(admin_client):
     response = admin_client.get(reverse("admin:papers_paper_changelist"), {"q": "2210.13966v3"})
 
     assert list(response.context["cl"].result_list) == [Paper.objects.get(arxiv_id="2210.13966")]
+
+
+@pytest.mark.usefixtures("seed_corpus")
+def test_a_search_for_an_id_with_an_impossible_version_finds_nothing_instead_of_failing(admin_client):
+    response = admin_client.get(reverse("admin:papers_paper_changelist"), {"q": "2210.13966v" + "9" * 5_000})
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
 
 
 @pytest.mark.usefixtures("seed_corpus")
@@ -133,6 +143,19 @@ def test_a_bad_upload_lists_every_problem_and_saves_nothing(admin_client):
     assert database_snapshot() == before
 
 
+@pytest.mark.usefixtures("seed_corpus")
+@pytest.mark.parametrize(("name", "content", "expected"), HOSTILE_FILES.values(), ids=HOSTILE_FILES.keys())
+def test_a_hostile_upload_shows_its_problem_and_saves_nothing(admin_client, name, content, expected):
+    before = database_snapshot()
+
+    response = upload(admin_client, name, content if isinstance(content, bytes) else content.encode())
+
+    assert response.status_code == 200
+    assert "Nothing was imported" in response.text
+    assert escape(expected) in response.text
+    assert database_snapshot() == before
+
+
 def test_non_staff_users_are_sent_to_the_admin_login(client, db):
     client.force_login(make_user("eve"))
 
@@ -198,3 +221,13 @@ def test_an_emptied_authors_box_saves_no_authors_and_anything_but_a_list_of_name
     assert paper.authors == []
     assert all(response.status_code == 200 for response in refused)
     assert all("JSON list of names" in response.text for response in refused)
+
+
+def test_adding_a_paper_refuses_a_version_too_large_to_store(admin_client):
+    fields = {"abstract": "Text.", "authors": "[]", "title": "", "primary_category": "", "doi": "", "url": ""}
+
+    response = admin_client.post(reverse("admin:papers_paper_add"), {**fields, "arxiv_id": "2201.11903v99999"})
+
+    assert response.status_code == 200
+    assert "version 99999 is too large" in response.text
+    assert Paper.objects.count() == 0

@@ -16,6 +16,8 @@ from papers.arxiv_ids import ArxivId, InvalidArxivId, find_arxiv_id, looks_like_
         ("hep-th/9711200", "hep-th/9711200", None),
         ("math.GT/0309136v2", "math.GT/0309136", 2),
         ("  2212.10544  ", "2212.10544", None),
+        ("2201.11903v32767", "2201.11903", 32767),
+        ("2201.11903v007", "2201.11903", 7),
     ],
 )
 def test_valid_ids_split_into_canonical_id_and_version(text, canonical, version):
@@ -30,6 +32,10 @@ def test_valid_ids_split_into_canonical_id_and_version(text, canonical, version)
         ("1412.69801", "four digits"),
         ("0612.0001", "April 2007"),
         ("2201.11903v0", "versions start at v1"),
+        ("2201.11903v32768", "version 32768 is too large"),
+        ("hep-th/9711200v" + "9" * 25, "version 9{25} is too large"),
+        # More digits than int() accepts.
+        ("2201.11903v" + "9" * 5_000, "version 9{59}… is too large"),
         ("hep-th/0704001", "1991 to March 2007"),
         ("not an id", "malformed arXiv id"),
     ],

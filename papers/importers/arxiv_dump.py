@@ -44,14 +44,14 @@ def _finish(current, parsed: ParsedFile) -> None:
     number, arxiv_id, lines = current
     if arxiv_id is None:
         return
-    # Blank lines around a record separate records; they are not part of the abstract.
-    while lines and not lines[-1].strip():
-        lines.pop()
-    while lines and not lines[0].strip():
-        lines.pop(0)
-    if not lines:
+    # Blank lines around a record separate records; they are not part of the abstract. They are cut by index:
+    # popping them one by one from the front took time quadratic in their number.
+    start = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
+    end = next((index for index in range(len(lines), start, -1) if lines[index - 1].strip()), start)
+    if start == end:
         parsed.error(number, f"truncated record: no abstract after {arxiv_id}")
         return
+    abstract = "\n".join(lines[start:end])
     parsed.records.append(
-        PaperRecord(arxiv_id=arxiv_id.canonical, version=arxiv_id.version, line=number, abstract="\n".join(lines))
+        PaperRecord(arxiv_id=arxiv_id.canonical, version=arxiv_id.version, line=number, abstract=abstract)
     )

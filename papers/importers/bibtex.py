@@ -10,6 +10,9 @@ from ..arxiv_ids import InvalidArxivId, find_arxiv_id, looks_like_arxiv_id, pars
 from .merge import is_newer
 from .records import PaperRecord, ParsedFile
 
+# LaTeX decoding takes time that grows with the square of a field's length: a 9 MB abstract took nine minutes.
+# This decodes in under a second and holds the longest real field, the author list of a 5,000-author paper.
+MAX_DECODED_FIELD_LENGTH = 200_000
 # Fields where an arXiv id hides in a URL, DOI or note, in the order we trust them.
 EMBEDDING_FIELDS = ("url", "doi", "journal", "note", "howpublished", "arxivid", "eprint")
 
@@ -17,18 +20,20 @@ EMBEDDING_FIELDS = ("url", "doi", "journal", "note", "howpublished", "arxivid", 
 def parse_bibtex(text: str, parsed: ParsedFile) -> None:
     """Add one record per entry that names an arXiv paper; warn about (and skip) entries that name none."""
     with _quiet_bibtexparser():
-        library = bibtexparser.parse_string(
-            text,
-            append_middleware=[
-                middlewares.LatexDecodingMiddleware(),
-                middlewares.SeparateCoAuthors(),
-                middlewares.SplitNameParts(),
-                middlewares.MergeNameParts(style="first"),
-            ],
-        )
+        library = bibtexparser.parse_string(text)
+        _drop_overlong_entries(library, parsed)
+        for middleware in (
+            middlewares.LatexDecodingMiddleware(),
+            middlewares.SeparateCoAuthors(),
+            middlewares.SplitNameParts(),
+            middlewares.MergeNameParts(style="first"),
+        ):
+            library = middleware.transform(library)
     for block in library.failed_blocks:
         # bibtexparser counts lines from 0.
-        parsed.error((block.start_line or 0) + 1, f"unparseable BibTeX entry: {block.error}")
+        # An aborted block's exception has no message of its own, only an abort_reason.
+        reason = getattr(block.error, "abort_reason", "") or block.error
+        parsed.error((block.start_line or 0) + 1, f"unparseable BibTeX entry: {reason}")
     for entry in library.entries:
         line = entry.start_line + 1
         fields = {key.lower(): value for key, value in ((f.key, f.value) for f in entry.fields)}
@@ -53,6 +58,18 @@ def parse_bibtex(text: str, parsed: ParsedFile) -> None:
                 url=_text(fields.get("url")).strip(),
             )
         )
+
+
+def _drop_overlong_entries(library, parsed: ParsedFile) -> None:
+    """Refuse entries with a field too long to decode, before it is decoded."""
+    for entry in library.entries:
+        for field in entry.fields:
+            if isinstance(field.value, str) and len(field.value) > MAX_DECODED_FIELD_LENGTH:
+                name = f"@{entry.entry_type}{{{entry.key}}}"
+                limit = MAX_DECODED_FIELD_LENGTH
+                parsed.error(entry.start_line + 1, f"{field.key} of {name} is longer than {limit} characters")
+                library.remove(entry)
+                break
 
 
 def _entry_arxiv_id(fields: dict):

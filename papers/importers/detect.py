@@ -31,7 +31,10 @@ def detect_format(text: str) -> str | None:
         return "jsonl"
     if stripped == "arxiv_id" or looks_like_arxiv_id(stripped):
         return "arxiv-dump"
-    header = next(csv.reader([stripped]), [])
+    try:
+        header = next(csv.reader([stripped]), [])
+    except csv.Error:  # a first line longer than csv.field_size_limit is no CSV header
+        return None
     if "arxiv_id" in (cell.strip().lower() for cell in header):
         return "csv"
     return None

@@ -1,8 +1,7 @@
 """Reading loosely typed column values (authors, categories, ids) into clean Python values."""
 
-import json
-
 from ..arxiv_ids import ArxivId, InvalidArxivId, find_arxiv_id, parse_arxiv_id
+from .json_text import BrokenJson, json_kind, load_json
 
 
 def read_arxiv_id(value: str) -> ArxivId:
@@ -29,9 +28,9 @@ def read_authors(value) -> list[str]:
         text = value.strip()
         if text.startswith("["):
             try:
-                value = json.loads(text)
-            except ValueError:
-                value = text
+                value = load_json(text)
+            except BrokenJson as error:
+                raise UnreadableValue(f"authors start like a JSON list but are not valid JSON: {error}") from None
         else:
             value = text.split(";") if ";" in text else text.split(" and ")
     if isinstance(value, str):
@@ -50,13 +49,26 @@ def read_categories(value) -> list[str]:
     return [category.strip() for category in value if category.strip()]
 
 
-def read_text(value) -> str:
+def read_text(value, column: str) -> str:
     """A scalar column as text (None and missing become ``""``; numbers are written out)."""
     if value is None:
         return ""
     if isinstance(value, (list, dict)):
-        raise UnreadableValue(f"expected text, found {type(value).__name__}")
+        raise UnreadableValue(f"{column} must be text, found {json_kind(value)}")
     return value if isinstance(value, str) else str(value)
+
+
+def read_id_text(value, column: str) -> str:
+    """An identifier column as text; unlike read_text it refuses numbers.
+
+    A JSON number has lost what makes it an id: 2201.11910 reads as 2201.1191, 0704.0001 is not JSON at all.
+    """
+    if value is None or isinstance(value, str):
+        return value or ""
+    kind = json_kind(value)
+    # A number is quoted back, so the reader sees what became of the id.
+    shown = f" {value!r}" if kind == "number" else ""
+    raise UnreadableValue(f"{column} must be text in quotes, found {kind}{shown}")
 
 
 def _require_text_or_list(value, column: str) -> None:

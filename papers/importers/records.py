@@ -27,7 +27,7 @@ class ImportProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.file_name}:{self.line}: {self.reason}"
+        return _printable(f"{self.file_name}:{self.line}: {self.reason}")
 
 
 @dataclass(slots=True)
@@ -46,3 +46,11 @@ class ParsedFile:
 
     def warn(self, line: int, reason: str) -> None:
         self.warnings.append(ImportProblem(self.name, line, reason))
+
+
+def _printable(text: str) -> str:
+    # A reason may quote the file: an escape sequence must not reach a terminal, nor a lone surrogate a page
+    # (it cannot be encoded, and the response would fail). Both are shown escaped, as repr() shows them.
+    if text.isprintable():
+        return text
+    return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)

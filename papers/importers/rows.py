@@ -1,7 +1,7 @@
 """Records from column-shaped sources (a JSONL object, a CSV row), which share their column names."""
 
 from ..arxiv_ids import InvalidArxivId
-from .fields import UnreadableValue, read_arxiv_id, read_authors, read_categories, read_text
+from .fields import UnreadableValue, read_arxiv_id, read_authors, read_categories, read_id_text, read_text
 from .records import PaperRecord, ParsedFile
 
 REQUIRED_COLUMNS = ("arxiv_id", "abstract")
@@ -14,13 +14,13 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile) -> PaperRecord | N
     ``doi`` and ``url`` are optional; any other column is ignored.
     """
     try:
-        raw_id = read_text(row.get("arxiv_id")).strip()
-        abstract = read_text(row.get("abstract"))
-        title = read_text(row.get("title"))
+        raw_id = read_id_text(row.get("arxiv_id"), "arxiv_id").strip()
+        abstract = read_text(row.get("abstract"), "abstract")
+        title = read_text(row.get("title"), "title")
         authors = read_authors(row.get("authors"))
         categories = read_categories(row.get("categories"))
-        doi = read_text(row.get("doi")).strip()
-        url = read_text(row.get("url")).strip()
+        doi = read_text(row.get("doi"), "doi").strip()
+        url = read_text(row.get("url"), "url").strip()
     except UnreadableValue as error:
         parsed.error(line, str(error))
         return None
@@ -33,7 +33,8 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile) -> PaperRecord | N
         parsed.error(line, str(error))
         return None
     if not abstract.strip():
-        parsed.error(line, f"missing abstract for {raw_id}")
+        # The parsed id, not the column: the column may be a long URL with anything around the id.
+        parsed.error(line, f"missing abstract for {arxiv_id}")
         return None
     return PaperRecord(
         arxiv_id=arxiv_id.canonical,

@@ -1,6 +1,5 @@
 """Writing parsed files to the database: validate everything first, then upsert in bulk, atomically."""
 
-import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -14,10 +13,10 @@ from .merge import merge_duplicates, merge_record
 from .records import PaperRecord, ParsedFile
 from .report import FileReport, ImportReport
 from .sources import parse_source
+from .validation import check_records
 from .writes import insert_papers, link_papers
 
 LOOKUP_CHUNK = 5_000
-WEB_URL = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
 UPDATE_BATCH = 1_000
 # Below this many records a progress bar is more noise than help.
 PROGRESS_MIN_RECORDS = 10_000
@@ -45,7 +44,7 @@ def import_files(
     parsed_files = [parse_source(name, data, format) for name, data in sources]
     report = ImportReport(dry_run=dry_run)
     for parsed in parsed_files:
-        _check_records(parsed)
+        check_records(parsed)
         report.errors.extend(parsed.errors)
         report.warnings.extend(parsed.warnings)
     if report.errors:
@@ -62,19 +61,6 @@ def import_files(
         for file in report.files:
             file.batch_id = None
     return report
-
-
-def _check_records(parsed: ParsedFile) -> None:
-    """Report what the database or the pages would refuse, with its line, before anything is written."""
-    # A value too long for its column would abort the transaction halfway.
-    limits = {name: Paper._meta.get_field(name).max_length for name in ("arxiv_id", "primary_category", "doi", "url")}
-    for record in parsed.records:
-        for name, limit in limits.items():
-            if len(getattr(record, name)) > limit:
-                parsed.error(record.line, f"{name} of {record.arxiv_id[:limit]} is longer than {limit} characters")
-        # Pages link to the URL: a javascript: or data: address would run in the reader's browser.
-        if record.url and not WEB_URL.match(record.url):
-            parsed.error(record.line, f"url of {record.arxiv_id} is not an http(s) address: {record.url[:80]!r}")
 
 
 def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:

@@ -1,5 +1,6 @@
 """``manage.py import_papers PATH [PATH ...]``: bring papers in from dumps, JSONL, CSV, BibTeX or RIS."""
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -24,10 +25,13 @@ class Command(BaseCommand):
     def handle(self, *args, paths, format, dry_run, **options):
         sources = []
         for path in paths:
+            # A path that is not UTF-8 arrives with surrogates standing for its bytes; they cannot be printed
+            # or stored as the batch's file name, so the name shows those bytes escaped.
+            name = os.fsencode(path).decode("utf-8", "backslashreplace")
             try:
-                sources.append((path, Path(path).read_bytes()))
+                sources.append((name, Path(path).read_bytes()))
             except OSError as error:
-                raise CommandError(f"{path}: cannot read: {error.strerror}") from error
+                raise CommandError(f"{name}: cannot read: {error.strerror}") from error
         report = import_files(sources, format=format, dry_run=dry_run, progress=self.stderr.isatty())
         for warning in report.warnings:
             self.stderr.write(str(warning), style_func=self.style.WARNING)
