@@ -2,6 +2,9 @@
 
 Only the benchmark uses this. It writes with ``bulk_create`` and refreshes the summary columns with set-based
 SQL, which is fine for a one-off setup; the app itself keeps them true row by row (``reviews.summaries``).
+Those two shortcuts each sit behind one function, so either can become a call into ``reviews`` without touching
+the rest: ``add_annotations`` writes every annotation row, ``refresh_all_summaries`` sets every ReviewPaper's
+summary columns from them, and ``summary_mismatches`` checks the result against ``reviews.summaries``.
 """
 
 import random
@@ -11,9 +14,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from papers.models import Paper
-
-from .markdown import render_markdown
-from .models import (
+from reviews.markdown import render_markdown
+from reviews.models import (
     TAG_COLOURS,
     Comment,
     DecisionChoice,
@@ -28,7 +30,7 @@ from .models import (
     Tag,
     TeamStatus,
 )
-from .summaries import team_status_for
+from reviews.summaries import team_status_for
 
 BENCH_REVIEW_SLUG = "marginalia-benchmark"
 OWNER = "bench-owner"
