@@ -1,19 +1,19 @@
 """A realistic review workload for ``manage.py benchmark``: a team's review over every paper in the database.
 
-Only the benchmark uses this. It writes with ``bulk_create`` and refreshes the summary columns with set-based
-SQL, which is fine for a one-off setup; the app itself keeps them true row by row (``reviews.summaries``).
+Only the benchmark uses this. ``add_annotations`` writes every annotation through the app's own bulk write path
+(``reviews.annotating.bulk_annotate``), which recounts the summary columns with the app's one summary rule;
+``summary_mismatches`` spot-checks the stored columns against a recount.
 """
 
 import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 
 from papers.models import Paper
-
-from .markdown import render_markdown
-from .models import (
+from reviews import annotating
+from reviews.models import (
     TAG_COLOURS,
     Comment,
     DecisionChoice,
@@ -26,9 +26,7 @@ from .models import (
     Score,
     ScreeningDecision,
     Tag,
-    TeamStatus,
 )
-from .summaries import team_status_for
 
 BENCH_REVIEW_SLUG = "marginalia-benchmark"
 OWNER = "bench-owner"
@@ -70,7 +68,6 @@ REPLY_SHARE = 0.25
 # The team's (unknown) verdict on a screened paper, and how often one reviewer departs from it.
 TRUE_LABELS = [DecisionChoice.INCLUDE] * 20 + [DecisionChoice.MAYBE] * 15 + [DecisionChoice.EXCLUDE] * 65
 DISAGREEMENT = 0.15
-BATCH_SIZE = 2000
 
 
 @dataclass
@@ -183,11 +180,8 @@ def add_annotations(workload: ReviewWorkload, paper_ids: list[int], total: int, 
             applied.add((paper_id, tag.pk))
             paper_tags.append(PaperTag(review=review, paper_id=paper_id, tag=tag, applied_by=rng.choice(reviewers)))
 
-    with transaction.atomic():
-        ScreeningDecision.objects.bulk_create(decisions, batch_size=BATCH_SIZE)
-        Score.objects.bulk_create(scores, batch_size=BATCH_SIZE)
-        PaperTag.objects.bulk_create(paper_tags, batch_size=BATCH_SIZE)
-        comments = _add_comments(review, reviewers, screened, budget["comments"], rng)
+    annotating.bulk_annotate(review, decisions=decisions, scores=scores, paper_tags=paper_tags)
+    comments = _add_comments(review, reviewers, screened, budget["comments"], rng)
     workload.counts = {
         "decisions": len(decisions),
         "scores": len(scores),
@@ -198,97 +192,22 @@ def add_annotations(workload: ReviewWorkload, paper_ids: list[int], total: int, 
 
 
 def _add_comments(review: Review, reviewers: list, screened: list[int], total: int, rng: random.Random) -> int:
-    # bulk_create skips Comment.save(), which renders the Markdown: render each distinct body once here.
-    html = {body: render_markdown(body) for body in COMMENT_BODIES + REPLY_BODIES}
     discussed = rng.sample(screened, min(len(screened), max(1, total // 3)))
     replies = round(total * REPLY_SHARE)
-    threads = Comment.objects.bulk_create(
-        [
-            Comment(review=review, paper_id=paper_id, author=rng.choice(reviewers), body=body, body_html=html[body])
-            for paper_id, body in ((rng.choice(discussed), rng.choice(COMMENT_BODIES)) for _ in range(total - replies))
-        ],
-        batch_size=BATCH_SIZE,
-    )
-    # Replies need their parents' ids, which PostgreSQL returns from the bulk insert.
-    Comment.objects.bulk_create(
-        [
-            Comment(
-                review=review,
-                paper_id=parent.paper_id,
-                author=rng.choice(reviewers),
-                parent=parent,
-                body=body,
-                body_html=html[body],
-            )
+    threads = [
+        Comment(review=review, paper_id=paper_id, author=rng.choice(reviewers), body=body)
+        for paper_id, body in ((rng.choice(discussed), rng.choice(COMMENT_BODIES)) for _ in range(total - replies))
+    ]
+    annotating.bulk_annotate(review, comments=threads)
+    # Replies need their parents' ids, which the bulk insert sets on both databases.
+    annotating.bulk_annotate(
+        review,
+        comments=[
+            Comment(review=review, paper_id=parent.paper_id, author=rng.choice(reviewers), parent=parent, body=body)
             for parent, body in ((rng.choice(threads), rng.choice(REPLY_BODIES)) for _ in range(replies))
         ],
-        batch_size=BATCH_SIZE,
     )
     return len(threads) + replies
-
-
-def refresh_all_summaries(review: Review) -> None:
-    """Every ReviewPaper's summary columns from the annotation rows, in three set-based UPDATEs.
-
-    Matches ``reviews.summaries`` (checked by ``summary_mismatches``); only papers with annotations are
-    touched, as the rest keep their defaults (undecided, zero counts, no scores).
-    """
-    # Only table names from the models' Meta are formatted into the SQL (hence noqa: S608); values are parameters.
-    review_paper = ReviewPaper._meta.db_table
-    with connection.cursor() as cursor:
-        # Statistics first: without them the planner takes the tables just filled for nearly empty and
-        # rescans review_paper once per aggregated paper (nine minutes at 100,000 papers instead of a second).
-        for model in (ReviewPaper, ScreeningDecision, Score, Comment):
-            cursor.execute(f"ANALYZE {model._meta.db_table}")
-        cursor.execute(
-            f"""
-            UPDATE {review_paper} AS rp
-               SET include_count = d.includes, maybe_count = d.maybes, exclude_count = d.excludes,
-                   team_status = CASE
-                       WHEN (d.includes > 0)::int + (d.maybes > 0)::int + (d.excludes > 0)::int > 1 THEN %(conflict)s
-                       WHEN d.includes > 0 THEN %(included)s
-                       WHEN d.maybes > 0 THEN %(maybe)s
-                       WHEN d.excludes > 0 THEN %(excluded)s
-                       ELSE %(undecided)s END
-              FROM (SELECT paper_id,
-                           COUNT(*) FILTER (WHERE decision = %(include)s) AS includes,
-                           COUNT(*) FILTER (WHERE decision = %(maybe_choice)s) AS maybes,
-                           COUNT(*) FILTER (WHERE decision = %(exclude)s) AS excludes
-                      FROM {ScreeningDecision._meta.db_table} WHERE review_id = %(review)s GROUP BY paper_id) AS d
-             WHERE rp.review_id = %(review)s AND rp.paper_id = d.paper_id
-            """,  # noqa: S608
-            {
-                "review": review.pk,
-                "conflict": TeamStatus.CONFLICT,
-                "included": TeamStatus.INCLUDED,
-                "maybe": TeamStatus.MAYBE,
-                "excluded": TeamStatus.EXCLUDED,
-                "undecided": TeamStatus.UNDECIDED,
-                "include": DecisionChoice.INCLUDE,
-                "maybe_choice": DecisionChoice.MAYBE,
-                "exclude": DecisionChoice.EXCLUDE,
-            },
-        )
-        cursor.execute(
-            f"""
-            UPDATE {review_paper} AS rp
-               SET score_count = s.n, score_mean = s.mean, score_min = s.low, score_max = s.high
-              FROM (SELECT paper_id, COUNT(*) AS n, AVG(value)::float AS mean, MIN(value) AS low, MAX(value) AS high
-                      FROM {Score._meta.db_table} WHERE review_id = %(review)s GROUP BY paper_id) AS s
-             WHERE rp.review_id = %(review)s AND rp.paper_id = s.paper_id
-            """,  # noqa: S608
-            {"review": review.pk},
-        )
-        cursor.execute(
-            f"""
-            UPDATE {review_paper} AS rp
-               SET comment_count = c.n
-              FROM (SELECT paper_id, COUNT(*) AS n FROM {Comment._meta.db_table}
-                     WHERE review_id = %(review)s AND NOT hidden AND deleted_at IS NULL GROUP BY paper_id) AS c
-             WHERE rp.review_id = %(review)s AND rp.paper_id = c.paper_id
-            """,  # noqa: S608
-            {"review": review.pk},
-        )
 
 
 def vacuum_analyze_review_tables() -> None:
@@ -300,27 +219,11 @@ def vacuum_analyze_review_tables() -> None:
 
 
 def summary_mismatches(review: Review, sample: int = 300, seed: int = 0) -> list[str]:
-    """Spot-check the set-based refresh against ``reviews.summaries`` on annotated papers; [] when all agree."""
-    paper_ids = list(ScreeningDecision.objects.filter(review=review).values_list("paper_id", flat=True).distinct())
+    """Recount a sample of the screened papers with the app's summary rule; a line per row that differs."""
+    paper_ids = sorted(ScreeningDecision.objects.filter(review=review).values_list("paper_id", flat=True).distinct())
     chosen = random.Random(seed).sample(paper_ids, min(sample, len(paper_ids)))
     rows = ReviewPaper.objects.filter(review=review, paper_id__in=chosen)
-    decisions: dict[int, dict[str, int]] = {}
-    for paper_id, decision in ScreeningDecision.objects.filter(review=review, paper_id__in=chosen).values_list(
-        "paper_id", "decision"
-    ):
-        counts = decisions.setdefault(paper_id, {})
-        counts[decision] = counts.get(decision, 0) + 1
-    problems = []
-    for row in rows:
-        counts = decisions.get(row.paper_id, {})
-        expected = team_status_for(
-            counts.get(DecisionChoice.INCLUDE, 0),
-            counts.get(DecisionChoice.MAYBE, 0),
-            counts.get(DecisionChoice.EXCLUDE, 0),
-        )
-        if row.team_status != expected:
-            problems.append(f"paper {row.paper_id}: {row.team_status}, expected {expected}")
-    return problems
+    return [f"paper {row.paper_id}: {differences}" for row, differences in rows.summary_mismatches()]
 
 
 def all_paper_ids() -> list[int]:

@@ -23,7 +23,7 @@ from typing import TextIO
 
 from django.conf import settings
 
-from .arxiv_ids import looks_like_arxiv_id
+from papers.arxiv_ids import looks_like_arxiv_id
 
 SEED_CORPUS = Path(settings.BASE_DIR) / "fixtures" / "000_17fd64235e3a3294.txt"
 SEED_HEADER_LINES = 8

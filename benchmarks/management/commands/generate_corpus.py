@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from papers.corpus_generator import WRITERS, CorpusGenerator
+from benchmarks.corpus_generator import WRITERS, CorpusGenerator
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from benchmarks.corpus_generator import MAX_ABSTRACT_LENGTH, MIN_ABSTRACT_LENGTH, read_seed_abstracts
 from papers.arxiv_ids import parse_arxiv_id
-from papers.corpus_generator import MAX_ABSTRACT_LENGTH, MIN_ABSTRACT_LENGTH, read_seed_abstracts
 from papers.models import Paper
 
 COUNT = 500

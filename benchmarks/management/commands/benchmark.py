@@ -1,0 +1,112 @@
+"""``manage.py benchmark``: import speed, paper-list, review-list and annotation latency on PostgreSQL, against
+stated targets.
+
+Not part of the test suite. It empties the papers tables of the database it runs on and builds a review there, so
+it insists on a PostgreSQL database whose name says it is for benchmarks (``marginalia_bench``). The corpus part
+lives in ``benchmarks/corpus_benchmark.py``, the review part in ``review_benchmark.py`` (measuring) and
+``review_workload.py`` (building the review); both report through ``reporting.py``.
+"""
+
+import warnings
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.test import override_settings
+
+from benchmarks.corpus_benchmark import CorpusBenchmark
+from benchmarks.reporting import Report, load_average
+from benchmarks.review_benchmark import ReviewBenchmark
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark importing N synthetic papers and serving the paper list (plain, deep page, text search, month "
+        "filter) on PostgreSQL; then a review over all of them: its paper list with the team's filters and sorts, "
+        "and the annotation POSTs. Prints the figures beside their targets. EMPTIES THE PAPERS TABLES FIRST (and "
+        "replaces the benchmark review): run it only against a dedicated benchmark database (its name must "
+        "contain 'bench')."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--papers", type=int, default=100_000, help="Papers to generate and import (100000).")
+        parser.add_argument("--runs", type=int, default=30, help="Timed requests per scenario (30).")
+        parser.add_argument("--warmup", type=int, default=3, help="Untimed passes over each scenario first (3).")
+        parser.add_argument("--seed", type=int, default=0, help="Corpus seed (0).")
+        parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="Keep the generated corpus in bench-data/ instead of a temporary file that is deleted afterwards.",
+        )
+        parser.add_argument(
+            "--skip-import",
+            action="store_true",
+            help="Measure the papers already in the database: no emptying, generating or importing.",
+        )
+        parser.add_argument(
+            "--profile", action="store_true", help="Also print a cProfile of the text-search page (top functions)."
+        )
+        parser.add_argument(
+            "--skip-reviews",
+            action="store_true",
+            help="Skip the review part: no benchmark review built, no review list or annotation timings.",
+        )
+        parser.add_argument(
+            "--annotations", type=int, default=30_000, help="Annotation rows in the benchmark review (30000)."
+        )
+        parser.add_argument(
+            "--profile-reviews",
+            action="store_true",
+            help="Also print a cProfile of the slowest review-list scenario (top functions).",
+        )
+
+    def handle(self, *args, papers: int, runs: int, warmup: int, seed: int, keep: bool, skip_import: bool, **options):
+        self._require_postgresql(writes=not (skip_import and options["skip_reviews"]))
+        self._require_migrated()
+        report = Report(self.stdout, self.style)
+        corpus = CorpusBenchmark(report, runs=runs, warmup=warmup)
+        if runs < 1:
+            raise CommandError("--runs must be at least 1")
+
+        report.machine()
+        # WhiteNoise warns about a missing STATIC_ROOT once DEBUG is off; the benchmark serves no static files.
+        warnings.filterwarnings("ignore", message="No directory at")
+        # Production-like: no query logging or template debug; the test client's host allowed.
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+            import_rate = None if skip_import else corpus.generate_and_import(papers, seed=seed, keep=keep)
+            corpus_targets = corpus.run(import_rate, profile=options["profile"])
+            review_targets = []
+            if not options["skip_reviews"]:
+                reviews = ReviewBenchmark(
+                    report, runs=runs, warmup=warmup, seed=seed, annotations=options["annotations"]
+                )
+                review_targets = reviews.run(profile=options["profile_reviews"])
+        report.heading("Targets")
+        report.targets(corpus_targets)
+        if review_targets:
+            report.write("  (review list and POST rows: medians over --runs)")
+            report.targets(review_targets)
+        report.write(f"  load average at the end: {load_average()} (timings are noisy on a busy machine)")
+
+    def _require_postgresql(self, writes: bool) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                f"The benchmark runs on PostgreSQL only, and the default database is {connection.vendor}. Set "
+                "DATABASE_URL, e.g. DATABASE_URL=postgres://marginalia@127.0.0.1:5432/marginalia_bench "
+                '(create it with: psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE marginalia_bench OWNER '
+                'marginalia"; then manage.py migrate).'
+            )
+        name = connection.settings_dict["NAME"]
+        if writes and "bench" not in name:
+            raise CommandError(
+                f"The benchmark empties the papers tables and builds a review, and the database {name!r} does not "
+                "look like a benchmark database (its name should contain 'bench'). Point DATABASE_URL at one, e.g. "
+                "marginalia_bench, or pass --skip-import --skip-reviews to measure the papers already there "
+                "without writing."
+            )
+
+    def _require_migrated(self) -> None:
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            raise CommandError("The benchmark database has unapplied migrations: run manage.py migrate first.")

@@ -1,0 +1,112 @@
+"""The benchmark's shared timing and report: which requests a scenario sends, and how its figures are printed."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management.base import OutputWrapper
+from django.core.management.color import no_style
+
+from benchmarks.reporting import Report, Scenario, Target, main_queries, query_count_label, shorten, time_scenario
+
+
+def report_on(out: StringIO) -> Report:
+    return Report(OutputWrapper(out), no_style())
+
+
+def test_median_and_p95_are_those_of_the_timed_runs():
+    scenario = Scenario("page", lambda run: {}, 10, timings_ms=[float(n) for n in range(20, 0, -1)])
+    assert scenario.median == 10.5
+    assert scenario.p95 == 19.0
+    assert not scenario.passed
+
+
+def test_a_single_run_is_its_own_median_and_p95():
+    scenario = Scenario("page", lambda run: {}, 10, timings_ms=[4.0])
+    assert scenario.median == scenario.p95 == 4.0
+    assert scenario.passed
+
+
+@pytest.mark.django_db
+def test_a_page_warms_up_on_every_variant_counts_each_variant_then_times_the_runs():
+    sent = []
+    scenario = Scenario("search", lambda run: {"q": "ab"[run % 2]}, 100, variants=2)
+
+    def send(params):
+        sent.append(params["q"])
+        get_user_model().objects.count()
+
+    time_scenario(scenario, send, runs=3, warmup=2)
+
+    assert sent == ["a", "b", "a", "b"] + ["a", "b"] + ["a", "b", "a"]
+    assert scenario.query_counts == {1}
+    assert len(scenario.timings_ms) == 3
+    assert {term: len(timings) for term, timings in scenario.timings_by_term().items()} == {"a": 2, "b": 1}
+
+
+@pytest.mark.django_db
+def test_a_write_warms_up_and_counts_on_requests_of_its_own_so_every_timed_run_is_a_first_touch():
+    sent = []
+    scenario = Scenario("score", lambda run: run, 30)
+
+    time_scenario(scenario, sent.append, runs=3, warmup=2, fresh_each_run=True)
+
+    assert sent == [4, 5] + [3] + [0, 1, 2]
+    assert scenario.query_counts == {0}
+    assert len(scenario.timings_ms) == 3
+
+
+def test_a_query_count_that_varies_is_flagged():
+    assert query_count_label({6}) == "6"
+    assert query_count_label({7, 6, 9}) == "6..9 (varies!)"
+
+
+def test_the_main_queries_are_the_biggest_select_on_the_table_and_its_count():
+    queries = [
+        {"sql": 'SELECT "id" FROM "auth_user" WHERE "id" = 1', "time": "0.001"},
+        {"sql": 'SELECT COUNT(*) FROM "papers_paper"', "time": "0.002"},
+        {"sql": 'SELECT "id", "title", "abstract" FROM "papers_paper" ORDER BY "id"', "time": "0.003"},
+        {"sql": 'UPDATE "papers_paper" SET "title" = \'\'', "time": "0.001"},
+    ]
+    assert main_queries(queries, "papers_paper") == [
+        'SELECT "id", "title", "abstract" FROM "papers_paper" ORDER BY "id"',
+        'SELECT COUNT(*) FROM "papers_paper"',
+    ]
+    assert main_queries(queries, "reviews_reviewpaper") == []
+
+
+def test_long_sql_is_shortened_on_one_line_with_highlight_marks_escaped():
+    assert shorten("SELECT\n   ts_headline('\x02')", 100) == "SELECT ts_headline('\\x02')"
+    assert shorten("SELECT " + "x" * 50, 10) == "SELECT xx…"
+
+
+def test_the_scenario_table_shows_figures_query_counts_and_verdicts():
+    out = StringIO()
+    fast = Scenario("unfiltered", lambda run: {}, 100, timings_ms=[30.0, 31.0, 32.0], query_counts={10})
+    slow = Scenario("text search", lambda run: {}, 100, timings_ms=[120.0, 130.0, 140.0], query_counts={10, 11})
+
+    report_on(out).scenarios([fast, slow], width=14, matches={"unfiltered": 100_000, "text search": 87_634})
+
+    assert out.getvalue().splitlines() == [
+        "  scenario        matches    median       p95       min       max  SQL queries  target",
+        "  unfiltered      100,000   31.0 ms   32.0 ms   30.0 ms   32.0 ms  10           < 100 ms  PASS",
+        "  text search      87,634  130.0 ms  140.0 ms  120.0 ms  140.0 ms  10..11 (varies!) < 100 ms  FAIL",
+    ]
+
+
+def test_targets_line_up_with_their_verdicts():
+    out = StringIO()
+
+    report_on(out).targets(
+        [
+            Target("import", "(skipped)", ">= 5,000 records/s", None),
+            Target("list median, unfiltered, page 1", "11.0 ms", "< 50 ms", True),
+            Target("fixed query count per page", "no", "", False),
+        ]
+    )
+
+    assert out.getvalue().splitlines() == [
+        "  import                                    (skipped)   target >= 5,000 records/s",
+        "  list median, unfiltered, page 1             11.0 ms   target < 50 ms  PASS",
+        "  fixed query count per page                       no   FAIL",
+    ]
