@@ -7,6 +7,7 @@ recounts the row's summary columns in the same transaction. A change the rules r
 whose message is for the person who tried and whose status is the HTTP answer; nothing is written then.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -276,13 +277,16 @@ def _papers_of(comments) -> set[tuple[int, int]]:
 
 def lock_papers(pairs: Iterable[tuple[int, int]]) -> list[int]:
     """Lock the ReviewPaper rows of (review_id, paper_id) pairs, in pk order so no two lockers deadlock; their pks."""
-    pairs = set(pairs)
-    if not pairs:
-        return []
-    candidates = ReviewPaper.objects.filter(
-        review_id__in={review_id for review_id, _ in pairs}, paper_id__in={paper_id for _, paper_id in pairs}
-    ).values_list("pk", "review_id", "paper_id")
-    pks = sorted(pk for pk, review_id, paper_id in candidates if (review_id, paper_id) in pairs)
+    papers_by_review: dict[int, set[int]] = defaultdict(set)
+    for review_id, paper_id in pairs:
+        papers_by_review[review_id].add(paper_id)
+    pks = []
+    for review_id, paper_ids in papers_by_review.items():
+        paper_ids = sorted(paper_ids)
+        for start in range(0, len(paper_ids), BATCH_SIZE):
+            rows = ReviewPaper.objects.filter(review_id=review_id, paper_id__in=paper_ids[start : start + BATCH_SIZE])
+            pks += rows.values_list("pk", flat=True)
+    pks.sort()
     for start in range(0, len(pks), BATCH_SIZE):
         _lock(ReviewPaper.objects.filter(pk__in=pks[start : start + BATCH_SIZE]))
     return pks

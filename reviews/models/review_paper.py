@@ -9,7 +9,7 @@ from django.urls import reverse
 from papers.querysets import search_queryset
 
 from .annotations import PaperTag, Score, ScreeningDecision
-from .summaries import COLUMNS, PARTS, TeamStatus, summary_expressions
+from .summaries import COLUMNS, DECISIONS, PARTS, TeamStatus, counted_expressions, team_status_of
 
 
 def annotated(model, **lookups):
@@ -68,26 +68,30 @@ class ReviewPaperQuerySet(models.QuerySet):
         return self.exclude(annotated(ScreeningDecision, user=user))
 
     def recount(self, parts=PARTS) -> int:
-        """Recompute the summary columns of these rows from the annotation tables, in one UPDATE; rows updated.
+        """Recompute the summary columns of these rows from the annotation tables; how many rows were updated.
 
         Writers lock the rows first (reviews/annotating.py), so no annotation lands between count and write.
+        Select the rows by key, not by summary columns: the team status is set by a second UPDATE of the same set.
         """
-        return self.update(**summary_expressions(parts))
+        updated = self.update(**counted_expressions(parts))
+        if DECISIONS in parts:
+            self.update(team_status=team_status_of())
+        return updated
 
     def summary_mismatches(self):
         """Yield (row, {column: (stored, recounted)}) for each row whose summary columns disagree with a recount."""
-        expressions = summary_expressions()
-        rows = self.select_related("paper").only("paper__arxiv_id", *self.model.SUMMARY_COLUMNS, "review_id")
-        rows = rows.annotate(**{f"recounted_{column}": expression for column, expression in expressions.items()})
+        recounted = {f"recounted_{column}": expression for column, expression in counted_expressions().items()}
+        rows = self.select_related("paper").only("paper__arxiv_id", "review_id", *self.model.SUMMARY_COLUMNS)
+        rows = rows.annotate(**recounted).annotate(recounted_team_status=team_status_of(prefix="recounted_"))
         for row in rows.order_by("pk").iterator(chunk_size=2000):
             differences = {}
-            for column in expressions:
-                stored, recounted = getattr(row, column), getattr(row, f"recounted_{column}")
-                same = stored == recounted or (
-                    isinstance(stored, float) and recounted is not None and math.isclose(stored, recounted)
+            for column in self.model.SUMMARY_COLUMNS:
+                stored, recount = getattr(row, column), getattr(row, f"recounted_{column}")
+                same = stored == recount or (
+                    isinstance(stored, float) and recount is not None and math.isclose(stored, recount)
                 )
                 if not same:
-                    differences[column] = (stored, recounted)
+                    differences[column] = (stored, recount)
             if differences:
                 yield row, differences
 

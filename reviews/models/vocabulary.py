@@ -100,7 +100,10 @@ class TagQuerySet(LockedDeleteQuerySet):
             with transaction.atomic():
                 return self.create(review=review, name=name, created_by=user, **defaults), True
         except IntegrityError:
-            return self.named(review, name).get(), False
+            # Another request created it first; it may even be gone again already.
+            if (tag := self.named(review, name).first()) is None:
+                raise ValidationError(f"The tag “{name}” was just deleted.") from None
+            return tag, False
 
 
 class Tag(LockedDeleteModel):
