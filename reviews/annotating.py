@@ -85,7 +85,7 @@ def locked_paper(membership: Membership, paper_id: int) -> Iterator[ReviewPaper]
 
 
 def _recount(review_paper: ReviewPaper, part: str) -> None:
-    ReviewPaper.objects.filter(pk=review_paper.pk).recount([part])
+    ReviewPaper.objects.recount_row(review_paper.pk, [part])
 
 
 def _lock(queryset) -> bool:

@@ -5,6 +5,8 @@ from django.core.management import CommandError, call_command
 
 from reviews import annotating
 from reviews.models import Membership, ReviewPaper, Score, ScreeningDecision
+from reviews.models.review_paper import ROW_KEY_STAND_IN, row_recount_statements
+from reviews.models.summaries import COMMENTS, DECISIONS, PARTS, SCORES
 from tests.factories import make_paper, make_review, make_user
 
 
@@ -101,3 +103,26 @@ def test_deleting_a_user_recounts_the_papers_they_annotated(team):
     assert stored(team, team.paper)["team_status"] == "included"
     assert stored(team, team.paper)["score_count"] == 0
     call_command("check_summaries")
+
+
+def test_a_compiled_row_recount_matches_the_queryset_recount(team):
+    for paper_id in (team.paper.pk, team.other_paper.pk):
+        annotating.set_score(member(team, team.bob), paper_id, 3)
+        annotating.decide(member(team, team.bob), paper_id, "maybe")
+        annotating.add_comment(member(team, team.dave), paper_id, "Hm")
+    expected = [stored(team, paper) for paper in (team.paper, team.other_paper)]
+    ReviewPaper.objects.filter(review=team.review).update(
+        team_status="undecided", maybe_count=0, score_count=0, score_mean=None, comment_count=0
+    )
+
+    ReviewPaper.objects.recount_row(ReviewPaper.objects.get(review=team.review, paper=team.paper).pk)
+
+    assert stored(team, team.paper) == expected[0]
+    assert stored(team, team.other_paper) != expected[1], "only the row named is recounted"
+
+
+@pytest.mark.parametrize("parts", [(DECISIONS,), (SCORES,), (COMMENTS,), PARTS])
+def test_the_row_key_stand_in_is_the_only_parameter_it_could_be_mistaken_for(parts):
+    for sql, params in row_recount_statements(parts, "default"):
+        assert [param for param in params if param == ROW_KEY_STAND_IN] == [ROW_KEY_STAND_IN]
+        assert sql.startswith("UPDATE")
