@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.apps import apps
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from reviews.models import (
@@ -185,3 +186,19 @@ def test_the_migration_renormalises_names_and_merges_lookalikes(team):
 
     assert list(Tag.objects.values_list("name", "normalised_name")) == [("Efficiency", "efficiency")]
     assert sorted(PaperTag.objects.values_list("paper_id", flat=True)) == [team.paper.pk, team.other_paper.pk]
+
+
+@pytest.mark.parametrize(("name", "message"), [("One more", "already has 200 tags"), ("\u200b", "visible")])
+def test_the_paper_admin_bulk_tagging_refuses_what_the_rules_refuse(admin_client, team, name, message):
+    fill_vocabulary(team)
+    data = {"review": team.review.pk, "tag": name, "apply": "1"}
+
+    response = admin_client.post(
+        reverse("admin:papers_paper_changelist"),
+        {"action": "apply_tag_in_review", ACTION_CHECKBOX_NAME: [team.paper.pk], **data},
+    )
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert Tag.objects.count() == MAX_TAGS_PER_REVIEW
+    assert not PaperTag.objects.exists()
