@@ -2,6 +2,9 @@
 
 from django.urls import register_converter
 
+# The largest id a 64-bit integer column holds; a larger one in a form can only be crafted.
+MAX_DATABASE_ID = 2**63 - 1
+
 
 class DatabaseIdConverter:
     """A row id: at most 18 digits, so it always fits a 64-bit integer column.

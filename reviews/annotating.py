@@ -164,15 +164,19 @@ def set_score(membership: Membership, paper_id: int, value: int | None) -> None:
         _recount(review_paper, SCORES)
 
 
-def decide(membership: Membership, paper_id: int, decision: str, reason: ExclusionReason | None = None) -> None:
+def decide(membership: Membership, paper_id: int, decision: str, reason_id: int | None = None) -> None:
     """The member's screening decision on the paper ("" clears it); a reason is kept with an exclusion only."""
     if decision and decision not in DecisionChoice.values:
         raise Refused("Decide include, maybe or exclude.")
-    if decision != DecisionChoice.EXCLUDE:
-        reason = None
     with locked_paper(membership, paper_id) as review_paper:
-        if reason is not None and not _lock(ExclusionReason.objects.filter(pk=reason.pk, review=membership.review_id)):
-            raise Gone(f"The exclusion reason “{reason.label}” was just deleted; choose another.")
+        reason = None
+        if decision == DecisionChoice.EXCLUDE and reason_id is not None:
+            # Locked, so an owner deleting the reason meanwhile waits for this decision, or went first.
+            reason = ExclusionReason.objects.select_for_update().filter(pk=reason_id).first()
+            if reason is None:
+                raise Gone("That exclusion reason was just deleted; choose another.")
+            if reason.review_id != membership.review_id:
+                raise Refused("That exclusion reason is not one of this review's.")
         mine = {"review_id": membership.review_id, "paper_id": review_paper.paper_id, "user_id": membership.user_id}
         if not decision:
             ScreeningDecision.objects.filter(**mine).delete()
@@ -194,7 +198,7 @@ def add_comment(
     with locked_paper(membership, paper_id) as review_paper:
         parent = None
         if parent_id is not None:
-            parent = Comment.objects.visible().filter(pk=parent_id, review_id=membership.review_id, paper_id=paper_id)
+            parent = Comment.objects.counted().filter(pk=parent_id, review_id=membership.review_id, paper_id=paper_id)
             if (parent := parent.first()) is None:
                 raise Refused("The comment you replied to no longer exists.")
         quote_range = None
@@ -246,7 +250,15 @@ def delete_comment(membership: Membership, comment: Comment) -> None:
             comment.deleted_at = timezone.now()
             comment.save()
         else:
+            parent_id = comment.parent_id
             comment.delete()
+            # A placeholder kept only for this reply goes with it, and so on up the thread.
+            while parent_id is not None:
+                parent = Comment.objects.filter(pk=parent_id).exclude(deleted_at=None).first()
+                if parent is None or parent.replies.exists():
+                    break
+                parent_id = parent.parent_id
+                parent.delete()
         _recount(review_paper, COMMENTS)
 
 
@@ -259,17 +271,18 @@ def set_comments_hidden(comments, hidden: bool) -> int:
     return changed
 
 
-def delete_comments(comments) -> int:
-    """A curator deletes comments outright (their replies with them); how many rows went."""
+def delete_annotations(annotations) -> int:
+    """A curator deletes annotations outright (a queryset of comments, scores, decisions or tag assignments;
+    a comment's replies go with it); how many rows went. Their papers are recounted."""
     with transaction.atomic():
-        pks = lock_papers(_papers_of(comments))
-        deleted, _ = comments.delete()
-        recount(pks, [COMMENTS])
+        pks = lock_papers(_papers_of(annotations))
+        deleted, _ = annotations.delete()
+        recount(pks)
     return deleted
 
 
-def _papers_of(comments) -> set[tuple[int, int]]:
-    return set(comments.order_by().values_list("review_id", "paper_id").distinct())
+def _papers_of(annotations) -> set[tuple[int, int]]:
+    return set(annotations.order_by().values_list("review_id", "paper_id").distinct())
 
 
 # Many rows at once
@@ -286,10 +299,16 @@ def lock_papers(pairs: Iterable[tuple[int, int]]) -> list[int]:
         for start in range(0, len(paper_ids), BATCH_SIZE):
             rows = ReviewPaper.objects.filter(review_id=review_id, paper_id__in=paper_ids[start : start + BATCH_SIZE])
             pks += rows.values_list("pk", flat=True)
-    pks.sort()
+    return _lock_rows(pks)
+
+
+def _lock_rows(review_paper_pks: list[int]) -> list[int]:
+    """Lock these ReviewPaper rows in pk order, so no two lockers deadlock; the pks of those that exist."""
+    pks, locked = sorted(review_paper_pks), []
     for start in range(0, len(pks), BATCH_SIZE):
-        _lock(ReviewPaper.objects.filter(pk__in=pks[start : start + BATCH_SIZE]))
-    return pks
+        batch = ReviewPaper.objects.filter(pk__in=pks[start : start + BATCH_SIZE])
+        locked += batch.select_for_update().order_by("pk").values_list("pk", flat=True)
+    return locked
 
 
 def recount(review_paper_pks: list[int], parts=PARTS) -> None:
@@ -301,9 +320,9 @@ def recount(review_paper_pks: list[int], parts=PARTS) -> None:
 def bulk_annotate(review: Review, *, decisions=(), scores=(), paper_tags=(), comments=()) -> dict[str, int]:
     """Write many annotations of ``review`` at once (unsaved model instances), then recount their papers.
 
-    For loading a team's work in bulk (the benchmark, imports): rows that would duplicate one already there
-    (same paper, user and kind) are skipped, except comments. Every row must belong to ``review`` and to a
-    paper in it. Comments' Markdown is rendered here, as ``Comment.save()`` would.
+    For loading a team's work in bulk (the benchmark writes its workload with it): rows that would duplicate one
+    already there (same paper, user and kind) are skipped, except comments. Every row must belong to ``review``
+    and to a paper in it. Comments' Markdown is rendered here, as ``Comment.save()`` would.
     """
     groups = {"decisions": decisions, "scores": scores, "paper tags": paper_tags, "comments": comments}
     rows = [row for group in groups.values() for row in group]
@@ -329,8 +348,4 @@ def bulk_annotate(review: Review, *, decisions=(), scores=(), paper_tags=(), com
 def repair_summaries(review_paper_pks: list[int]) -> None:
     """Lock these ReviewPaper rows and recount every summary column (``manage.py check_summaries --fix``)."""
     with transaction.atomic():
-        locked = []
-        for start in range(0, len(review_paper_pks), BATCH_SIZE):
-            batch = ReviewPaper.objects.filter(pk__in=review_paper_pks[start : start + BATCH_SIZE])
-            locked += batch.select_for_update().order_by("pk").values_list("pk", flat=True)
-        recount(sorted(locked))
+        recount(_lock_rows(review_paper_pks))

@@ -2,18 +2,16 @@
 
 from django import forms
 
+from config.converters import MAX_DATABASE_ID
+
 from .models import (
     COMMENT_MAX_LENGTH,
     MAX_SCORE,
     MIN_SCORE,
     TAG_NAME_MAX_LENGTH,
     DecisionChoice,
-    ExclusionReason,
 )
 from .models.vocabulary import validate_tag_name
-
-# The largest id a database column holds; a larger one in a form can only be crafted.
-MAX_ID = 2**63 - 1
 
 
 def first_error(form: forms.Form) -> str:
@@ -48,21 +46,23 @@ class ScoreForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
+    """A decision and, with an exclusion, a reason's id; whether the reason is the review's is for
+    reviews.annotating to say, as it may have been deleted since the page was drawn."""
+
     decision = forms.ChoiceField(
         choices=[("", "Clear"), *DecisionChoice.choices],
         required=False,
         error_messages={"invalid_choice": "Decide include, maybe or exclude."},
     )
-    reason = forms.ModelChoiceField(
-        queryset=ExclusionReason.objects.none(),
+    reason = forms.IntegerField(
         required=False,
+        min_value=1,
+        max_value=MAX_DATABASE_ID,
         label="Exclusion reason",
-        error_messages={"invalid_choice": "That exclusion reason is not one of this review's."},
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value", "max_value"], "That exclusion reason is not one of this review's."
+        ),
     )
-
-    def __init__(self, *args, review, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"].queryset = ExclusionReason.objects.filter(review=review)
 
     def clean_reason(self):
         # A reason goes with an exclusion only; one sent with another decision is ignored, not refused.
@@ -85,11 +85,11 @@ class CommentForm(CommentBodyForm):
     """A new comment or a reply; whether the quote and the parent hold is for reviews.annotating to say."""
 
     quote = forms.CharField(required=False, widget=forms.HiddenInput, max_length=COMMENT_MAX_LENGTH)
-    quote_near = forms.IntegerField(required=False, min_value=0, max_value=MAX_ID, widget=forms.HiddenInput)
+    quote_near = forms.IntegerField(required=False, min_value=0, max_value=MAX_DATABASE_ID, widget=forms.HiddenInput)
     parent = forms.IntegerField(
         required=False,
         min_value=1,
-        max_value=MAX_ID,
+        max_value=MAX_DATABASE_ID,
         widget=forms.HiddenInput,
         error_messages=dict.fromkeys(
             ["invalid", "min_value", "max_value"], "The comment you replied to no longer exists."

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -38,7 +39,7 @@ def annotated(team):
     bob = membership_of(team, team.bob)
     annotating.apply_tag(bob, team.paper.pk, "Benchmark")
     annotating.set_score(bob, team.paper.pk, 4)
-    annotating.decide(bob, team.paper.pk, "exclude", reason)
+    annotating.decide(bob, team.paper.pk, "exclude", reason.pk)
     comment_on(team, team.paper, "Is the **benchmark** public?")
     return team
 
@@ -453,3 +454,39 @@ def test_the_membership_admin_bulk_deletes_members_when_an_owner_remains(admin_c
     run_action(admin_client, changelist, "delete_selected", [bob], post="yes")
 
     assert not Membership.objects.filter(pk=bob.pk).exists()
+
+
+def test_a_curator_deletes_a_score_and_a_decision_and_the_summary_follows(admin_client, annotated):
+    team = annotated
+    score = Score.objects.get()
+    decision = ScreeningDecision.objects.get()
+
+    admin_client.post(reverse("admin:reviews_score_delete", args=[score.pk]), {"post": "yes"})
+    run_action(
+        admin_client, reverse("admin:reviews_screeningdecision_changelist"), "delete_selected", [decision], post="yes"
+    )
+
+    row = ReviewPaper.objects.get(review=team.review, paper=team.paper)
+    assert not Score.objects.exists() and not ScreeningDecision.objects.exists()
+    assert (row.score_count, row.team_status) == (0, "undecided")
+    call_command("check_summaries")
+
+
+@pytest.mark.parametrize("target", ["user", "paper", "tag", "review"])
+def test_a_curator_can_delete_what_annotations_hang_on(admin_client, annotated, target):
+    team = annotated
+    obj = {
+        "user": team.bob,
+        "paper": team.paper,
+        "tag": Tag.objects.get(),
+        "review": team.review,
+    }[target]
+    app = "auth" if target == "user" else "papers" if target == "paper" else "reviews"
+
+    confirm = admin_client.get(reverse(f"admin:{app}_{target}_delete", args=[obj.pk]))
+    response = admin_client.post(reverse(f"admin:{app}_{target}_delete", args=[obj.pk]), {"post": "yes"})
+
+    assert "permission to delete" not in confirm.text
+    assert response.status_code == 302
+    assert not type(obj).objects.filter(pk=obj.pk).exists()
+    call_command("check_summaries")

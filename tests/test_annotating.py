@@ -46,7 +46,7 @@ def every_action(membership, paper_id, reason=None):
         "remove tag": lambda: annotating.remove_tag(membership, paper_id, 1),
         "score": lambda: annotating.set_score(membership, paper_id, 4),
         "clear score": lambda: annotating.set_score(membership, paper_id, None),
-        "decide": lambda: annotating.decide(membership, paper_id, "exclude", reason),
+        "decide": lambda: annotating.decide(membership, paper_id, "exclude", reason and reason.pk),
         "clear decision": lambda: annotating.decide(membership, paper_id, ""),
         "comment": lambda: annotating.add_comment(membership, paper_id, "Looks relevant."),
     }
@@ -126,17 +126,18 @@ def test_an_unknown_decision_is_refused(team):
 def test_a_reason_is_kept_with_an_exclusion_only(team, reason):
     bob = member(team, team.bob)
 
-    annotating.decide(bob, team.paper.pk, "include", reason)
+    annotating.decide(bob, team.paper.pk, "include", reason.pk)
     assert ScreeningDecision.objects.get().reason is None
-    annotating.decide(bob, team.paper.pk, "exclude", reason)
+    annotating.decide(bob, team.paper.pk, "exclude", reason.pk)
     assert ScreeningDecision.objects.get().reason == reason
 
 
 def test_a_reason_deleted_before_the_decision_is_written_is_refused_as_gone(team, reason):
+    reason_id = reason.pk
     reason.delete()
 
     with pytest.raises(Gone, match="just deleted") as refusal:
-        annotating.decide(member(team, team.bob), team.paper.pk, "exclude", reason)
+        annotating.decide(member(team, team.bob), team.paper.pk, "exclude", reason_id)
 
     assert refusal.value.status == 409
     assert not ScreeningDecision.objects.exists()
@@ -145,8 +146,9 @@ def test_a_reason_deleted_before_the_decision_is_written_is_refused_as_gone(team
 def test_a_reason_of_another_review_is_refused(team):
     elsewhere = ExclusionReason.objects.create(review=make_review("other-review"), label="Elsewhere")
 
-    with pytest.raises(Gone):
-        annotating.decide(member(team, team.bob), team.paper.pk, "exclude", elsewhere)
+    with pytest.raises(Refused, match="not one of this review's") as refusal:
+        annotating.decide(member(team, team.bob), team.paper.pk, "exclude", elsewhere.pk)
+    assert refusal.value.status == 422
     assert not ScreeningDecision.objects.exists()
 
 
@@ -271,7 +273,7 @@ def test_hiding_and_deleting_comments_in_bulk_keeps_counts_true(team):
 
     assert annotating.set_comments_hidden(Comment.objects.filter(body="One"), True) == 2
     assert [summary(team, paper).comment_count for paper in (team.paper, team.other_paper)] == [1, 1]
-    annotating.delete_comments(Comment.objects.filter(paper=team.paper))
+    annotating.delete_annotations(Comment.objects.filter(paper=team.paper))
     assert [summary(team, paper).comment_count for paper in (team.paper, team.other_paper)] == [0, 1]
     call_command("check_summaries")
 
@@ -307,3 +309,25 @@ def test_bulk_annotate_refuses_rows_of_papers_outside_the_review_and_writes_noth
             ],
         )
     assert not Score.objects.exists()
+
+
+def test_deleting_the_last_reply_of_a_placeholder_removes_the_placeholder_too(team):
+    bob, dave = member(team, team.bob), member(team, team.dave)
+    question = annotating.add_comment(bob, team.paper.pk, "Question")
+    answer = annotating.add_comment(dave, team.paper.pk, "Answer", parent_id=question.pk)
+    annotating.delete_comment(bob, question)
+
+    annotating.delete_comment(dave, answer)
+
+    assert not Comment.objects.exists()
+    assert summary(team).comment_count == 0
+
+
+def test_a_placeholder_cannot_be_replied_to(team):
+    bob = member(team, team.bob)
+    question = annotating.add_comment(bob, team.paper.pk, "Question")
+    annotating.add_comment(member(team, team.dave), team.paper.pk, "Answer", parent_id=question.pk)
+    annotating.delete_comment(bob, question)
+
+    with pytest.raises(Refused, match="no longer exists"):
+        annotating.add_comment(bob, team.paper.pk, "To the void", parent_id=question.pk)

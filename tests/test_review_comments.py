@@ -312,3 +312,25 @@ def test_the_paper_page_holds_the_comment_count_that_htmx_responses_update(clien
 
     assert f'<span id="comment-count-{team.paper.pk}">1</span>' in page
     assert f'<span id="comment-count-{team.paper.pk}" hx-swap-oob="true">2</span>' in fragment
+
+
+def test_deleting_a_quoted_comment_reloads_the_page_so_its_highlight_goes(client, team):
+    logged_in(client, team.bob)
+    client.post(add_url(team), {"body": "Which models?", "quote": "instruction tuning"}, headers=HTMX)
+    comment = Comment.objects.get()
+
+    response = client.post(reverse("reviews:comment_delete", args=[team.review.slug, comment.pk]), headers=HTMX)
+
+    assert response.headers["HX-Redirect"] == ReviewPaper.objects.get(paper=team.paper).get_absolute_url()
+    page = client.get(response.headers["HX-Redirect"]).text
+    assert '<mark class="quote"' not in page
+
+
+def test_a_refused_plain_post_sends_the_next_action_back_where_the_user_came_from(client, team):
+    list_page = f"/reviews/{team.review.slug}/?page=1"
+    logged_in(client, team.bob)
+
+    refused = client.post(add_url(team), {"body": "Hm", "quote": "not in the text", "next": list_page})
+
+    assert refused.status_code == 422
+    assert f'name="next" value="{list_page}"' in refused.text

@@ -178,3 +178,18 @@ def test_deleting_a_user_refreshes_the_summaries_of_the_papers_they_annotated(cl
     rp = summary(team)
     assert (rp.team_status, rp.include_count, rp.exclude_count) == (TeamStatus.INCLUDED, 1, 0)
     assert (rp.score_count, rp.score_mean, rp.score_min, rp.score_max) == (1, 5, 5, 5)
+
+
+def test_a_reason_deleted_since_the_page_was_drawn_does_not_block_other_decisions(client, team):
+    reason = ExclusionReason.objects.create(review=team.review, label="Off topic")
+    stale = reason.pk
+    reason.delete()
+    logged_in(client, team.bob)
+
+    included = client.post(decide_url(team), {"decision": "include", "reason": stale}, headers=HTMX)
+    excluded = client.post(decide_url(team), {"decision": "exclude", "reason": stale}, headers=HTMX)
+
+    assert included.status_code == 200
+    assert excluded.status_code == 409
+    assert "was just deleted; choose another" in excluded.text
+    assert ScreeningDecision.objects.get().decision == "include"

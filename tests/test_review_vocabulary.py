@@ -202,3 +202,57 @@ def test_the_paper_admin_bulk_tagging_refuses_what_the_rules_refuse(admin_client
     assert message in response.text
     assert Tag.objects.count() == MAX_TAGS_PER_REVIEW
     assert not PaperTag.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["\u3164", "\u2800\u2800", "\u115f\u1160", "\uffa0 \u3164"])
+def test_names_of_blank_letters_are_refused(client, team, name):
+    response = logged_in(client, team.bob).post(url(team, "tag_add", team.paper.pk), {"name": name}, headers=HTMX)
+
+    assert response.status_code == 422
+    assert "visible" in response.text
+    assert not Tag.objects.exists()
+
+
+def test_a_name_that_normalisation_lengthens_past_its_column_says_so(client, team):
+    response = logged_in(client, team.bob).post(
+        url(team, "tag_add", team.paper.pk), {"name": "\ufdfa" * 12}, headers=HTMX
+    )
+
+    assert response.status_code == 422
+    assert "too long once normalised" in response.text
+
+
+def test_the_review_admin_counts_inline_reasons_together_against_the_cap(admin_client, team):
+    ExclusionReason.objects.bulk_create(
+        [ExclusionReason(review=team.review, label=f"r{n}", position=n) for n in range(MAX_REASONS_PER_REVIEW - 2)]
+    )
+    page = admin_client.get(reverse("admin:reviews_review_change", args=[team.review.pk]))
+    data = {key: value for key, value in _form_data(page) if key}
+    existing = MAX_REASONS_PER_REVIEW - 2
+    prefix = "exclusion_reasons"
+    for n in range(4):
+        data[f"{prefix}-{existing + n}-label"] = f"new {n}"
+        data[f"{prefix}-{existing + n}-position"] = str(100 + n)
+    data[f"{prefix}-TOTAL_FORMS"] = str(existing + 4)
+
+    response = admin_client.post(reverse("admin:reviews_review_change", args=[team.review.pk]), data)
+
+    assert response.status_code == 200
+    assert f"at most {MAX_REASONS_PER_REVIEW} exclusion reasons" in response.text
+    assert ExclusionReason.objects.count() == MAX_REASONS_PER_REVIEW - 2
+
+
+def _form_data(response):
+    """The (name, value) pairs a browser would submit from the admin change form."""
+    context_form = response.context["adminform"].form
+    pairs = [(name, field.value()) for name, field in ((n, context_form[n]) for n in context_form.fields)]
+    for formset in response.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        pairs += [(management.add_prefix(name), management[name].value()) for name in management.fields]
+        for form in formset.formset.forms:
+            pairs += [(form.add_prefix(name), form[name].value()) for name in form.fields]
+    return [
+        (name, "" if value is None else ("on" if value is True else value))
+        for name, value in pairs
+        if value is not False
+    ]

@@ -1,34 +1,33 @@
-"""Decisions, scores and applied tags, view-only.
+"""Decisions, scores and applied tags: read, and deleted by a curator, never edited here.
 
-ReviewPaper's summary columns are derived from these rows, so they change only through reviews/annotating.py.
+ReviewPaper's summary columns are derived from these rows, so deletions go through reviews/annotating.py,
+which recounts them; the admin can also delete what cascades to them (a user, a paper, a review, a tag).
 """
 
 from django.contrib import admin
 
-from ..models import (
-    PaperTag,
-    Score,
-    ScreeningDecision,
-)
+from .. import annotating
+from ..models import PaperTag, Score, ScreeningDecision
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class AnnotationAdmin(ReadOnlyAdmin):
+class AnnotationAdmin(admin.ModelAdmin):
     list_filter = ["review"]
     search_fields = ["paper__arxiv_id", "user__username"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("paper__search_document", "paper__abstract")
+
+    def has_add_permission(self, request):
+        return False  # annotations are made on the review pages, by members
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        annotating.delete_annotations(type(obj).objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        annotating.delete_annotations(queryset)
 
     @admin.display(description="paper", ordering="paper__arxiv_id")
     def paper_arxiv_id(self, annotation):

@@ -50,10 +50,10 @@ class CommentAdmin(admin.ModelAdmin):
         annotating.set_comments_hidden(Comment.objects.filter(pk=obj.pk), obj.hidden)
 
     def delete_model(self, request, obj):
-        annotating.delete_comments(Comment.objects.filter(pk=obj.pk))
+        annotating.delete_annotations(Comment.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        annotating.delete_comments(queryset)
+        annotating.delete_annotations(queryset)
 
     def _set_hidden(self, request, queryset, hidden: bool) -> None:
         changed = annotating.set_comments_hidden(queryset, hidden)

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db.models import OuterRef
 
 from ..models import (
+    MAX_REASONS_PER_REVIEW,
     ExclusionReason,
     Membership,
     Review,
@@ -35,8 +36,20 @@ class MembershipInline(CheckedAutocompleteMixin, admin.TabularInline):
     extra = 0
 
 
+class ExclusionReasonFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        # Each new reason's own check counts only the reasons already saved; several added at once count here.
+        super().clean()
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if len(kept) > MAX_REASONS_PER_REVIEW:
+            raise forms.ValidationError(
+                f"A review holds at most {MAX_REASONS_PER_REVIEW} exclusion reasons; this would make {len(kept)}."
+            )
+
+
 class ExclusionReasonInline(admin.TabularInline):
     model = ExclusionReason
+    formset = ExclusionReasonFormSet
     fields = ["label", "position"]
     extra = 0
 

@@ -19,7 +19,9 @@ class TagMergeForm(forms.Form):
     def __init__(self, *args, tags, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["survivor"].queryset = tags
-        self.fields["survivor"].label_from_instance = lambda tag: f"{tag.name} (on {tag.usage_count} papers)"
+        self.fields["survivor"].label_from_instance = lambda tag: (
+            f"{tag.name} (on {tag.usage_count} paper{'s' * (tag.usage_count != 1)})"
+        )
 
 
 @admin.register(Tag)

@@ -3,8 +3,7 @@
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 
-# The largest id a database column holds.
-MAX_ID = 2**63 - 1
+from config.converters import MAX_DATABASE_ID
 
 
 class CheckedAutocompleteSelect(AutocompleteSelect):
@@ -19,7 +18,7 @@ class CheckedAutocompleteSelect(AutocompleteSelect):
                 number = pk_field.to_python(candidate)
             except ValidationError:
                 continue
-            if isinstance(number, int) and 0 < number <= MAX_ID:
+            if isinstance(number, int) and 0 < number <= MAX_DATABASE_ID:
                 usable.append(candidate)
         return super().optgroups(name, usable, attr)
 

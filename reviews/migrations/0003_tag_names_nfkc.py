@@ -9,8 +9,13 @@ import reviews.models.vocabulary
 from django.db import migrations, models
 
 
+BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+
+
 def _visible(text):
-    return "".join(char for char in text if unicodedata.category(char) not in ("Cc", "Cf"))
+    return "".join(
+        char for char in text if unicodedata.category(char) not in ("Cc", "Cf") and char not in BLANK_CHARACTERS
+    )
 
 
 def _key(name):

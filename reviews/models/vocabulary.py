@@ -20,14 +20,24 @@ MAX_REASONS_PER_REVIEW = 40
 MERGE_BATCH_SIZE = 500
 
 
+# Letters and symbols that render as nothing (Hangul fillers, the blank Braille pattern, Khmer inherent vowels).
+BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
+
+
+def _shown(text: str) -> str:
+    """``text`` without control, formatting (bidi, zero-width) and blank characters."""
+    return "".join(
+        char for char in text if unicodedata.category(char) not in ("Cc", "Cf") and char not in BLANK_CHARACTERS
+    )
+
+
 def clean_tag_name(name: str) -> str:
     """A tag name as it is shown and stored: spacing collapsed, control and formatting characters removed.
 
     Formatting characters (bidi overrides, zero-width spaces) would let two names look alike, or a name
     reorder the text around it. Refuses a name with nothing visible left.
     """
-    kept = "".join(char for char in name if unicodedata.category(char) not in ("Cc", "Cf"))
-    cleaned = " ".join(kept.split())
+    cleaned = " ".join(_shown(name).split())
     if not any(unicodedata.category(char)[0] in "LNPS" for char in cleaned):
         raise ValidationError("A tag name needs at least one visible letter, digit or symbol.", code="invisible")
     return cleaned
@@ -36,7 +46,7 @@ def clean_tag_name(name: str) -> str:
 def tag_key(name: str) -> str:
     """The form under which tag names must be unique in a review: NFKC, case-folded, spacing collapsed."""
     folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-    return " ".join("".join(char for char in folded if unicodedata.category(char) not in ("Cc", "Cf")).split())
+    return " ".join(_shown(folded).split())
 
 
 def validate_tag_name(name: str) -> None:
@@ -45,7 +55,7 @@ def validate_tag_name(name: str) -> None:
     if len(cleaned) > TAG_NAME_MAX_LENGTH:
         raise ValidationError(f"Tag names are at most {TAG_NAME_MAX_LENGTH} characters.", code="max_length")
     if len(tag_key(cleaned)) > TAG_KEY_MAX_LENGTH:
-        raise ValidationError("That tag name is too long once normalised.", code="max_length")
+        raise ValidationError("That tag name is too long once normalised.", code="normalised_too_long")
 
 
 class LockedDeleteQuerySet(models.QuerySet):

@@ -48,8 +48,7 @@ def tag_remove(request: HtmxHttpRequest, slug: str, paper_id: int, tag_id: int) 
 def tag_suggestions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The review's tags containing what is typed (those starting with it first), for the tag box's datalist."""
     membership = get_annotating_membership(request.user, slug)
-    form = TagForm(request.GET)
-    typed = tag_key(form.data.get("name", "")[: TagForm.base_fields["name"].max_length])
+    typed = tag_key(request.GET.get("name", "")[: TagForm.base_fields["name"].max_length])
     tags = Tag.objects.filter(review=membership.review, normalised_name__contains=typed).order_by(
         Case(When(normalised_name__startswith=typed, then=0), default=1), "normalised_name"
     )
@@ -71,7 +70,7 @@ def score(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
 @require_POST
 def decide(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
-    form = DecisionForm(request.POST, review=membership.review)
+    form = DecisionForm(request.POST)
     return annotate(
         request, membership, paper_id, Section.DECISION, form,
         lambda data: annotating.decide(membership, paper_id, data["decision"], data["reason"]),

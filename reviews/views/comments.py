@@ -17,7 +17,7 @@ from ..annotating import Refused
 from ..forms import CommentBodyForm, CommentForm, first_error
 from ..models import Comment
 from .panels import PANEL_TEMPLATE, Section, load_panel, panel_context
-from .responses import annotate, annotation_response, paper_gone_response
+from .responses import annotation_response, paper_gone_response
 
 
 @login_required
@@ -50,11 +50,7 @@ def comment_add(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpRespo
         )
     except Refused as refusal:
         return annotation_response(request, membership, paper_id, Section.COMMENTS, refusal=refusal, comment_form=form)
-    if request.htmx and comment.quote:
-        # The abstract's highlights change too, so the page reloads as a whole.
-        # Not a 302: the browser would follow it inside the request and htmx would swap the whole page in.
-        return HttpResponseClientRedirect(load_panel(membership, paper_id).get_absolute_url())
-    return annotation_response(request, membership, paper_id, Section.COMMENTS)
+    return thread_changed_response(request, membership, comment)
 
 
 @login_required
@@ -91,7 +87,17 @@ def comment_edit(request: HtmxHttpRequest, slug: str, comment_id: int) -> HttpRe
 def comment_delete(request: HtmxHttpRequest, slug: str, comment_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
     comment = get_own_comment(membership, comment_id)
-    return annotate(
-        request, membership, comment.paper_id, Section.COMMENTS, None,
-        lambda data: annotating.delete_comment(membership, comment),
-    )  # fmt: skip
+    try:
+        annotating.delete_comment(membership, comment)
+    except Refused as refusal:
+        return annotation_response(request, membership, comment.paper_id, Section.COMMENTS, refusal=refusal)
+    return thread_changed_response(request, membership, comment)
+
+
+def thread_changed_response(request: HtmxHttpRequest, membership, comment: Comment) -> HttpResponse:
+    """After a comment was added or deleted: a quoted one changes the abstract's highlights too, so with htmx
+    the page reloads as a whole (not by a 302, which the browser would follow inside the request and htmx
+    would swap the whole page in); otherwise the thread is answered as any section."""
+    if request.htmx and comment.quote:
+        return HttpResponseClientRedirect(load_panel(membership, comment.paper_id).get_absolute_url())
+    return annotation_response(request, membership, comment.paper_id, Section.COMMENTS)

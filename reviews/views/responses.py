@@ -47,7 +47,11 @@ def annotation_response(
             context["comments"] = Comment.objects.thread(review_paper.review_id, review_paper.paper_id)
         return render(request, f"{PANEL_TEMPLATE}#{section}", context, status=status)
     if refusal:
-        return render_review_paper_page(request, membership, review_paper, status=status, **error, **extra)
+        # Rendered at the POST's URL, so its forms must send the user on to where they came from, not back here.
+        next_url = safe_next_url(request, review_paper.get_absolute_url())
+        return render_review_paper_page(
+            request, membership, review_paper, status=status, next_url=next_url, **error, **extra
+        )
     return HttpResponseRedirect(safe_next_url(request, review_paper.get_absolute_url()))
 
 
