@@ -1,11 +1,15 @@
 from django.urls import path
 
-from .views import annotations, comments, pages, settings, settings_vocabulary
+from .views import annotations, comments, invitations, pages, settings, settings_vocabulary, team
 
 app_name = "reviews"
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    # Outside reviews/<slug>/, so that no review's slug can hide them.
+    path("new-review/", team.review_create, name="create"),
+    path("add-papers/", team.add_filtered_papers, name="add_filtered_papers"),
+    path("invitations/<slug:token>/", invitations.invitation_open, name="invitation"),
     path("reviews/<slug:slug>/", pages.review_paper_list, name="paper_list"),
     # Old-style arXiv ids contain a slash, so the id comes last.
     path("reviews/<slug:slug>/papers/<arxiv_id:arxiv_id>/", pages.review_paper_detail, name="paper"),
@@ -34,6 +38,16 @@ urlpatterns = [
         "reviews/<slug:slug>/settings/members/<id:membership_id>/remove/",
         settings.member_remove,
         name="settings_member_remove",
+    ),
+    path(
+        "reviews/<slug:slug>/settings/invitations/",
+        invitations.invitation_create,
+        name="settings_invitation_create",
+    ),
+    path(
+        "reviews/<slug:slug>/settings/invitations/<id:invitation_id>/revoke/",
+        invitations.invitation_revoke,
+        name="settings_invitation_revoke",
     ),
     path("reviews/<slug:slug>/settings/tags/", settings_vocabulary.tag_create, name="settings_tag_create"),
     path("reviews/<slug:slug>/settings/tags/<id:tag_id>/", settings_vocabulary.tag_edit, name="settings_tag_edit"),

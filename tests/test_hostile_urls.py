@@ -26,7 +26,17 @@ from django.utils.http import urlencode
 from django_filters import FilterSet
 
 from papers.models import ImportBatch, Paper
-from reviews.models import Comment, ExclusionReason, Membership, PaperTag, Role, Score, ScreeningDecision, Tag
+from reviews.models import (
+    Comment,
+    ExclusionReason,
+    Invitation,
+    Membership,
+    PaperTag,
+    Role,
+    Score,
+    ScreeningDecision,
+    Tag,
+)
 from tests.factories import make_paper
 
 ROUTE_PARAMETER = re.compile(r"<(?:[^>:]+:)?(?P<name>\w+)>")
@@ -173,6 +183,7 @@ def world(team):
     )
     ImportBatch.objects.create(file_name="seed.txt", format="arxiv-dump", imported_by=root).papers.add(team.paper)
     Group.objects.create(name="curators")
+    invitation = Invitation.objects.invite(team.review, "nina@example.org", Role.REVIEWER, invited_by=team.alice)
     team.root = root
     team.real_values = {
         "slug": team.review.slug,
@@ -182,6 +193,8 @@ def world(team):
         "comment_id": comment.pk,
         "membership_id": Membership.objects.get(review=team.review, role=Role.REVIEWER, user=team.bob).pk,
         "reason_id": reason.pk,
+        "invitation_id": invitation.pk,
+        "token": invitation.token,
         "id": team.bob.pk,  # the admin's password form for a user
         "app_label": "papers",
         "url": "no-such-page/",

@@ -1,5 +1,6 @@
 """Admin for curators: reviews with their members and reasons, tag merging, comment moderation, and
 paper actions that put papers into reviews. Each module registers its models when imported."""
 
-# papers re-registers the Paper admin with the review actions (add to a review, apply a tag in a review).
-from . import annotations, comments, memberships, papers, reviews, tags  # noqa: F401
+# papers re-registers the Paper admin with the review actions (add to a review, apply a tag in a review);
+# batches the import batch admin, with a page that adds a batch's papers to a review.
+from . import annotations, batches, comments, memberships, papers, reviews, tags  # noqa: F401

@@ -1,11 +1,12 @@
 """A review project and the people in it."""
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from .annotations import ScreeningDecision
 from .review_paper import ReviewPaper
@@ -35,6 +36,12 @@ class ReviewQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user)
 
+    def owned_by(self, user):
+        """Reviews ``user`` is an owner of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__role=Role.OWNER)
+
     def with_progress(self, user):
         """Annotate ``paper_total``, ``screened_by_me`` (papers I decided) and ``screened_by_team`` (any decision)."""
         this_review = {"review": OuterRef("pk")}
@@ -43,6 +50,31 @@ class ReviewQuerySet(models.QuerySet):
             screened_by_team=count_of(ReviewPaper.objects.exclude(team_status="undecided"), **this_review),
             screened_by_me=count_of(ScreeningDecision.objects.filter(user=user), **this_review),
         )
+
+    def create_with_owner(self, owner, **fields) -> "Review":
+        """A new review whose slug comes from its title (``-2``, ``-3``… when taken), owned by ``owner``."""
+        base = slugify(fields.get("title", ""))[:SLUG_BASE_LENGTH].strip("-") or "review"
+        taken = set(self.filter(slug__regex=rf"^{base}(-[0-9]+)?$").values_list("slug", flat=True))
+        number = 1
+        while True:
+            slug = base if number == 1 else f"{base}-{number}"
+            number += 1
+            if slug in taken:
+                continue
+            try:
+                with transaction.atomic():
+                    review = self.create(slug=slug, **fields)
+                    Membership.objects.create(review=review, user=owner, role=Role.OWNER)
+                    return review
+            except IntegrityError:
+                if not self.filter(slug=slug).exists():
+                    raise
+                # Someone took this slug a moment ago: try the next.
+                taken.add(slug)
+
+
+# Leaves room in the slug field for a numeric suffix.
+SLUG_BASE_LENGTH = 70
 
 
 class Review(models.Model):

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ..access import get_owner_membership
-from ..models import LAST_OWNER_MESSAGE, ExclusionReason, Membership, Role, Tag
+from ..models import LAST_OWNER_MESSAGE, MAX_PENDING_INVITATIONS, ExclusionReason, Invitation, Membership, Role, Tag
+from ..owner_forms import InvitationForm
 from ..settings_forms import (
     ExclusionReasonForm,
     MemberAddForm,
@@ -46,6 +47,9 @@ def render_settings_page(request: HttpRequest, membership: Membership, *, status
     members = list(review.memberships.select_related("user").order_by("user__username"))
     tags = list(Tag.objects.filter(review=review).annotate(usage=Count("paper_tags")))
     reasons = list(ExclusionReason.objects.filter(review=review).annotate(decision_count=Count("screeningdecision")))
+    invitations = list(Invitation.objects.filter(review=review).pending().select_related("invited_by"))
+    for invitation in invitations:
+        invitation.link = request.build_absolute_uri(invitation.get_absolute_url())
     for member in members:
         member.form = bound.get("member_forms", {}).get(member.pk) or MemberRoleForm(
             initial={"role": member.role}, auto_id=f"member-{member.pk}-%s"
@@ -69,6 +73,9 @@ def render_settings_page(request: HttpRequest, membership: Membership, *, status
         "reason_add_form": bound.get("reason_add_form")
         or ExclusionReasonForm(instance=ExclusionReason(review=review), auto_id="reason-add-%s"),
         "members": members,
+        "invitation_form": bound.get("invitation_form") or InvitationForm(auto_id="invite-%s"),
+        "invitations": invitations,
+        "max_pending_invitations": MAX_PENDING_INVITATIONS,
         "tags": tags,
         "reasons": reasons,
     }
