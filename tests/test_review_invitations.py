@@ -57,11 +57,14 @@ def test_accepting_makes_a_member_with_the_role_and_uses_the_invitation_up(team)
     assert member_role(team, "eve") is None
 
 
-def test_a_member_accepting_keeps_their_role(team):
-    membership, joined = invite(team, role=Role.OWNER).accept(team.bob)
+def test_a_member_accepting_keeps_their_role_and_leaves_the_invitation_pending(team):
+    invitation = invite(team, role=Role.OWNER)
+
+    membership, joined = invitation.accept(team.bob)
 
     assert not joined
     assert membership.role == Role.REVIEWER
+    assert list(Invitation.objects.pending()) == [invitation]
 
 
 def test_inviting_a_members_address_or_a_pending_one_says_so(team):
@@ -240,13 +243,22 @@ def test_a_logged_in_person_joins_with_one_button(client, team):
     assert client.get(response.url).status_code == 200
 
 
-def test_a_member_opening_an_invitation_is_told_so_and_keeps_their_role(client, team):
+def test_a_member_opening_an_invitation_is_told_so_keeps_their_role_and_leaves_it_usable(client, team):
     invitation = invite(team, role=Role.OWNER)
+    logged_in(client, team.alice)
 
+    page = client.get(invitation.get_absolute_url())
+    assert "You are already a member of this review, as owner." in page.text
+    assert "Join as" not in page.text
     response = logged_in(client, team.bob).post(invitation.get_absolute_url())
 
     assert member_role(team, "bob") == Role.REVIEWER
-    assert "You were already a member of “Llm Review”, as reviewer." in client.get(response.url).text
+    assert "You were already a member of “Llm Review”, as reviewer; the invitation is left for nina@example.org." in (
+        client.get(response.url).text
+    )
+    client.logout()
+    client.post(invitation.get_absolute_url(), NEW_ACCOUNT)
+    assert member_role(team, "nina") == Role.OWNER
 
 
 def test_someone_with_an_account_is_offered_the_login_that_brings_them_back(client, team):

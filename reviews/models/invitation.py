@@ -117,7 +117,8 @@ class Invitation(models.Model):
 
     def accept(self, user):
         """Make ``user`` a member with the invitation's role and use the invitation up; returns
-        (membership, joined): ``joined`` is False for someone who was already a member, whose role stays.
+        (membership, joined). Someone already a member keeps their role and leaves the invitation pending
+        (``joined`` is False): an owner trying the link they are about to send must not use it up.
 
         Raises InvitationRefused for a revoked, used or expired invitation. Call it inside a transaction
         together with whatever made ``user`` (a new account), so a refusal undoes that too.
@@ -126,20 +127,18 @@ class Invitation(models.Model):
             invitation = Invitation.objects.select_for_update().get(pk=self.pk)
             if problem := invitation.problem:
                 raise InvitationRefused(problem)
-            membership = Membership.objects.filter(review_id=invitation.review_id, user=user).first()
-            joined = membership is None
-            if joined:
-                try:
-                    with transaction.atomic():
-                        membership = Membership.objects.create(
-                            review_id=invitation.review_id, user=user, role=invitation.role
-                        )
-                except IntegrityError:
-                    # Added by an owner a moment ago.
-                    membership = Membership.objects.get(review_id=invitation.review_id, user=user)
-                    joined = False
+            if membership := Membership.objects.filter(review_id=invitation.review_id, user=user).first():
+                return membership, False
+            try:
+                with transaction.atomic():
+                    membership = Membership.objects.create(
+                        review_id=invitation.review_id, user=user, role=invitation.role
+                    )
+            except IntegrityError:
+                # An owner added them a moment ago.
+                return Membership.objects.get(review_id=invitation.review_id, user=user), False
             invitation.accepted_at = timezone.now()
             invitation.accepted_by = user
             invitation.save(update_fields=["accepted_at", "accepted_by"])
             self.accepted_at, self.accepted_by = invitation.accepted_at, user
-            return membership, joined
+            return membership, True

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..access import get_owner_membership
-from ..models import Invitation, InvitationRefused, Role
+from ..models import Invitation, InvitationRefused, Membership, Role
 from ..owner_forms import InvitationForm, JoinForm
 from .settings import redirect_to_settings, render_settings_page
 
@@ -62,7 +62,8 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         if request.method == "POST":
             return accept(request, invitation, request.user)
-        return render(request, "reviews/invitation.html", {"invitation": invitation})
+        membership = Membership.objects.filter(review=invitation.review, user=request.user).first()
+        return render(request, "reviews/invitation.html", {"invitation": invitation, "membership": membership})
     form = JoinForm(request.POST if request.method == "POST" else None, email=invitation.email, auto_id="join-%s")
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -83,14 +84,13 @@ def accept(request: HttpRequest, invitation: Invitation, user) -> HttpResponse:
         membership, joined = invitation.accept(user)
     except InvitationRefused as refusal:
         return unusable(request, refusal.message, invitation=invitation)
-    review = membership.review
+    review, role = membership.review, membership.get_role_display().lower()
     if joined:
-        messages.success(
-            request, f"Welcome to “{review.title}”: you joined as {membership.get_role_display().lower()}."
-        )
+        messages.success(request, f"Welcome to “{review.title}”: you joined as {role}.")
     else:
         messages.info(
-            request, f"You were already a member of “{review.title}”, as {membership.get_role_display().lower()}."
+            request,
+            f"You were already a member of “{review.title}”, as {role}; the invitation is left for {invitation.email}.",
         )
     return redirect(review.get_absolute_url())
 
