@@ -149,6 +149,9 @@ STORAGES = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# A refused form gets the site's layout and a way back (templates/403_csrf.html), not Django's bare page.
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reviews:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -37,6 +40,15 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_format_display()}, {self.imported_at:%Y-%m-%d %H:%M})"
+
+
+@dataclass
+class ImportSource:
+    """One distinct file a paper came from: its first import, and how often the same bytes came again."""
+
+    first: ImportBatch
+    reimports: int = 0
+    last_imported_at: datetime | None = None
 
 
 class Paper(models.Model):
@@ -90,6 +102,21 @@ class Paper(models.Model):
     @property
     def versioned_id(self) -> str:
         return self.arxiv_id if self.version is None else f"{self.arxiv_id}v{self.version}"
+
+    def import_sources(self) -> list[ImportSource]:
+        """The files this paper was imported from, oldest first; identical files (same sha256 and format) are one.
+
+        Every import batch stays linked to every paper its file held (``add_to_review --batch`` relies on it),
+        so re-importing a file links it again; the paper page reports that as a re-import, not a new source.
+        Uses ``import_batches.all()``, so a prefetch serves it.
+        """
+        sources: dict[tuple[str, str], ImportSource] = {}
+        for batch in sorted(self.import_batches.all(), key=lambda batch: (batch.imported_at, batch.pk)):
+            source = sources.setdefault((batch.sha256, batch.format), ImportSource(first=batch))
+            if source.first is not batch:
+                source.reimports += 1
+                source.last_imported_at = batch.imported_at
+        return list(sources.values())
 
     @property
     def arxiv_url(self) -> str:

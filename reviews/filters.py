@@ -16,12 +16,14 @@ class ReviewPaperFilter(CorpusFilterSet):
 
     paper_path = "paper__"
 
-    tags = django_filters.MultipleChoiceFilter(method="filter_tags", label="Tags")
+    # Checkboxes (the list template writes them out as chips), not a ctrl-click multi-select.
+    tags = django_filters.MultipleChoiceFilter(method="filter_tags", label="Tags", widget=forms.CheckboxSelectMultiple)
     tag_match = django_filters.ChoiceFilter(
         method="filter_nothing",
         label="Tag match",
         choices=[("any", "Any of"), ("all", "All of"), ("none", "None of")],
         empty_label=None,
+        widget=forms.RadioSelect,
     )
     status = django_filters.ChoiceFilter(
         field_name="team_status", choices=TeamStatus.choices, label="Team status", empty_label="Any status"
@@ -87,16 +89,24 @@ class ReviewPaperFilter(CorpusFilterSet):
         self.review, self.user = review, user
         self.filters["tags"].extra["choices"] = [(str(tag.pk), tag.name) for tag in tags]
 
-    PRIMARY_FIELDS = ["q", "status", "my_decision", "unscreened", "tags", "tag_match", "sort"]
+    # The one row most screening sessions need; the tags and the rest wait behind "More filters".
+    PRIMARY_FIELDS = ["status", "my_decision", "unscreened", "sort"]
+    TAG_FIELDS = ["tags", "tag_match"]
 
     def primary_fields(self):
         return [self.form[name] for name in self.PRIMARY_FIELDS]
 
     def more_fields(self):
-        return [field for field in self.form if field.name not in self.PRIMARY_FIELDS]
+        skip = {"q", *self.PRIMARY_FIELDS, *self.TAG_FIELDS}
+        return [field for field in self.form if field.name not in skip]
+
+    def filters_in_use(self) -> int:
+        """How many filters besides the search and the sort narrow the list (the tag match alone narrows nothing)."""
+        names = ["status", "my_decision", "unscreened", "tags", *(field.name for field in self.more_fields())]
+        return sum(1 for name in names if self.data.get(name))
 
     def more_filters_in_use(self) -> bool:
-        return any(self.data.get(field.name) for field in self.more_fields())
+        return any(self.data.get(field.name) for field in self.more_fields()) or bool(self.data.get("tags"))
 
     def relevance_shortlist(self):
         """For a plain relevance-ranked search, the list limited to the corpus's best matches (ListPaginator).

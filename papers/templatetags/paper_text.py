@@ -111,3 +111,23 @@ def highlighted(text: str) -> str:
     if is_open:
         pieces.append("</mark>")
     return mark_safe("".join(pieces))  # noqa: S308 - escaped above; only <mark> added
+
+
+# A sentence ends at . ! or ? followed by white space and a capital, digit or opening bracket; "e.g. the" does not.
+SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z0-9(\[])")
+LEAD_MAX_CHARS = 200
+
+
+@register.filter
+def first_sentence(text: str) -> str:
+    """The abstract's first sentence, at most about 200 characters: the lead shown for a paper without a title.
+
+    Plain text (the template escapes it); white space, line breaks included, is collapsed.
+    """
+    text = " ".join(text.split())
+    match = SENTENCE_END.search(text, 0, LEAD_MAX_CHARS + 1)
+    if match:
+        return text[: match.end()]
+    if len(text) <= LEAD_MAX_CHARS:
+        return text
+    return text[:LEAD_MAX_CHARS].rsplit(" ", 1)[0] + "…"
