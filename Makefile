@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SEED := fixtures/000_17fd64235e3a3294.txt
 BENCH_DATABASE_URL ?= postgres://marginalia@127.0.0.1:5432/marginalia_bench
 
-.PHONY: run test install install-dev browser lint format bench ci clean
+.PHONY: run test install install-dev browser lint format bench ci clean screenshots
 
 # The stamp files make a second run skip the install unless the requirements changed.
 $(BIN)/.installed: requirements.txt
@@ -54,3 +54,7 @@ ci:
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles .pytest_cache .ruff_cache
+
+# README screenshots (desktop and phone) from a throwaway demo database; see tests/readme_screenshots.py.
+screenshots: install-dev browser
+	$(BIN)/python -m tests.readme_screenshots

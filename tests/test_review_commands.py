@@ -3,7 +3,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from papers.models import ImportBatch, Paper
-from reviews.models import Membership, PaperTag, Review, ReviewPaper, Tag
+from reviews.models import Comment, Membership, PaperTag, Review, ReviewPaper, ScreeningDecision, Tag
 from tests.factories import make_paper, make_review
 
 SEED = "fixtures/000_17fd64235e3a3294.txt"
@@ -27,6 +27,24 @@ def test_the_demo_review_holds_the_seed_corpus_and_loading_it_twice_changes_noth
         ("olivia", "observer"),
     }
     assert "alice" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_sample_annotations_show_the_team_at_work_and_loading_them_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    call_command("import_papers", SEED)
+
+    call_command("load_demo", "--sample-annotations")
+    call_command("load_demo", "--sample-annotations")
+
+    review = Review.objects.get(slug="llm-efficiency")
+    statuses = list(review.review_papers.exclude(team_status="undecided").values_list("team_status", flat=True))
+    assert len(statuses) == 12
+    assert {"included", "excluded", "maybe", "conflict"} <= set(statuses)
+    assert ScreeningDecision.objects.filter(user__username="carol").count() == 12
+    assert Comment.objects.count() == 1
+    assert PaperTag.objects.exists()
+    call_command("check_summaries")
 
 
 @pytest.mark.django_db

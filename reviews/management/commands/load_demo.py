@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from papers.models import Paper
-from reviews.models import ExclusionReason, Membership, Review, Role, Tag
+from reviews import annotating
+from reviews.models import Comment, ExclusionReason, Membership, Review, ReviewPaper, Role, Tag
 
 DEMO_PASSWORD = "marginalia-demo"  # noqa: S105 - printed on purpose; demo accounts exist only with DEBUG on
 DEMO_USERS = [
@@ -27,6 +28,7 @@ DEMO_REVIEW = {
     "exclusion_criteria": "Vision-only or speech-only models.\nPosition papers without experiments.",
 }
 DEMO_REASONS = ["Off topic", "No cost figures", "Not a language model", "Position paper / no experiments"]
+SAMPLE_DECISIONS = ["include", "exclude", "maybe", "exclude"]
 DEMO_TAGS = [
     ("efficiency", "#2ca02c", "Training or inference cost"),
     ("prompting", "#1f77b4", "Prompt design, in-context learning, chain of thought"),
@@ -38,7 +40,15 @@ DEMO_TAGS = [
 class Command(BaseCommand):
     help = "Create the demo review over every paper in the corpus, with demo accounts (development only)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sample-annotations",
+            action="store_true",
+            help="Also let carol screen the twelve newest papers (decisions, scores, tags, a comment), so the team's "
+            "figures and a conflict show before anyone else starts; for screenshots and demonstrations.",
+        )
+
+    def handle(self, *args, sample_annotations=False, **options):
         if not settings.DEBUG:
             raise CommandError("Demo accounts are never created with DJANGO_DEBUG off.")
         if not Paper.objects.exists():
@@ -60,6 +70,8 @@ class Command(BaseCommand):
                     user.set_password(DEMO_PASSWORD)
                     user.save()
                 Membership.objects.get_or_create(review=review, user=user, defaults={"role": role})
+            if sample_annotations:
+                self.add_sample_annotations(review)
         self.stdout.write(
             f"Demo review “{review.title}” holds {review.review_papers.count()} papers ({added} added now)."
         )
@@ -68,3 +80,23 @@ class Command(BaseCommand):
         )
         for username, role, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<8} {role.label.lower()}")
+
+    def add_sample_annotations(self, review: Review) -> None:
+        """Carol screens the twelve newest papers, and alice disagrees with her on one, through the write path."""
+        carol = Membership.objects.select_related("review", "user").get(review=review, user__username="carol")
+        alice = Membership.objects.select_related("review", "user").get(review=review, user__username="alice")
+        reasons = list(review.exclusion_reasons.all())
+        newest = ReviewPaper.objects.for_panels(review, carol.user).values_list("paper_id", flat=True)[:12]
+        for position, paper_id in enumerate(newest):
+            decision = SAMPLE_DECISIONS[position % len(SAMPLE_DECISIONS)]
+            reason = reasons[position % len(reasons)].pk if decision == "exclude" and reasons else None
+            annotating.decide(carol, paper_id, decision, reason)
+            annotating.set_score(carol, paper_id, {"include": 4, "maybe": 3, "exclude": 1}[decision])
+            if decision != "exclude":
+                annotating.apply_tag(carol, paper_id, DEMO_TAGS[position % len(DEMO_TAGS)][0])
+            if position == 0:
+                annotating.decide(alice, paper_id, "exclude", reasons[0].pk if reasons else None)
+                if not Comment.objects.filter(review=review, paper_id=paper_id, author=carol.user).exists():
+                    annotating.add_comment(
+                        carol, paper_id, "Cost figures are in the appendix, so I **include** it. Alice?"
+                    )
