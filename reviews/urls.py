@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import annotations, comments, pages, settings, settings_vocabulary
+from .views import annotations, comments, pages, preferences, settings, settings_vocabulary
 
 app_name = "reviews"
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("preferences/screening/", preferences.screening_preferences, name="preferences"),
     path("reviews/<slug:slug>/", pages.review_paper_list, name="paper_list"),
     # Old-style arXiv ids contain a slash, so the id comes last.
     path("reviews/<slug:slug>/papers/<arxiv_id:arxiv_id>/", pages.review_paper_detail, name="paper"),

@@ -11,6 +11,7 @@ from .annotations import (
     Score,
     ScreeningDecision,
 )
+from .preferences import ScreeningPreferences
 from .review import LAST_OWNER_MESSAGE, Membership, Review, Role, count_of
 from .review_paper import ReviewPaper
 from .summaries import TeamStatus
@@ -28,6 +29,6 @@ from .vocabulary import (
 __all__ = [
     "COMMENT_MAX_LENGTH", "LAST_OWNER_MESSAGE", "MAX_REASONS_PER_REVIEW", "MAX_SCORE", "MAX_TAGS_PER_REVIEW",
     "MIN_SCORE", "TAG_COLOURS", "TAG_NAME_MAX_LENGTH", "Comment", "DecisionChoice", "ExclusionReason", "Membership",
-    "PaperTag", "Review", "ReviewPaper", "Role", "Score", "ScreeningDecision", "Tag", "TeamStatus", "clean_tag_name",
-    "count_of", "tag_key",
+    "PaperTag", "Review", "ReviewPaper", "Role", "Score", "ScreeningDecision", "ScreeningPreferences", "Tag",
+    "TeamStatus", "clean_tag_name", "count_of", "tag_key",
 ]  # fmt: skip
