@@ -72,6 +72,15 @@ def test_exclude_then_a_digit_saves_that_reason_and_it_can_be_changed(live_serve
     decision = decision_of(screening, screening.bob, first).get()
     assert (decision.decision, decision.reason) == ("exclude", screening.reasons[2])
 
+    # And by keyboard: back to it, e, then the digit.
+    page.keyboard.press("k")
+    expect(first).to_have_class(CURRENT)
+    page.keyboard.press("e")
+    page.keyboard.press("1")
+    expect(first.get_by_role("button", name="1 Wrong population")).to_have_attribute("aria-pressed", "true")
+    expect(rows.nth(1)).to_have_class(CURRENT)
+    assert decision_of(screening, screening.bob, first).get().reason == screening.reasons[0]
+
 
 def test_a_refused_tag_name_stays_in_the_box_and_says_why(live_server, browser_page, client, team):  # noqa: F811
     page = browser_page
@@ -311,3 +320,15 @@ def test_the_measured_goal_one_key_a_decision_two_with_a_reason_or_a_score(
     }
     scores = dict(Score.objects.filter(user=screening.bob).values_list("paper_id", "value"))
     assert scores == {ids[2]: 4, ids[5]: 2, ids[6]: 5, ids[9]: 1}
+
+
+def test_in_a_review_without_reasons_exclude_is_one_key(live_server, browser_page, client, team):  # noqa: F811
+    page = browser_page
+    rows = open_list(page, live_server, client, team.bob)
+
+    page.keyboard.press("e")
+
+    expect(rows.nth(1)).to_have_class(CURRENT)
+    expect(rows.first.get_by_role("button", name="Exclude")).to_have_attribute("aria-pressed", "true")
+    expect(rows.first.locator(".reason-buttons")).to_have_count(0)
+    assert decision_of(team, team.bob, rows.first).get().decision == "exclude"
