@@ -69,6 +69,7 @@ def test_exclude_then_a_digit_saves_that_reason_and_it_can_be_changed(live_serve
     # Changed afterwards by a click: the exclusion stays, with the new reason.
     first.get_by_role("button", name="3 Not peer reviewed").click()
     expect(first.get_by_role("button", name="3 Not peer reviewed")).to_have_attribute("aria-pressed", "true")
+    expect(rows.nth(1)).to_have_class(CURRENT)
     decision = decision_of(screening, screening.bob, first).get()
     assert (decision.decision, decision.reason) == ("exclude", screening.reasons[2])
 
