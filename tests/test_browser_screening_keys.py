@@ -151,6 +151,8 @@ def test_after_a_decision_the_next_paper_is_current_at_the_top_and_a_reload_resu
         page.keyboard.press("m")
         expect(rows.nth(n + 1)).to_have_class(CURRENT)
         expect(rows.nth(n + 1)).to_be_focused()
+    for n in range(3):
+        expect(rows.nth(n).get_by_role("button", name="Maybe")).to_have_attribute("aria-pressed", "true")
     page.wait_for_function("Math.abs(document.querySelector('.is-current').getBoundingClientRect().top) < 20")
     assert ScreeningDecision.objects.filter(user=screening.bob, decision="maybe").count() == 3
 
@@ -160,6 +162,7 @@ def test_after_a_decision_the_next_paper_is_current_at_the_top_and_a_reload_resu
     page.wait_for_function("Math.abs(document.querySelector('.is-current').getBoundingClientRect().top) < 20")
     page.keyboard.press("i")
     expect(rows.nth(4)).to_have_class(CURRENT)
+    expect(rows.nth(3).get_by_role("button", name="Include")).to_have_attribute("aria-pressed", "true")
     assert decision_of(screening, screening.bob, rows.nth(3)).get().decision == "include"
 
 
@@ -302,6 +305,15 @@ def test_the_measured_goal_one_key_a_decision_two_with_a_reason_or_a_score(
         expect(rows.nth(n + 1)).to_be_focused()
     assert keys_pressed == 18  # ten papers, four of them scored and three excluded with a reason
 
+    # What the page shows once the answers are in, then the database.
+    shown = ["Include", "Exclude", "Include", "Maybe", "Exclude", "Exclude", "Maybe", "Include", "Exclude", "Include"]
+    for n, label in enumerate(shown):
+        expect(rows.nth(n).locator('.decision-buttons button[aria-pressed="true"]')).to_have_text(label)
+    for n, reason in {1: "1 Wrong population", 4: "3 Not peer reviewed", 5: "2 Wrong study design"}.items():
+        expect(rows.nth(n).get_by_role("button", name=reason)).to_have_attribute("aria-pressed", "true")
+    expect(rows.nth(8).get_by_role("button", name="2 Wrong study design")).to_have_attribute("aria-pressed", "true")
+    expect(rows.nth(9).get_by_role("button", name="Score 1")).to_have_attribute("aria-pressed", "true")
+
     decisions = {
         d.paper_id: (d.decision, d.reason.label if d.reason else None)
         for d in ScreeningDecision.objects.filter(user=screening.bob).select_related("reason")
@@ -333,3 +345,20 @@ def test_in_a_review_without_reasons_exclude_is_one_key(live_server, browser_pag
     expect(rows.first.get_by_role("button", name="Exclude")).to_have_attribute("aria-pressed", "true")
     expect(rows.first.locator(".reason-buttons")).to_have_count(0)
     assert decision_of(team, team.bob, rows.first).get().decision == "exclude"
+
+
+def test_keys_typed_faster_than_the_answers_land_on_the_papers_meant(live_server, browser_page, client, screening):  # noqa: F811
+    page = browser_page
+    rows = open_list(page, live_server, client, screening.bob)
+
+    for key in "imim":
+        page.keyboard.press(key)
+
+    expect(rows.nth(4)).to_have_class(CURRENT)
+    for n, label in enumerate(["Include", "Maybe", "Include", "Maybe"]):
+        expect(rows.nth(n).locator('.decision-buttons button[aria-pressed="true"]')).to_have_text(label)
+    decided = ScreeningDecision.objects.filter(user=screening.bob).values_list("paper_id", "decision")
+    assert dict(decided) == {
+        int(rows.nth(n).get_attribute("data-paper")): decision
+        for n, decision in enumerate(["include", "maybe", "include", "maybe"])
+    }

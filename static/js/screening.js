@@ -58,6 +58,20 @@
     return button;
   }
 
+  // A decision by key moves on at once when the next paper is on this page, so keys typed faster than the
+  // server answers land on the papers meant; the answer then only draws the decided row (and, if it was
+  // refused, brings that row back). Elsewhere (a paper's page, a page's last paper) the move waits for the
+  // answer: leaving the page earlier could drop a request still queued.
+  const movedEarly = new Map();
+  function decideAndMove(row, selector) {
+    if (!press(selector, row)) return;
+    const all = rows();
+    const next = all[all.indexOf(row) + 1];
+    if (!preference("autoAdvance") || document.querySelector(".paper-pager") || !next) return;
+    movedEarly.set(row, (movedEarly.get(row) || 0) + 1);
+    select(next, { top: true });
+  }
+
   // Exclude, then a digit: the digit picks from the numbered reasons the answer shows. A digit typed before
   // the answer arrives waits for it.
   let reasonRow = null;
@@ -65,18 +79,23 @@
   let queuedReason = null;
 
   function pressReason(digit) {
-    const button = press(`.reason-buttons button[data-reason-key="${digit}"]`, reasonRow);
-    if (button) reasonRow = null;
+    const row = reasonRow;
+    if (row && row.querySelector(`.reason-buttons button[data-reason-key="${digit}"]`)) {
+      reasonRow = null;
+      decideAndMove(row, `.reason-buttons button[data-reason-key="${digit}"]`);
+    }
   }
 
   function exclude() {
     const row = current();
-    if (!press('button[data-key="e"]', row)) return;
-    if (row.querySelector(".decision-buttons[data-has-reasons]")) {
-      reasonRow = row;
-      waitingForReasons = true;
-      queuedReason = null;
+    if (!row || !row.querySelector(".decision-buttons[data-has-reasons]")) {
+      decideAndMove(row, 'button[data-key="e"]');
+      return;
     }
+    if (!press('button[data-key="e"]', row)) return;
+    reasonRow = row;
+    waitingForReasons = true;
+    queuedReason = null;
   }
 
   function focusField(selector, openComments) {
@@ -148,8 +167,8 @@
     const actions = {
       j: () => move(1),
       k: () => move(-1),
-      i: () => press('button[data-key="i"]'),
-      m: () => press('button[data-key="m"]'),
+      i: () => decideAndMove(current(), 'button[data-key="i"]'),
+      m: () => decideAndMove(current(), 'button[data-key="m"]'),
       e: exclude,
       x: toggleAbstract,
       t: () => focusField('input[data-key="t"]', false),
@@ -175,9 +194,17 @@
     const row = section.closest(".screening-row");
     if (!row) return;
     const fromReasons = detail.elt && detail.elt.classList && detail.elt.classList.contains("reason-buttons");
+    const refused = detail.xhr && detail.xhr.status >= 400;
+    const early = movedEarly.get(row);
+    if (early) {
+      if (early > 1) movedEarly.set(row, early - 1);
+      else movedEarly.delete(row);
+      if (refused) select(row); // back to the paper whose decision was refused, to read why
+      return;
+    }
     const keyedExclude = row === reasonRow && waitingForReasons && !fromReasons;
     if (keyedExclude) waitingForReasons = false;
-    if (detail.xhr && detail.xhr.status >= 400) {
+    if (refused) {
       if (keyedExclude) reasonRow = null;
       return;
     }
