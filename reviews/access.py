@@ -12,7 +12,9 @@ def get_membership(user, slug: str) -> Membership:
     if not user.is_authenticated:
         raise Http404("No such review")
     try:
-        return Membership.objects.select_related("review", "user").get(review__slug=slug, user=user)
+        return Membership.objects.select_related("review", "user", "user__screening_preferences").get(
+            review__slug=slug, user=user
+        )
     except Membership.DoesNotExist:
         raise Http404("No such review") from None
 

@@ -10,6 +10,7 @@ from .models import (
     MIN_SCORE,
     TAG_NAME_MAX_LENGTH,
     DecisionChoice,
+    ScreeningPreferences,
 )
 from .models.vocabulary import validate_tag_name
 
@@ -95,3 +96,13 @@ class CommentForm(CommentBodyForm):
             ["invalid", "min_value", "max_value"], "The comment you replied to no longer exists."
         ),
     )
+
+
+class ScreeningPreferencesForm(forms.ModelForm):
+    class Meta:
+        model = ScreeningPreferences
+        fields = ["auto_advance", "single_key_shortcuts"]
+        labels = {
+            "auto_advance": "Move to the next paper after a decision",
+            "single_key_shortcuts": "Single-key shortcuts",
+        }

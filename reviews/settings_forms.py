@@ -3,19 +3,45 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from .keywords import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, parse_keywords
 from .models import TAG_NAME_MAX_LENGTH, ExclusionReason, Membership, Review, Role, Tag, clean_tag_name
 
 
 class ReviewDetailsForm(forms.ModelForm):
     class Meta:
         model = Review
-        fields = ["title", "research_question", "inclusion_criteria", "exclusion_criteria", "allow_new_tags"]
+        fields = [
+            "title", "research_question", "inclusion_criteria", "exclusion_criteria", "inclusion_keywords",
+            "exclusion_keywords", "allow_new_tags",
+        ]  # fmt: skip
         widgets = {
             "research_question": forms.Textarea(attrs={"rows": 2}),
             "inclusion_criteria": forms.Textarea(attrs={"rows": 4}),
             "exclusion_criteria": forms.Textarea(attrs={"rows": 4}),
+            "inclusion_keywords": forms.Textarea(attrs={"rows": 3}),
+            "exclusion_keywords": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"allow_new_tags": "Allow new tags"}
+        help_texts = {
+            "inclusion_keywords": "One word or phrase a line, highlighted in green in titles and abstracts. "
+            "Case does not matter, and a keyword also marks longer words it starts (random: randomised).",
+            "exclusion_keywords": "As above, highlighted in red.",
+        }
+
+    def _clean_keywords(self, name: str) -> str:
+        keywords = parse_keywords(self.cleaned_data[name])
+        if len(keywords) > MAX_KEYWORDS:
+            raise forms.ValidationError(f"At most {MAX_KEYWORDS} keywords.")
+        if too_long := [k for k in keywords if len(k) > MAX_KEYWORD_LENGTH]:
+            raise forms.ValidationError(f"Keywords are at most {MAX_KEYWORD_LENGTH} characters: “{too_long[0][:40]}…”.")
+        # Stored one a line, as they will be read.
+        return "\n".join(keywords)
+
+    def clean_inclusion_keywords(self):
+        return self._clean_keywords("inclusion_keywords")
+
+    def clean_exclusion_keywords(self):
+        return self._clean_keywords("exclusion_keywords")
 
 
 class MemberAddForm(forms.Form):

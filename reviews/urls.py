@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import annotations, comments, invitations, pages, settings, settings_vocabulary, team
+from .views import annotations, comments, invitations, pages, preferences, settings, settings_vocabulary, team
 
 app_name = "reviews"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("new-review/", team.review_create, name="create"),
     path("add-papers/", team.add_filtered_papers, name="add_filtered_papers"),
     path("invitations/<slug:token>/", invitations.invitation_open, name="invitation"),
+    path("preferences/screening/", preferences.screening_preferences, name="preferences"),
     path("reviews/<slug:slug>/", pages.review_paper_list, name="paper_list"),
     # Old-style arXiv ids contain a slash, so the id comes last.
     path("reviews/<slug:slug>/papers/<arxiv_id:arxiv_id>/", pages.review_paper_detail, name="paper"),

@@ -33,46 +33,87 @@ def _escaped(text: str) -> str:
     return escape(text).replace("\n", "<br>\n")
 
 
-def _paragraph_html(text: str, marks: list[tuple[int, int, str, str]]) -> str:
+def _split_at(ranges, boundaries) -> list[tuple[int, int, str, str]]:
+    """``ranges`` cut at every boundary inside them, so each piece nests inside the marks those boundaries end."""
+    pieces = []
+    for start, end, open_html, close_html in ranges:
+        inside = [b for b in boundaries if start < b < end]
+        for piece_start, piece_end in zip([start, *inside], [*inside, end], strict=True):
+            pieces.append((piece_start, piece_end, open_html, close_html))
+    return pieces
+
+
+def _paragraph_html(text: str, marks, inner=(), *, links: bool = True) -> str:
     """One paragraph: its text escaped and cut at every mark and link boundary, our markup between the pieces.
 
     The HTML is built from slices of the text itself, so nothing in the text can move or forge a mark.
-    Marks never nest in links: a URL a mark starts or ends in is linked in pieces, each to the whole URL.
+    ``inner`` marks (keywords) nest inside ``marks`` (quotes, search terms): one crossing a mark's edge is
+    marked in pieces. Marks never nest in links: a URL a mark starts or ends in is linked in pieces, each to
+    the whole URL. ``links=False`` leaves URLs as text (for text that is already inside a link).
     """
-    links = _links(text)
+    links_found = _links(text) if links else []
+    inner = _split_at(inner, sorted({p for s, e, _, _ in marks for p in (s, e)}))
     cuts = sorted(
-        {0, len(text), *(p for s, e, _, _ in marks for p in (s, e)), *(p for s, e, _ in links for p in (s, e))}
+        {
+            0,
+            len(text),
+            *(p for s, e, _, _ in [*marks, *inner] for p in (s, e)),
+            *(p for s, e, _ in links_found for p in (s, e)),
+        }
     )
     opening = {s: o for s, _, o, _ in marks}
     closing = {e: c for _, e, _, c in marks}
+    inner_opening = {s: o for s, _, o, _ in inner}
+    inner_closing = {e: c for _, e, _, c in inner}
     pieces, link_index = [], 0
     for position, following in zip(cuts, [*cuts[1:], None], strict=True):
-        pieces.append(closing.get(position, "") + opening.get(position, ""))
+        pieces.append(
+            inner_closing.get(position, "")
+            + closing.get(position, "")
+            + opening.get(position, "")
+            + inner_opening.get(position, "")
+        )
         if following is None:
             break
-        while link_index < len(links) and links[link_index][1] <= position:
+        while link_index < len(links_found) and links_found[link_index][1] <= position:
             link_index += 1
         piece = _escaped(text[position:following])
-        if link_index < len(links) and links[link_index][0] <= position:
-            url = links[link_index][2]
+        if link_index < len(links_found) and links_found[link_index][0] <= position:
+            url = links_found[link_index][2]
             piece = format_html('<a href="{}" rel="nofollow noopener noreferrer">{}</a>', url, text[position:following])
         pieces.append(piece)
     return "".join(pieces)
 
 
-def render_abstract(text: str, marked_ranges=()) -> str:
+def _well_formed(marked_ranges, length: int) -> list:
+    """Non-overlapping ranges inside the text, in order; an empty or overlapping one is left out."""
+    ranges, last_end = [], 0
+    for start, end, open_html, close_html in marked_ranges:
+        if last_end <= start < end <= length:
+            ranges.append((start, end, open_html, close_html))
+            last_end = end
+    return ranges
+
+
+def render_inline(text: str, marked_ranges=(), inner_ranges=(), *, links: bool = True) -> str:
+    """Short paper text (a title, a lead, an excerpt) as HTML without paragraphs; marks as in render_abstract."""
+    text = text or ""
+    marks = _well_formed(marked_ranges, len(text))
+    inner = _well_formed(inner_ranges, len(text))
+    return mark_safe(_paragraph_html(text, marks, inner, links=links))  # noqa: S308 - every slice was escaped
+
+
+def render_abstract(text: str, marked_ranges=(), inner_ranges=()) -> str:
     """Paper text as HTML: escaped, URLs clickable, blank-line paragraphs kept, single newlines as <br>.
 
     ``marked_ranges`` are non-overlapping ``(start, end, open_html, close_html)`` in text order, e.g. quoted
     passages (an empty one, or one overlapping the one before it, is left out); a range crossing a paragraph
-    break is marked in each paragraph it touches.
+    break is marked in each paragraph it touches. ``inner_ranges`` (non-overlapping too, e.g. keywords) are
+    marked inside them, cut where they cross an outer mark's edge.
     """
     text = text or ""
-    ranges, last_end = [], 0
-    for start, end, open_html, close_html in marked_ranges:
-        if last_end <= start < end <= len(text):
-            ranges.append((start, end, open_html, close_html))
-            last_end = end
+    ranges = _well_formed(marked_ranges, len(text))
+    inner_ranges = _well_formed(inner_ranges, len(text))
     paragraphs, position = [], 0
     for match in PARAGRAPH_BREAK.finditer(text):
         paragraphs.append((position, match.start()))
@@ -83,7 +124,10 @@ def render_abstract(text: str, marked_ranges=()) -> str:
         if not text[start:end].strip():
             continue
         inside = [(max(s, start) - start, min(e, end) - start, o, c) for s, e, o, c in ranges if s < end and e > start]
-        rendered.append(f"<p>{_paragraph_html(text[start:end], inside)}</p>")
+        inner = [
+            (max(s, start) - start, min(e, end) - start, o, c) for s, e, o, c in inner_ranges if s < end and e > start
+        ]
+        rendered.append(f"<p>{_paragraph_html(text[start:end], inside, inner)}</p>")
     return mark_safe("\n".join(rendered))  # noqa: S308 - every slice of the text was escaped
 
 
@@ -91,6 +135,28 @@ def render_abstract(text: str, marked_ranges=()) -> str:
 def abstract_html(text: str) -> str:
     """Paper text as HTML (see render_abstract)."""
     return render_abstract(text)
+
+
+def search_marks(text: str) -> tuple[str, list[tuple[int, int, str, str]]]:
+    """A search excerpt's text without its highlight characters, and the <mark> ranges they stood for.
+
+    Read as ``highlighted`` reads them: a stray mark character is dropped, every range opened is closed.
+    """
+    plain, ranges, opened = [], [], None
+    length = 0
+    for piece in re.split(f"([{HIGHLIGHT_START}{HIGHLIGHT_STOP}])", text or ""):
+        if piece == HIGHLIGHT_START:
+            opened = length if opened is None else opened
+        elif piece == HIGHLIGHT_STOP:
+            if opened is not None and opened < length:
+                ranges.append((opened, length, "<mark>", "</mark>"))
+            opened = None
+        else:
+            plain.append(piece)
+            length += len(piece)
+    if opened is not None and opened < length:
+        ranges.append((opened, length, "<mark>", "</mark>"))
+    return "".join(plain), ranges
 
 
 @register.filter(is_safe=True)

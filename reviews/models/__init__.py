@@ -12,6 +12,7 @@ from .annotations import (
     ScreeningDecision,
 )
 from .invitation import INVITATION_LIFETIME, MAX_PENDING_INVITATIONS, Invitation, InvitationRefused
+from .preferences import ScreeningPreferences
 from .review import LAST_OWNER_MESSAGE, Membership, Review, Role, count_of
 from .review_paper import ReviewPaper
 from .summaries import TeamStatus
@@ -30,6 +31,6 @@ __all__ = [
     "COMMENT_MAX_LENGTH", "INVITATION_LIFETIME", "LAST_OWNER_MESSAGE", "MAX_PENDING_INVITATIONS",
     "MAX_REASONS_PER_REVIEW", "MAX_SCORE", "MAX_TAGS_PER_REVIEW", "Invitation", "InvitationRefused",
     "MIN_SCORE", "TAG_COLOURS", "TAG_NAME_MAX_LENGTH", "Comment", "DecisionChoice", "ExclusionReason", "Membership",
-    "PaperTag", "Review", "ReviewPaper", "Role", "Score", "ScreeningDecision", "Tag", "TeamStatus", "clean_tag_name",
-    "count_of", "tag_key",
+    "PaperTag", "Review", "ReviewPaper", "Role", "Score", "ScreeningDecision", "ScreeningPreferences", "Tag",
+    "TeamStatus", "clean_tag_name", "count_of", "tag_key",
 ]  # fmt: skip

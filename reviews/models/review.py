@@ -88,6 +88,9 @@ class Review(models.Model):
     allow_new_tags = models.BooleanField(
         default=True, help_text="Reviewers may create a tag by typing a new name when they apply it."
     )
+    # One keyword or phrase a line; highlighted in titles and abstracts (reviews/keywords.py).
+    inclusion_keywords = models.TextField(blank=True)
+    exclusion_keywords = models.TextField(blank=True)
     papers = models.ManyToManyField("papers.Paper", through=ReviewPaper, related_name="reviews", blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="reviews")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -20,6 +20,8 @@ from .responses import annotate
 
 # As many as a datalist shows at once without scrolling far.
 TAG_SUGGESTIONS = 20
+# Of a refused tag name, at most this much is put back in the box.
+TAG_TYPED_SHOWN = 500
 
 
 @login_required
@@ -30,6 +32,8 @@ def tag_add(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     return annotate(
         request, membership, paper_id, Section.TAGS, form,
         lambda data: annotating.apply_tag(membership, paper_id, data["name"]),
+        # A refused name stays in the box, to be corrected rather than typed again.
+        tag_typed=request.POST.get("name", "")[:TAG_TYPED_SHOWN],
     )  # fmt: skip
 
 

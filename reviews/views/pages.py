@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -14,7 +15,8 @@ from papers.views import PAPERS_PER_PAGE, wants_fragment
 
 from ..access import get_membership
 from ..filters import ReviewPaperFilter
-from ..models import Comment, ExclusionReason, Membership, Review, ReviewPaper, Tag
+from ..keywords import ReviewKeywords
+from ..models import Comment, ExclusionReason, Membership, Review, ReviewPaper, ScreeningPreferences, Tag
 from ..quotes import current_range
 from .panels import load_panel, panel_context, panel_forms
 
@@ -35,13 +37,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = get_membership(request.user, slug)
     review = membership.review
-    filterset = ReviewPaperFilter(
-        request.GET,
-        queryset=ReviewPaper.objects.for_panels(review, request.user),
-        review=review,
-        user=request.user,
-        tags=Tag.objects.filter(review=review),
-    )
+    filterset = review_filterset(request, membership, ReviewPaper.objects.for_panels(review, request.user))
     search_text = filterset.search_text
     paginator = ListPaginator(
         filterset.qs,
@@ -58,12 +54,48 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "search_text": search_text,
         "reasons": list(ExclusionReason.objects.filter(review=review)),
+        "keywords": ReviewKeywords.of(review),
+        "preferences": ScreeningPreferences.for_user(membership.user),
+        # The list's filters, carried to each paper's page so its Previous/Next follow this list.
+        "list_query": list_query(request),
         **panel_forms(),
     }
     template = "reviews/review_paper_list.html"
     if wants_fragment(request):
         template += "#results"
     return render(request, template, context)
+
+
+def review_filterset(request: HtmxHttpRequest, membership: Membership, queryset) -> ReviewPaperFilter:
+    """The review list's filters and order, read from the query string."""
+    review = membership.review
+    return ReviewPaperFilter(
+        request.GET, queryset=queryset, review=review, user=request.user, tags=Tag.objects.filter(review=review)
+    )
+
+
+def list_query(request: HtmxHttpRequest) -> str:
+    """The list's query string without its page: what a paper's page needs to find its neighbours."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def neighbours(request: HtmxHttpRequest, membership: Membership, paper_id: int) -> tuple[int | None, int | None]:
+    """The papers before and after ``paper_id`` in the review list filtered and sorted by the query string.
+
+    The paper itself is kept in the list even if the filters now leave it out (say "not yet screened by me",
+    just after deciding it), so Next goes on from where it was. The list's ids are read in one query: one
+    integer a paper, fine for reviews of tens of thousands of papers.
+    """
+    base = ReviewPaper.objects.filter(review=membership.review)
+    filterset = review_filterset(request, membership, base.order_by("-paper__submitted_month", "-paper__arxiv_id"))
+    ids = list((filterset.qs | base.filter(paper_id=paper_id)).values_list("paper_id", flat=True))
+    try:
+        index = ids.index(paper_id)
+    except ValueError:
+        return None, None
+    return (ids[index - 1] if index > 0 else None), (ids[index + 1] if index + 1 < len(ids) else None)
 
 
 @login_required
@@ -82,12 +114,27 @@ def render_review_paper_page(
 ) -> HttpResponse:
     """The paper's page in a review: abstract with quoted passages marked, the panel and the whole thread."""
     comments = Comment.objects.thread(review_paper.review_id, review_paper.paper_id)
+    previous_id, next_id = neighbours(request, membership, review_paper.paper_id)
+    arxiv_ids = dict(Paper.objects.filter(pk__in=[previous_id, next_id]).values_list("pk", "arxiv_id"))
+    query = list_query(request)
+
+    def page_of(paper_id):
+        if paper_id is None:
+            return None
+        url = reverse("reviews:paper", args=[membership.review.slug, arxiv_ids[paper_id]])
+        return f"{url}?{query}" if query else url
+
     context = panel_context(
         membership,
         review_paper,
         comments=comments,
         quotes=quote_ranges(review_paper.paper.abstract, all_comments(comments)),
         on_paper_page=True,
+        previous_url=page_of(previous_id),
+        next_paper_url=page_of(next_id),
+        list_url=f"{membership.review.get_absolute_url()}?{query}" if query else membership.review.get_absolute_url(),
+        keywords=ReviewKeywords.of(membership.review),
+        preferences=ScreeningPreferences.for_user(membership.user),
         **extra,
     )
     return render(request, "reviews/review_paper.html", context, status=status)

@@ -62,14 +62,16 @@ def annotate(
     section: Section,
     form: Form | None,
     write: Callable[[dict], object],
+    **on_refusal,
 ) -> HttpResponse:
-    """Check ``form``, make the change with ``write(form.cleaned_data)`` and answer, done or refused."""
+    """Check ``form``, make the change with ``write(form.cleaned_data)`` and answer, done or refused
+    (with ``on_refusal`` in the context, e.g. what the user typed, to show it again)."""
     try:
         if form is not None and not form.is_valid():
             raise Refused(first_error(form))
         write(form.cleaned_data if form is not None else {})
     except Refused as refusal:
-        return annotation_response(request, membership, paper_id, section, refusal=refusal)
+        return annotation_response(request, membership, paper_id, section, refusal=refusal, **on_refusal)
     return annotation_response(request, membership, paper_id, section)
 
 

@@ -1,28 +1,101 @@
 // Keyboard screening and quoting for review pages. Everything here is an enhancement: the forms it
-// presses and the fields it fills work without it.
+// presses and the fields it fills work without it, and the links j/k follow on a paper's page are real links.
 (function () {
   "use strict";
 
   const rows = () => Array.from(document.querySelectorAll(".screening-row"));
   const current = () => document.querySelector(".screening-row.is-current") || rows()[0];
 
-  function select(row) {
+  // The user's preferences, drawn into the keyboard help dialog by the server (reviews.ScreeningPreferences).
+  function preference(name) {
+    const help = document.getElementById("keyboard-help");
+    return !help || help.dataset[name] !== "false";
+  }
+
+  // top: scroll the row to the top of the viewport (after a decision, on resuming); otherwise only into view.
+  function select(row, { top = false } = {}) {
     if (!row) return;
     rows().forEach((r) => r.classList.toggle("is-current", r === row));
     row.focus({ preventScroll: true });
-    row.scrollIntoView({ block: "nearest" });
+    row.scrollIntoView({ block: top ? "start" : "nearest" });
+  }
+
+  function follow(selector) {
+    const link = document.querySelector(selector);
+    if (link) link.click();
+    return Boolean(link);
   }
 
   function move(step) {
+    // A paper's page has one row: j/k follow its Next/Previous links, which keep the list's filters.
+    if (document.querySelector(".paper-pager")) {
+      follow(`.paper-pager a[rel="${step > 0 ? "next" : "prev"}"]`);
+      return;
+    }
     const all = rows();
     const index = all.indexOf(current());
     select(all[Math.min(Math.max(index + step, 0), all.length - 1)]);
   }
 
-  function press(selector) {
-    const row = current();
+  // After a decision: the next paper becomes current, at the top of the viewport (the next page's first
+  // paper after the last of a page), if the user wants it so.
+  let advancingPage = false;
+  function advanceFrom(row) {
+    if (!preference("autoAdvance")) return;
+    if (document.querySelector(".paper-pager")) {
+      follow('.paper-pager a[rel="next"]');
+      return;
+    }
+    const all = rows();
+    const next = all[all.indexOf(row) + 1];
+    if (next) select(next, { top: true });
+    else advancingPage = follow('#results .pagination a[rel="next"]');
+  }
+
+  function press(selector, row = current()) {
     const button = row && row.querySelector(selector);
     if (button) button.click();
+    return button;
+  }
+
+  // A decision by key moves on at once when the next paper is on this page, so keys typed faster than the
+  // server answers land on the papers meant; the answer then only draws the decided row (and, if it was
+  // refused, brings that row back). Elsewhere (a paper's page, a page's last paper) the move waits for the
+  // answer: leaving the page earlier could drop a request still queued.
+  const movedEarly = new Map();
+  function decideAndMove(row, selector) {
+    if (!press(selector, row)) return;
+    const all = rows();
+    const next = all[all.indexOf(row) + 1];
+    if (!preference("autoAdvance") || document.querySelector(".paper-pager") || !next) return;
+    movedEarly.set(row, (movedEarly.get(row) || 0) + 1);
+    select(next, { top: true });
+  }
+
+  // Exclude, then a digit: the digit picks from the numbered reasons the answer shows. A digit typed before
+  // the answer arrives waits for it.
+  let reasonRow = null;
+  let waitingForReasons = false;
+  let queuedReason = null;
+
+  function pressReason(digit) {
+    const row = reasonRow;
+    if (row && row.querySelector(`.reason-buttons button[data-reason-key="${digit}"]`)) {
+      reasonRow = null;
+      decideAndMove(row, `.reason-buttons button[data-reason-key="${digit}"]`);
+    }
+  }
+
+  function exclude() {
+    const row = current();
+    if (!row || !row.querySelector(".decision-buttons[data-has-reasons]")) {
+      decideAndMove(row, 'button[data-key="e"]');
+      return;
+    }
+    if (!press('button[data-key="e"]', row)) return;
+    reasonRow = row;
+    waitingForReasons = true;
+    queuedReason = null;
   }
 
   function focusField(selector, openComments) {
@@ -48,27 +121,59 @@
     }
   }
 
+  function toggleAbstract() {
+    const details = current() && current().querySelector("details.abstract-toggle");
+    if (details) details.open = !details.open;
+  }
+
   const typing = (element) =>
     element && (element.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(element.tagName));
 
+  // A text box sent with Enter (tag) or Ctrl+Enter (comment) gives focus back to its paper once saved.
+  let returnFocusTo = null;
+
   document.addEventListener("keydown", (event) => {
+    const target = event.target;
     if (event.key === "Escape" && typing(document.activeElement)) {
       const row = document.activeElement.closest(".screening-row");
       document.activeElement.blur();
       if (row) select(row);
       return;
     }
-    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "Enter" && typing(target) && target.closest(".screening-row")) {
+      const row = target.closest(".screening-row");
+      if (target.matches('input[data-key="t"]') && !event.isComposing) {
+        returnFocusTo = row; // the form submits itself
+      } else if (target.tagName === "TEXTAREA" && (event.ctrlKey || event.metaKey) && target.form) {
+        event.preventDefault();
+        returnFocusTo = row;
+        target.form.requestSubmit();
+      }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(target)) return;
+    // WCAG 2.1.4: a user can turn every single-character shortcut off.
+    if (event.key.length !== 1 || !preference("singleKeys")) return;
+
+    if (reasonRow && /^[1-9]$/.test(event.key)) {
+      event.preventDefault();
+      if (waitingForReasons) queuedReason = event.key;
+      else pressReason(event.key);
+      return;
+    }
+    reasonRow = null;
+
     const help = document.getElementById("keyboard-help");
     const actions = {
       j: () => move(1),
       k: () => move(-1),
-      i: () => press('button[data-key="i"]'),
-      m: () => press('button[data-key="m"]'),
-      e: () => press('button[data-key="e"]'),
+      i: () => decideAndMove(current(), 'button[data-key="i"]'),
+      m: () => decideAndMove(current(), 'button[data-key="m"]'),
+      e: exclude,
+      x: toggleAbstract,
       t: () => focusField('input[data-key="t"]', false),
       c: () => focusField('textarea[data-key="c"]', true),
-      "?": () => (help.open ? help.close() : help.showModal()),
+      "?": () => help && (help.open ? help.close() : help.showModal()),
     };
     for (const n of "12345") actions[n] = () => press(`button[data-key="${n}"]`);
     const action = actions[event.key];
@@ -85,10 +190,67 @@
     }
   });
 
-  // After a swap the row keeps keyboard focus unless the user is typing somewhere.
+  function decisionSettled(section, detail) {
+    const row = section.closest(".screening-row");
+    if (!row) return;
+    const fromReasons = detail.elt && detail.elt.classList && detail.elt.classList.contains("reason-buttons");
+    const refused = detail.xhr && detail.xhr.status >= 400;
+    const early = movedEarly.get(row);
+    if (early) {
+      if (early > 1) movedEarly.set(row, early - 1);
+      else movedEarly.delete(row);
+      if (refused) select(row); // back to the paper whose decision was refused, to read why
+      return;
+    }
+    const keyedExclude = row === reasonRow && waitingForReasons && !fromReasons;
+    if (keyedExclude) waitingForReasons = false;
+    if (refused) {
+      if (keyedExclude) reasonRow = null;
+      return;
+    }
+    if (!section.querySelector('.decision-buttons button[aria-pressed="true"]')) return;
+    const reasons = section.querySelector(".reason-buttons");
+    // `e` waits for its digit (any other key goes on without a reason); so does a click on Exclude while
+    // no reason is chosen.
+    if (keyedExclude && reasons) {
+      if (queuedReason) pressReason(queuedReason);
+      queuedReason = null;
+      return;
+    }
+    if (!fromReasons && reasons && !reasons.querySelector('button[aria-pressed="true"]')) {
+      reasonRow = row;
+      return;
+    }
+    if (row === reasonRow) reasonRow = null;
+    if (row === current()) advanceFrom(row);
+  }
+
   document.addEventListener("htmx:afterSettle", (event) => {
-    const row = event.target.closest && event.target.closest(".screening-row");
-    if (row && !typing(document.activeElement)) row.focus({ preventScroll: true });
+    const settled = event.target;
+    if (!settled.closest) return;
+    if (settled.id === "results") {
+      // A new page of the list: its first paper I have not screened is current.
+      const first = rows().find((r) => !r.dataset.screened) || rows()[0];
+      if (first && advancingPage) select(first, { top: true });
+      else if (first) rows().forEach((r) => r.classList.toggle("is-current", r === first));
+      advancingPage = false;
+      return;
+    }
+    const row = settled.closest(".screening-row");
+    if (returnFocusTo && row === returnFocusTo && settled.classList.contains("panel-section")) {
+      const refused = settled.querySelector(".error");
+      if (!refused) {
+        if (typing(document.activeElement)) document.activeElement.blur();
+        select(returnFocusTo);
+      }
+      returnFocusTo = null;
+    }
+    if (settled.classList.contains("panel-decision")) decisionSettled(settled, event.detail);
+    // After a swap the current row keeps keyboard focus unless the user is typing somewhere.
+    const now = current();
+    if (row && now && !typing(document.activeElement) && !now.contains(document.activeElement)) {
+      now.focus({ preventScroll: true });
+    }
   });
 
   // Quoting: a selection inside the abstract fills the comment form's hidden quote fields.
@@ -124,8 +286,13 @@
     form.querySelector(".quote-preview").hidden = true;
   });
 
+  // On loading the list, resume at my first unscreened paper on the page.
   document.addEventListener("DOMContentLoaded", () => {
-    const first = document.querySelector(".screening-row.is-current") || rows()[0];
-    if (first) first.classList.add("is-current");
+    const marked = document.querySelector(".screening-row.is-current");
+    if (marked) return;
+    const all = rows();
+    const resume = all.find((r) => !r.dataset.screened);
+    if (resume && resume !== all[0]) select(resume, { top: true });
+    else if (all[0]) all[0].classList.add("is-current");
   });
 })();
