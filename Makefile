@@ -27,7 +27,7 @@ browser:
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py import_papers $(SEED)
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --sample-annotations
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install-dev browser

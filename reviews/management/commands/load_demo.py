@@ -26,6 +26,8 @@ DEMO_REVIEW = {
         "Reports cost and quality figures."
     ),
     "exclusion_criteria": "Vision-only or speech-only models.\nPosition papers without experiments.",
+    "inclusion_keywords": "efficien\ninference\nquantiz\ndistill\npruning\ncompute\nmemory",
+    "exclusion_keywords": "vision\nimage\nspeech\nposition paper",
 }
 DEMO_REASONS = ["Off topic", "No cost figures", "Not a language model", "Position paper / no experiments"]
 SAMPLE_DECISIONS = ["include", "exclude", "maybe", "exclude"]
