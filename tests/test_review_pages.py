@@ -197,3 +197,34 @@ def test_memberships_are_per_review(client, team):
     other = make_review("other", papers=[team.paper], members={team.eve: Role.OWNER})
 
     assert logged_in(client, team.bob).get(reverse("reviews:paper_list", args=[other.slug])).status_code == 404
+
+
+def test_opening_the_list_resumes_at_the_page_of_my_first_unscreened_paper(client, team):
+    papers = [make_paper(f"2401.{number:05d}") for number in range(60)]
+    team.review.add_papers([paper.pk for paper in papers])
+    newest_first = sorted(papers, key=lambda paper: paper.arxiv_id, reverse=True)
+    for paper in newest_first[:30]:
+        annotate(team, team.bob, paper, decision="exclude")
+    logged_in(client, team.bob)
+
+    opened = client.get(list_url(team), {"status": "", "sort": "newest"})
+    resumed = client.get(opened.url)
+
+    assert opened.status_code == 302
+    assert opened.url == f"{list_url(team)}?status=&sort=newest&page=2"
+    assert listed(resumed)[5] == newest_first[30].arxiv_id
+    assert all(rp.my_decision for rp in resumed.context["page"].object_list[:5])
+    assert client.get(list_url(team), {"page": 1}).status_code == 200, "an asked-for page is never moved"
+    assert client.get(list_url(team), {"sort": "oldest"}).status_code == 200, "page 1 holds unscreened papers"
+
+
+def test_the_list_stays_on_page_one_when_i_have_screened_everything(client, team):
+    for number in range(30):
+        team.review.add_papers([make_paper(f"2401.{number:05d}").pk])
+    for review_paper in team.review.review_papers.select_related("paper"):
+        annotate(team, team.bob, review_paper.paper, decision="include")
+
+    response = logged_in(client, team.bob).get(list_url(team))
+
+    assert response.status_code == 200
+    assert response.context["page"].number == 1

@@ -4,7 +4,7 @@ import functools
 import math
 
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.sql.subqueries import UpdateQuery
 from django.urls import reverse
 
@@ -86,6 +86,24 @@ class ReviewPaperQuerySet(models.QuerySet):
 
     def not_screened_by(self, user):
         return self.exclude(annotated(ScreeningDecision, user=user))
+
+    def position_of_first_not_screened_by(self, user) -> int | None:
+        """The 1-based place, in this queryset's order, of the first paper ``user`` has not decided on; None if
+        there is none, or if the order is not one of plain columns (a rank, an expression) this can compare."""
+        ordering = [field for field in self.query.order_by]
+        if not ordering or not all(isinstance(field, str) for field in ordering):
+            return None
+        columns = [field.lstrip("-") for field in ordering]
+        first = self.not_screened_by(user).values(*columns).first()
+        if first is None or any(first[column] is None for column in columns):
+            return None
+        # Rows before it: greater on the first column (or less, ascending), or equal on it and before on the next…
+        before = Q(pk__in=[])
+        for depth, field in enumerate(ordering):
+            earlier = {f"{columns[depth]}__{'gt' if field.startswith('-') else 'lt'}": first[columns[depth]]}
+            same = {column: first[column] for column in columns[:depth]}
+            before |= Q(**same, **earlier)
+        return self.filter(before).count() + 1
 
     def recount(self, parts=PARTS) -> int:
         """Recompute the summary columns of these rows from the annotation tables; how many rows were updated.

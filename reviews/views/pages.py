@@ -1,7 +1,7 @@
 """The pages a member reads: their reviews, a review's papers, and one paper with its panel and thread."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -46,6 +46,8 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         shortlist=filterset.relevance_shortlist(),
     )
     page = paginator.get_page(request.GET.get("page"))
+    if resume_at := page_to_resume_at(request, filterset, page):
+        return HttpResponseRedirect(f"{request.path}?{list_query(request, page=resume_at)}")
     add_fallback_headlines(page.object_list, search_text, abstract_of=lambda review_paper: review_paper.paper.abstract)
     context = {
         "review": review,
@@ -74,11 +76,27 @@ def review_filterset(request: HtmxHttpRequest, membership: Membership, queryset)
     )
 
 
-def list_query(request: HtmxHttpRequest) -> str:
-    """The list's query string without its page: what a paper's page needs to find its neighbours."""
+def list_query(request: HtmxHttpRequest, **changes) -> str:
+    """The list's query string without its page (what a paper's page needs to find its neighbours), or with
+    ``changes``."""
     query = request.GET.copy()
     query.pop("page", None)
+    for name, value in changes.items():
+        query[name] = value
     return query.urlencode()
+
+
+def page_to_resume_at(request: HtmxHttpRequest, filterset, page) -> int | None:
+    """Opening the list without a page, when I have screened every paper of the first: the page holding my first
+    unscreened paper, so a reviewer resumes where they stopped (the list then makes that paper current)."""
+    if "page" in request.GET or wants_fragment(request) or not page.has_next():
+        return None
+    if any(review_paper.my_decision is None for review_paper in page.object_list):
+        return None
+    position = filterset.qs.position_of_first_not_screened_by(request.user)
+    if position is None:
+        return None
+    return (position - 1) // PAPERS_PER_PAGE + 1
 
 
 def neighbours(request: HtmxHttpRequest, membership: Membership, paper_id: int) -> tuple[int | None, int | None]:
