@@ -7,6 +7,7 @@ from tests.site_pages import site  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.error_urls")]
 
+
 def axe_violations(page, name: str) -> list[str]:
     """axe's findings on the page, one line per rule and element."""
     from axe_playwright_python.sync_playwright import Axe
