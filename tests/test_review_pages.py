@@ -228,3 +228,17 @@ def test_the_list_stays_on_page_one_when_i_have_screened_everything(client, team
 
     assert response.status_code == 200
     assert response.context["page"].number == 1
+
+
+def test_a_list_of_my_own_decisions_is_not_moved(client, team, django_assert_max_num_queries):
+    for number in range(30):
+        paper = make_paper(f"2401.{number:05d}")
+        team.review.add_papers([paper.pk])
+        annotate(team, team.bob, paper, decision="include")
+    logged_in(client, team.bob)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(list_url(team), {"my_decision": "include"})
+
+    assert response.status_code == 200
+    assert response.context["page"].number == 1

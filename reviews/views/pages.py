@@ -91,6 +91,8 @@ def page_to_resume_at(request: HtmxHttpRequest, filterset, page) -> int | None:
     unscreened paper, so a reviewer resumes where they stopped (the list then makes that paper current)."""
     if "page" in request.GET or wants_fragment(request) or not page.has_next():
         return None
+    if filterset.form.cleaned_data.get("my_decision"):
+        return None  # every paper listed is one I decided on
     if any(review_paper.my_decision is None for review_paper in page.object_list):
         return None
     position = filterset.qs.position_of_first_not_screened_by(request.user)
