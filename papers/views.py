@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -23,6 +24,7 @@ def wants_fragment(request: HtmxHttpRequest) -> bool:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
+@never_cache
 def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = PaperFilter(request.GET, queryset=Paper.objects.defer("search_document"))
     search_text = filterset.search_text
@@ -41,6 +43,7 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@never_cache
 def paper_detail(request: HtmxHttpRequest, arxiv_id: str) -> HttpResponse:
     paper = get_object_or_404(
         Paper.objects.defer("search_document").prefetch_related("import_batches"), arxiv_id=arxiv_id

@@ -362,3 +362,35 @@ def test_keys_typed_faster_than_the_answers_land_on_the_papers_meant(live_server
         int(rows.nth(n).get_attribute("data-paper")): decision
         for n, decision in enumerate(["include", "maybe", "include", "maybe"])
     }
+
+
+def test_moving_on_after_exclude_gives_the_digits_back_to_the_scores(live_server, browser_page, client, screening):  # noqa: F811
+    page = browser_page
+    rows = open_list(page, live_server, client, screening.bob)
+    first, second = rows.nth(0), rows.nth(1)
+
+    page.keyboard.press("e")
+    page.keyboard.press("j")
+    expect(second).to_have_class(CURRENT)
+    expect(first.locator(".reason-buttons")).to_be_visible()
+    page.keyboard.press("3")
+
+    expect(second.get_by_role("button", name="Score 3")).to_have_attribute("aria-pressed", "true")
+    assert decision_of(screening, screening.bob, first).get().reason is None
+    assert Score.objects.get(user=screening.bob).paper_id == int(second.get_attribute("data-paper"))
+
+
+def test_clicking_another_paper_after_a_mouse_exclude_gives_the_digits_to_it(
+    live_server, browser_page, client, screening
+):  # noqa: F811
+    page = browser_page
+    rows = open_list(page, live_server, client, screening.bob)
+    first, second = rows.nth(0), rows.nth(1)
+
+    first.get_by_role("button", name="Exclude").click()
+    expect(first.locator(".reason-buttons")).to_be_visible()
+    second.locator(".paper-text").click()
+    page.keyboard.press("3")
+
+    expect(second.get_by_role("button", name="Score 3")).to_have_attribute("aria-pressed", "true")
+    assert decision_of(screening, screening.bob, first).get().reason is None

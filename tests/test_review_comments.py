@@ -333,4 +333,4 @@ def test_a_refused_plain_post_sends_the_next_action_back_where_the_user_came_fro
     refused = client.post(add_url(team), {"body": "Hm", "quote": "not in the text", "next": list_page})
 
     assert refused.status_code == 422
-    assert f'name="next" value="{list_page}"' in refused.text
+    assert f'name="next" value="{list_page}#paper-{team.paper.pk}"' in refused.text

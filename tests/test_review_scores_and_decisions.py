@@ -193,3 +193,14 @@ def test_a_reason_deleted_since_the_page_was_drawn_does_not_block_other_decision
     assert excluded.status_code == 409
     assert "was just deleted; choose another" in excluded.text
     assert ScreeningDecision.objects.get().decision == "include"
+
+
+def test_a_plain_post_from_the_list_comes_back_to_the_paper_acted_on(client, team):
+    page = logged_in(client, team.bob).get(f"/reviews/{team.review.slug}/?page=1").text
+    next_value = f"/reviews/{team.review.slug}/?page=1#paper-{team.paper.pk}"
+    assert f'name="next" value="{next_value}"' in page
+
+    response = client.post(decide_url(team), {"decision": "include", "next": next_value})
+
+    assert response.status_code == 302
+    assert response.url == next_value

@@ -173,7 +173,8 @@ def test_swapped_forms_send_plain_posts_back_to_the_page_not_the_fragment(client
     )
 
     html = response.content.decode()
-    assert 'name="next" value="/reviews/llm-review/?status=undecided"' in html
+    # Back to the page, at the paper acted on.
+    assert f'name="next" value="/reviews/llm-review/?status=undecided#paper-{team.paper.pk}"' in html
     assert "annotate" not in html.split('name="next" value="')[1].split('"')[0]
 
 

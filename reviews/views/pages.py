@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -23,6 +24,7 @@ from .panels import load_panel, panel_context, panel_forms
 
 @login_required
 @require_GET
+@never_cache
 def home(request: HtmxHttpRequest) -> HttpResponse:
     reviews = Review.objects.for_member(request.user).with_progress(request.user).order_by("title")
     roles = dict(request.user.memberships.values_list("review_id", "role"))
@@ -34,6 +36,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
+@never_cache
 def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = get_membership(request.user, slug)
     review = membership.review
@@ -120,6 +123,7 @@ def neighbours(request: HtmxHttpRequest, membership: Membership, paper_id: int) 
 
 @login_required
 @require_GET
+@never_cache
 def review_paper_detail(request: HtmxHttpRequest, slug: str, arxiv_id: str) -> HttpResponse:
     membership = get_membership(request.user, slug)
     paper = get_object_or_404(Paper.objects.only("pk"), arxiv_id=arxiv_id)

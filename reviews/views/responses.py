@@ -48,7 +48,7 @@ def annotation_response(
         return render(request, f"{PANEL_TEMPLATE}#{section}", context, status=status)
     if refusal:
         # Rendered at the POST's URL, so its forms must send the user on to where they came from, not back here.
-        next_url = safe_next_url(request, review_paper.get_absolute_url())
+        next_url = safe_next_url(request, review_paper.get_absolute_url()).split("#", 1)[0]
         return render_review_paper_page(
             request, membership, review_paper, status=status, next_url=next_url, **error, **extra
         )

@@ -15,6 +15,7 @@
   // top: scroll the row to the top of the viewport (after a decision, on resuming); otherwise only into view.
   function select(row, { top = false } = {}) {
     if (!row) return;
+    if (row !== reasonRow) forgetReason();
     rows().forEach((r) => r.classList.toggle("is-current", r === row));
     row.focus({ preventScroll: true });
     row.scrollIntoView({ block: top ? "start" : "nearest" });
@@ -77,6 +78,13 @@
   let reasonRow = null;
   let waitingForReasons = false;
   let queuedReason = null;
+
+  // Moving to another paper, by key or mouse, ends the wait for the last one's reason.
+  function forgetReason() {
+    reasonRow = null;
+    waitingForReasons = false;
+    queuedReason = null;
+  }
 
   function pressReason(digit) {
     const row = reasonRow;
@@ -161,7 +169,7 @@
       else pressReason(event.key);
       return;
     }
-    reasonRow = null;
+    forgetReason();
 
     const help = document.getElementById("keyboard-help");
     const actions = {
@@ -186,6 +194,7 @@
   document.addEventListener("click", (event) => {
     const row = event.target.closest(".screening-row");
     if (row && !row.classList.contains("is-current")) {
+      if (row !== reasonRow) forgetReason();
       rows().forEach((r) => r.classList.toggle("is-current", r === row));
     }
   });
@@ -218,7 +227,7 @@
       return;
     }
     if (!fromReasons && reasons && !reasons.querySelector('button[aria-pressed="true"]')) {
-      reasonRow = row;
+      if (row === current()) reasonRow = row; // unless the user has moved on meanwhile
       return;
     }
     if (row === reasonRow) reasonRow = null;
