@@ -381,8 +381,11 @@ def test_moving_on_after_exclude_gives_the_digits_back_to_the_scores(live_server
 
 
 def test_clicking_another_paper_after_a_mouse_exclude_gives_the_digits_to_it(
-    live_server, browser_page, client, screening
-):  # noqa: F811
+    live_server,
+    browser_page,  # noqa: F811
+    client,
+    screening,
+):
     page = browser_page
     rows = open_list(page, live_server, client, screening.bob)
     first, second = rows.nth(0), rows.nth(1)
