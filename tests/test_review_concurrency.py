@@ -1,14 +1,12 @@
 """Two reviewers acting on one paper at the same moment: nothing is lost, nothing raises."""
 
-import threading
-
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
-from django.test import Client
+from django.db import connection
 from django.urls import reverse
 
 from reviews.models import ExclusionReason, PaperTag, ReviewPaper, Score, ScreeningDecision, Tag
+from tests import concurrency
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,25 +24,8 @@ def summaries_agree_afterwards(db):
 
 
 def post_all_at_once(requests):
-    """POST every (user, url, data) from its own thread and client, released together; the status codes."""
-    barrier = threading.Barrier(len(requests))
-    statuses = [None] * len(requests)
-
-    def worker(index, user, url, data):
-        client = Client()
-        client.force_login(user)
-        barrier.wait()
-        try:
-            statuses[index] = client.post(url, data, headers={"HX-Request": "true"}).status_code
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return statuses
+    """As htmx would send them: the annotation views answer with fragments."""
+    return concurrency.post_all_at_once(requests, headers={"HX-Request": "true"})
 
 
 def test_two_reviewers_creating_the_same_new_tag_at_once_share_one_tag(team):

@@ -1,14 +1,12 @@
 """An invitation link used by two people at the same moment, and two owners creating like-named reviews."""
 
-import threading
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, connections
-from django.test import Client
+from django.db import connection
 from django.urls import reverse
 
 from reviews.models import Invitation, Membership, Review, Role
+from tests.concurrency import post_all_at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -17,29 +15,6 @@ pytestmark = [
         reason="the in-memory SQLite test database cannot be shared between threads; CI runs this on PostgreSQL",
     ),
 ]
-
-
-def post_all_at_once(requests):
-    """POST every (user or None, url, data) from its own thread and client, released together; the status codes."""
-    barrier = threading.Barrier(len(requests))
-    statuses = [None] * len(requests)
-
-    def worker(index, user, url, data):
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        barrier.wait()
-        try:
-            statuses[index] = client.post(url, data).status_code
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return statuses
 
 
 def test_one_link_opened_by_two_people_at_once_lets_exactly_one_join(team):
