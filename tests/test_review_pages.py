@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from reviews import annotating
-from reviews.models import Membership, Role, Tag
+from reviews.filters import ReviewPaperFilter
+from reviews.models import Membership, ReviewPaper, Role, Tag
 from tests.factories import logged_in, make_paper, make_review
 
 HTMX = {"HX-Request": "true"}
@@ -242,3 +243,31 @@ def test_a_list_of_my_own_decisions_is_not_moved(client, team, django_assert_max
 
     assert response.status_code == 200
     assert response.context["page"].number == 1
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "discussed"])
+def test_neighbours_by_columns_agree_with_the_listed_order(client, team, sort):
+    for number, month in enumerate(["2301", "2301", "2302", "2303", "2303", "2303"]):
+        paper = make_paper(f"{month}.{number:05d}")
+        team.review.add_papers([paper.pk])
+        if number % 3 == 0:
+            annotate(team, team.bob, paper, comments=number % 2 + 1)
+    listed_ids = [
+        rp.paper_id
+        for rp in logged_in(client, team.bob).get(list_url(team), {"sort": sort}).context["page"].object_list
+    ]
+    filterset = ReviewPaperFilter(
+        {"sort": sort},
+        queryset=ReviewPaper.objects.filter(review=team.review).order_by("-paper__submitted_month", "-paper__arxiv_id"),
+        review=team.review,
+        user=team.bob,
+        tags=Tag.objects.none(),
+    )
+
+    for index, paper_id in enumerate(listed_ids):
+        row = ReviewPaper.objects.get(review=team.review, paper_id=paper_id)
+        expected = (
+            listed_ids[index - 1] if index > 0 else None,
+            listed_ids[index + 1] if index + 1 < len(listed_ids) else None,
+        )
+        assert filterset.qs.neighbours_of(row) == expected

@@ -87,23 +87,57 @@ class ReviewPaperQuerySet(models.QuerySet):
     def not_screened_by(self, user):
         return self.exclude(annotated(ScreeningDecision, user=user))
 
-    def position_of_first_not_screened_by(self, user) -> int | None:
-        """The 1-based place, in this queryset's order, of the first paper ``user`` has not decided on; None if
-        there is none, or if the order is not one of plain columns (a rank, an expression) this can compare."""
-        ordering = [field for field in self.query.order_by]
+    def _column_ordering(self) -> list[str] | None:
+        """The queryset's order if it is one of plain columns (``-paper__submitted_month``…), which rows can be
+        compared on; None for a rank or another expression."""
+        ordering = list(self.query.order_by)
         if not ordering or not all(isinstance(field, str) for field in ordering):
             return None
+        return ordering
+
+    @staticmethod
+    def _beyond(ordering: list[str], values: dict, *, after: bool) -> Q:
+        """Rows ordered before (or ``after``) a row whose ordering columns hold ``values``: beyond it on the first
+        column, or equal on it and beyond on the next…"""
         columns = [field.lstrip("-") for field in ordering]
-        first = self.not_screened_by(user).values(*columns).first()
-        if first is None or any(first[column] is None for column in columns):
-            return None
-        # Rows before it: greater on the first column (or less, ascending), or equal on it and before on the next…
-        before = Q(pk__in=[])
+        condition = Q(pk__in=[])
         for depth, field in enumerate(ordering):
-            earlier = {f"{columns[depth]}__{'gt' if field.startswith('-') else 'lt'}": first[columns[depth]]}
-            same = {column: first[column] for column in columns[:depth]}
-            before |= Q(**same, **earlier)
-        return self.filter(before).count() + 1
+            lookup = "lt" if field.startswith("-") == after else "gt"
+            same = {column: values[column] for column in columns[:depth]}
+            condition |= Q(**same, **{f"{columns[depth]}__{lookup}": values[columns[depth]]})
+        return condition
+
+    def _ordering_values(self, ordering: list[str], rows) -> dict | None:
+        values = rows.values(*(field.lstrip("-") for field in ordering)).first()
+        if values is None or None in values.values():
+            return None
+        return values
+
+    def position_of_first_not_screened_by(self, user) -> int | None:
+        """The 1-based place, in this queryset's order, of the first paper ``user`` has not decided on; None if
+        there is none, or if the order is not one of plain columns this can compare."""
+        ordering = self._column_ordering()
+        if ordering is None or (first := self._ordering_values(ordering, self.not_screened_by(user))) is None:
+            return None
+        return self.filter(self._beyond(ordering, first, after=False)).count() + 1
+
+    def neighbours_of(self, review_paper: "ReviewPaper") -> tuple[int | None, int | None] | None:
+        """The paper ids just before and after ``review_paper`` in this queryset's order (it need not be in the
+        queryset itself, so Next goes on from where a paper the filters now leave out was); None if the order
+        is not one of plain columns this can compare."""
+        ordering = self._column_ordering()
+        if ordering is None:
+            return None
+        values = self._ordering_values(ordering, self.model.objects.filter(pk=review_paper.pk))
+        if values is None:
+            return None
+        backwards = [field[1:] if field.startswith("-") else f"-{field}" for field in ordering]
+        previous = self.filter(self._beyond(ordering, values, after=False)).order_by(*backwards)
+        following = self.filter(self._beyond(ordering, values, after=True))
+        return (
+            previous.values_list("paper_id", flat=True).first(),
+            following.values_list("paper_id", flat=True).first(),
+        )
 
     def recount(self, parts=PARTS) -> int:
         """Recompute the summary columns of these rows from the annotation tables; how many rows were updated.

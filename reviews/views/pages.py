@@ -104,15 +104,20 @@ def page_to_resume_at(request: HtmxHttpRequest, filterset, page) -> int | None:
     return (position - 1) // PAPERS_PER_PAGE + 1
 
 
-def neighbours(request: HtmxHttpRequest, membership: Membership, paper_id: int) -> tuple[int | None, int | None]:
-    """The papers before and after ``paper_id`` in the review list filtered and sorted by the query string.
+def neighbours(
+    request: HtmxHttpRequest, membership: Membership, review_paper: ReviewPaper
+) -> tuple[int | None, int | None]:
+    """The papers before and after ``review_paper`` in the review list filtered and sorted by the query string.
 
-    The paper itself is kept in the list even if the filters now leave it out (say "not yet screened by me",
-    just after deciding it), so Next goes on from where it was. The list's ids are read in one query: one
-    integer a paper, fine for reviews of tens of thousands of papers.
+    The paper itself keeps its place even if the filters now leave it out (say "not yet screened by me", just
+    after deciding it), so Next goes on from where it was. Orders by columns find the two with two short
+    queries; a relevance or mean-score order reads the list's ids in one query (one integer a paper).
     """
     base = ReviewPaper.objects.filter(review=membership.review)
     filterset = review_filterset(request, membership, base.order_by("-paper__submitted_month", "-paper__arxiv_id"))
+    if (found := filterset.qs.neighbours_of(review_paper)) is not None:
+        return found
+    paper_id = review_paper.paper_id
     ids = list((filterset.qs | base.filter(paper_id=paper_id)).values_list("paper_id", flat=True))
     try:
         index = ids.index(paper_id)
@@ -138,7 +143,7 @@ def render_review_paper_page(
 ) -> HttpResponse:
     """The paper's page in a review: abstract with quoted passages marked, the panel and the whole thread."""
     comments = Comment.objects.thread(review_paper.review_id, review_paper.paper_id)
-    previous_id, next_id = neighbours(request, membership, review_paper.paper_id)
+    previous_id, next_id = neighbours(request, membership, review_paper)
     arxiv_ids = dict(Paper.objects.filter(pk__in=[previous_id, next_id]).values_list("pk", "arxiv_id"))
     query = list_query(request)
 
