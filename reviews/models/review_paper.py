@@ -89,11 +89,10 @@ class ReviewPaperQuerySet(models.QuerySet):
 
     def _column_ordering(self) -> list[str] | None:
         """The queryset's order if it is one of plain columns (``-paper__submitted_month``…), which rows can be
-        compared on; None for a rank or another expression."""
+        compared on; None for a rank or another expression, named (a search's ``-rank``) or not."""
         ordering = list(self.query.order_by)
-        if not ordering or not all(isinstance(field, str) for field in ordering):
-            return None
-        return ordering
+        plain = all(isinstance(field, str) and field.lstrip("-") not in self.query.annotations for field in ordering)
+        return ordering if ordering and plain else None
 
     @staticmethod
     def _beyond(ordering: list[str], values: dict, *, after: bool) -> Q:
