@@ -25,10 +25,16 @@ def make_user(username: str, password: str = "correct horse battery staple"):  #
 
 
 def make_review(slug: str = "llm-review", *, papers=(), members=None, **fields):
-    """A review holding ``papers`` with ``members`` given as {user: role}."""
+    """A review holding ``papers`` with ``members`` given as {user: role}.
+
+    Open (not blind) with one required screener unless ``fields`` say otherwise, as reviews were before blind
+    dual screening, so a test of something else need not screen every paper twice.
+    """
     from reviews.models import Membership, Review
 
     fields.setdefault("title", slug.replace("-", " ").title())
+    fields.setdefault("blind", False)
+    fields.setdefault("required_screeners", 1)
     review = Review.objects.create(slug=slug, **fields)
     review.add_papers([paper.pk for paper in papers])
     for user, role in (members or {}).items():

@@ -311,15 +311,17 @@ def test_bulk_annotate_refuses_rows_of_papers_outside_the_review_and_writes_noth
     assert not Score.objects.exists()
 
 
-def test_deleting_the_last_reply_of_a_placeholder_removes_the_placeholder_too(team):
+def test_deleting_the_last_reply_of_a_placeholder_removes_the_placeholder_from_the_thread_too(team):
     bob, dave = member(team, team.bob), member(team, team.dave)
     question = annotating.add_comment(bob, team.paper.pk, "Question")
     answer = annotating.add_comment(dave, team.paper.pk, "Answer", parent_id=question.pk)
     annotating.delete_comment(bob, question)
+    assert [c.pk for c in Comment.objects.thread(team.review.pk, team.paper.pk)] == [question.pk]
 
     annotating.delete_comment(dave, answer)
 
-    assert not Comment.objects.exists()
+    assert Comment.objects.thread(team.review.pk, team.paper.pk) == []
+    assert Comment.objects.exclude(deleted_at=None).count() == 2  # kept, so their authors can restore them
     assert summary(team).comment_count == 0
 
 

@@ -19,11 +19,12 @@ def test_the_demo_review_holds_the_seed_corpus_and_loading_it_twice_changes_noth
 
     review = Review.objects.get(slug="llm-efficiency")
     assert review.review_papers.count() == 100
-    assert Membership.objects.filter(review=review).count() == 4
+    assert Membership.objects.filter(review=review).count() == 5
     assert set(Membership.objects.values_list("user__username", "role")) == {
         ("alice", "owner"),
         ("bob", "reviewer"),
         ("carol", "reviewer"),
+        ("rosa", "resolver"),
         ("olivia", "observer"),
     }
     assert "alice" in capsys.readouterr().out
@@ -40,8 +41,10 @@ def test_sample_annotations_show_the_team_at_work_and_loading_them_twice_changes
     review = Review.objects.get(slug="llm-efficiency")
     statuses = list(review.review_papers.exclude(team_status="undecided").values_list("team_status", flat=True))
     assert len(statuses) == 12
-    assert {"included", "excluded", "maybe", "conflict"} <= set(statuses)
+    assert {"awaiting", "included", "excluded", "maybe", "conflict", "resolved"} <= set(statuses)
     assert ScreeningDecision.objects.filter(user__username="carol").count() == 12
+    assert ScreeningDecision.objects.filter(user__username="bob").count() == 8
+    assert review.blind and review.required_screeners == 2
     assert Comment.objects.count() == 1
     assert PaperTag.objects.exists()
     call_command("check_summaries")

@@ -160,9 +160,9 @@ def test_an_observer_cannot_decide(client, team):
 def test_scoring_and_deciding_take_a_fixed_number_of_queries(client, team, django_assert_max_num_queries):
     logged_in(client, team.bob)
     # Session, user, membership, locked row, the write, the summary, the fragment; savepoints count too.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(20):
         client.post(score_url(team), {"value": "3"}, headers=HTMX)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(20):
         client.post(decide_url(team), {"decision": "include"}, headers=HTMX)
 
 

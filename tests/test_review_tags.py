@@ -161,7 +161,7 @@ def test_tagging_takes_a_fixed_number_of_queries(client, team, django_assert_max
     for name in ["a", "b", "c"]:
         client.post(add_tag_url(team), {"name": name})
 
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         client.post(add_tag_url(team), {"name": "d"}, headers=HTMX)
 
 

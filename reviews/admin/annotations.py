@@ -24,10 +24,10 @@ class AnnotationAdmin(admin.ModelAdmin):
         return False
 
     def delete_model(self, request, obj):
-        annotating.delete_annotations(type(obj).objects.filter(pk=obj.pk))
+        annotating.delete_annotations(type(obj).objects.filter(pk=obj.pk), request.user)
 
     def delete_queryset(self, request, queryset):
-        annotating.delete_annotations(queryset)
+        annotating.delete_annotations(queryset, request.user)
 
     @admin.display(description="paper", ordering="paper__arxiv_id")
     def paper_arxiv_id(self, annotation):

@@ -47,16 +47,16 @@ class CommentAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         # Only ``hidden`` can be changed here, and only through the write path that recounts the paper's comments.
-        annotating.set_comments_hidden(Comment.objects.filter(pk=obj.pk), obj.hidden)
+        annotating.set_comments_hidden(Comment.objects.filter(pk=obj.pk), obj.hidden, request.user)
 
     def delete_model(self, request, obj):
-        annotating.delete_annotations(Comment.objects.filter(pk=obj.pk))
+        annotating.delete_annotations(Comment.objects.filter(pk=obj.pk), request.user)
 
     def delete_queryset(self, request, queryset):
-        annotating.delete_annotations(queryset)
+        annotating.delete_annotations(queryset, request.user)
 
     def _set_hidden(self, request, queryset, hidden: bool) -> None:
-        changed = annotating.set_comments_hidden(queryset, hidden)
+        changed = annotating.set_comments_hidden(queryset, hidden, request.user)
         verb = "Hid" if hidden else "Unhid"
         self.message_user(request, f"{verb} {changed} comment{'s' * (changed != 1)}.", messages.SUCCESS)
 

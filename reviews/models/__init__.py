@@ -11,11 +11,13 @@ from .annotations import (
     Score,
     ScreeningDecision,
 )
+from .history import TEAM_KINDS, Change, ChangeKind
 from .invitation import INVITATION_LIFETIME, MAX_PENDING_INVITATIONS, Invitation, InvitationRefused
 from .preferences import ScreeningPreferences
-from .review import LAST_OWNER_MESSAGE, Membership, Review, Role, count_of
+from .resolution import Assignment, FinalChoice, Resolution
+from .review import LAST_OWNER_MESSAGE, MAX_REQUIRED_SCREENERS, ConflictRule, Membership, Review, Role, count_of
 from .review_paper import ReviewPaper
-from .summaries import TeamStatus
+from .summaries import NEEDS_RESOLUTION, SCREENED_STATUSES, TeamStatus
 from .vocabulary import (
     MAX_REASONS_PER_REVIEW,
     MAX_TAGS_PER_REVIEW,
@@ -32,5 +34,6 @@ __all__ = [
     "MAX_REASONS_PER_REVIEW", "MAX_SCORE", "MAX_TAGS_PER_REVIEW", "Invitation", "InvitationRefused",
     "MIN_SCORE", "TAG_COLOURS", "TAG_NAME_MAX_LENGTH", "Comment", "DecisionChoice", "ExclusionReason", "Membership",
     "PaperTag", "Review", "ReviewPaper", "Role", "Score", "ScreeningDecision", "ScreeningPreferences", "Tag",
-    "TeamStatus", "clean_tag_name", "count_of", "tag_key",
+    "TeamStatus", "clean_tag_name", "count_of", "tag_key", "TEAM_KINDS", "Change", "ChangeKind", "Assignment",
+    "FinalChoice", "Resolution", "MAX_REQUIRED_SCREENERS", "ConflictRule", "NEEDS_RESOLUTION", "SCREENED_STATUSES",
 ]  # fmt: skip

@@ -82,13 +82,26 @@ class CommentQuerySet(models.QuerySet):
         return self.visible().filter(deleted_at=None)
 
     def thread(self, review_id: int, paper_id: int) -> list["Comment"]:
-        """A paper's visible top-level comments in time order, each with ``thread_replies``: every descendant."""
+        """A paper's visible top-level comments in time order, each with ``thread_replies``: every descendant.
+
+        A deleted comment stays as a placeholder while a reply below it stands, and is left out otherwise.
+        """
         comments = list(
             self.visible()
             .filter(review_id=review_id, paper_id=paper_id)
             .select_related("author")
             .order_by("created_at", "id")
         )
+        everyone = {comment.pk: comment for comment in comments}
+        needed = set()
+        for comment in comments:
+            if comment.deleted_at is None:
+                # It and every comment above it show.
+                ancestor = comment
+                while ancestor is not None and ancestor.pk not in needed:
+                    needed.add(ancestor.pk)
+                    ancestor = everyone.get(ancestor.parent_id)
+        comments = [comment for comment in comments if comment.pk in needed]
         by_id = {comment.pk: comment for comment in comments}
         roots = []
         for comment in comments:
@@ -117,7 +130,9 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(
-        null=True, blank=True, help_text="Deleted by its author while it had replies: kept as a placeholder."
+        null=True,
+        blank=True,
+        help_text="Deleted by its author: kept so it can be restored, shown as a placeholder while replies stand.",
     )
 
     objects = CommentQuerySet.as_manager()

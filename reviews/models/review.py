@@ -1,6 +1,7 @@
 """A review project and the people in it."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -10,6 +11,7 @@ from django.utils.text import slugify
 
 from .annotations import ScreeningDecision
 from .review_paper import ReviewPaper
+from .summaries import SCREENED_STATUSES
 
 LAST_OWNER_MESSAGE = "A review needs at least one owner: make someone else an owner first."
 
@@ -26,7 +28,16 @@ def count_of(queryset, **outer_refs):
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
     REVIEWER = "reviewer", "Reviewer"
+    RESOLVER = "resolver", "Resolver"
     OBSERVER = "observer", "Observer"
+
+
+class ConflictRule(models.TextChoices):
+    STRICT = "strict", "Strict: include, maybe and exclude must all agree"
+    MAYBE_INCLUDES = "maybe_includes", "Maybe goes with include"
+
+
+MAX_REQUIRED_SCREENERS = 3
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -43,11 +54,12 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(memberships__user=user, memberships__role=Role.OWNER)
 
     def with_progress(self, user):
-        """Annotate ``paper_total``, ``screened_by_me`` (papers I decided) and ``screened_by_team`` (any decision)."""
+        """Annotate ``paper_total``, ``screened_by_me`` (papers I decided) and ``screened_by_team`` (papers with all
+        the decisions the review requires)."""
         this_review = {"review": OuterRef("pk")}
         return self.annotate(
             paper_total=count_of(ReviewPaper.objects, **this_review),
-            screened_by_team=count_of(ReviewPaper.objects.exclude(team_status="undecided"), **this_review),
+            screened_by_team=count_of(ReviewPaper.objects.filter(team_status__in=SCREENED_STATUSES), **this_review),
             screened_by_me=count_of(ScreeningDecision.objects.filter(user=user), **this_review),
         )
 
@@ -91,6 +103,17 @@ class Review(models.Model):
     # One keyword or phrase a line; highlighted in titles and abstracts (reviews/keywords.py).
     inclusion_keywords = models.TextField(blank=True)
     exclusion_keywords = models.TextField(blank=True)
+    blind = models.BooleanField(
+        default=True,
+        help_text="Reviewers see no one else's decisions, scores or tags on a paper until they have decided on it. "
+        "Owners and resolvers always see everything.",
+    )
+    required_screeners = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_REQUIRED_SCREENERS)],
+        help_text="How many independent decisions each paper needs before it counts as screened.",
+    )
+    conflict_rule = models.CharField(max_length=20, choices=ConflictRule.choices, default=ConflictRule.STRICT)
     papers = models.ManyToManyField("papers.Paper", through=ReviewPaper, related_name="reviews", blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="reviews")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -99,6 +122,12 @@ class Review(models.Model):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(required_screeners__gte=1, required_screeners__lte=MAX_REQUIRED_SCREENERS),
+                name="required_screeners_from_1_to_3",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -181,7 +210,22 @@ class Membership(models.Model):
 
     @property
     def can_annotate(self) -> bool:
+        """Tags and comments: everyone but observers."""
+        return self.role in {Role.OWNER, Role.REVIEWER, Role.RESOLVER}
+
+    @property
+    def can_screen(self) -> bool:
+        """Decisions and scores. A resolver sees every vote, so their own would not be independent."""
         return self.role in {Role.OWNER, Role.REVIEWER}
+
+    @property
+    def can_resolve(self) -> bool:
+        return self.role in {Role.OWNER, Role.RESOLVER}
+
+    @property
+    def sees_everything(self) -> bool:
+        """Whether blind mode hides nothing from this member (it hides a paper's team data until they decide)."""
+        return not self.review.blind or self.role in {Role.OWNER, Role.RESOLVER}
 
     @property
     def is_owner(self) -> bool:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from papers.querysets import search_queryset
 
 from .annotations import PaperTag, Score, ScreeningDecision
-from .summaries import COLUMNS, DECISIONS, PARTS, TeamStatus, counted_expressions, team_status_of
+from .summaries import COLUMNS, DECISIONS, PARTS, TeamStatus, counted_expressions, final_expressions, team_status_of
 
 # A recount of one row follows every annotation, and Django took longer to build and compile its UPDATEs (2–3 ms
 # a decision, measured by `make bench`) than the database takes to run them. So each kind of recount is compiled
@@ -23,7 +23,9 @@ ROW_KEY_STAND_IN = -(2**62)
 def row_recount_statements(parts: tuple[str, ...], alias: str) -> list[tuple[str, tuple]]:
     """The (sql, params) that ``recount(parts)`` of the row ``ROW_KEY_STAND_IN`` runs on the database ``alias``."""
     row = ReviewPaper.objects.using(alias).filter(pk=ROW_KEY_STAND_IN)
-    updates = [counted_expressions(parts)] + ([{"team_status": team_status_of()}] if DECISIONS in parts else [])
+    updates = [counted_expressions(parts)]
+    if DECISIONS in parts:
+        updates += [{"team_status": team_status_of()}, final_expressions()]
     statements = []
     for values in updates:
         query = row.query.chain(UpdateQuery)
@@ -142,11 +144,13 @@ class ReviewPaperQuerySet(models.QuerySet):
         """Recompute the summary columns of these rows from the annotation tables; how many rows were updated.
 
         Writers lock the rows first (reviews/annotating.py), so no annotation lands between count and write.
-        Select the rows by key, not by summary columns: the team status is set by a second UPDATE of the same set.
+        Select the rows by key, not by summary columns: the team status and the final decision are set by second
+        and third UPDATEs of the same set.
         """
         updated = self.update(**counted_expressions(parts))
         if DECISIONS in parts:
             self.update(team_status=team_status_of())
+            self.update(**final_expressions())
         return updated
 
     def recount_row(self, pk: int, parts=PARTS) -> None:
@@ -160,6 +164,8 @@ class ReviewPaperQuerySet(models.QuerySet):
         recounted = {f"recounted_{column}": expression for column, expression in counted_expressions().items()}
         rows = self.select_related("paper").only("paper__arxiv_id", "review_id", *self.model.SUMMARY_COLUMNS)
         rows = rows.annotate(**recounted).annotate(recounted_team_status=team_status_of(prefix="recounted_"))
+        finals = final_expressions(prefix="recounted_")
+        rows = rows.annotate(**{f"recounted_{column}": expression for column, expression in finals.items()})
         for row in rows.order_by("pk").iterator(chunk_size=2000):
             differences = {}
             for column in self.model.SUMMARY_COLUMNS:
@@ -194,6 +200,11 @@ class ReviewPaper(models.Model):
     score_min = models.PositiveSmallIntegerField(null=True, blank=True)
     score_max = models.PositiveSmallIntegerField(null=True, blank=True)
     comment_count = models.PositiveIntegerField(default=0)
+    # What counts, filters and exports use: a standing resolution, else what the required screeners agreed.
+    final_decision = models.CharField(max_length=10, blank=True, default="")
+    final_reason = models.ForeignKey(
+        "reviews.ExclusionReason", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ReviewPaperQuerySet.as_manager()
 
@@ -204,6 +215,7 @@ class ReviewPaper(models.Model):
             # PostgreSQL also gets reviewpaper_mean_order (migration 0002) for the nulls-last sort by mean.
             models.Index(fields=["review", "score_mean"], name="reviewpaper_mean"),
             models.Index(fields=["review", "comment_count"], name="reviewpaper_comments"),
+            models.Index(fields=["review", "final_decision"], name="reviewpaper_final"),
         ]
 
     def __str__(self):

@@ -12,6 +12,7 @@ DEMO_USERS = [
     ("alice", Role.OWNER, "Alice Owner"),
     ("bob", Role.REVIEWER, "Bob Reviewer"),
     ("carol", Role.REVIEWER, "Carol Reviewer"),
+    ("rosa", Role.RESOLVER, "Rosa Resolver"),
     ("olivia", Role.OBSERVER, "Olivia Observer"),
 ]
 DEMO_REVIEW = {
@@ -31,6 +32,8 @@ DEMO_REVIEW = {
 }
 DEMO_REASONS = ["Off topic", "No cost figures", "Not a language model", "Position paper / no experiments"]
 SAMPLE_DECISIONS = ["include", "exclude", "maybe", "exclude"]
+# Where bob's vote differs from carol's, by position among the newest papers.
+BOB_DISAGREES = {0: "exclude", 5: "include"}
 DEMO_TAGS = [
     ("efficiency", "#2ca02c", "Training or inference cost"),
     ("prompting", "#1f77b4", "Prompt design, in-context learning, chain of thought"),
@@ -46,8 +49,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sample-annotations",
             action="store_true",
-            help="Also let carol screen the twelve newest papers (decisions, scores, tags, a comment), so the team's "
-            "figures and a conflict show before anyone else starts; for screenshots and demonstrations.",
+            help="Also let carol screen the twelve newest papers and bob the eight newest (decisions, scores, tags, a "
+            "comment, a resolved conflict), so the team's figures and conflicts show before anyone else starts; for "
+            "screenshots and demonstrations.",
         )
 
     def handle(self, *args, sample_annotations=False, **options):
@@ -84,9 +88,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<8} {role.label.lower()}")
 
     def add_sample_annotations(self, review: Review) -> None:
-        """Carol screens the twelve newest papers, and alice disagrees with her on one, through the write path."""
-        carol = Membership.objects.select_related("review", "user").get(review=review, user__username="carol")
-        alice = Membership.objects.select_related("review", "user").get(review=review, user__username="alice")
+        """Carol screens the twelve newest papers and bob the eight newest, blind, through the write path: they
+        agree on most, both say maybe on two, and split on two, one of which alice has resolved."""
+        carol, bob, alice = (
+            Membership.objects.select_related("review", "user").get(review=review, user__username=username)
+            for username in ("carol", "bob", "alice")
+        )
         reasons = list(review.exclusion_reasons.all())
         newest = ReviewPaper.objects.for_panels(review, carol.user).values_list("paper_id", flat=True)[:12]
         for position, paper_id in enumerate(newest):
@@ -96,9 +103,15 @@ class Command(BaseCommand):
             annotating.set_score(carol, paper_id, {"include": 4, "maybe": 3, "exclude": 1}[decision])
             if decision != "exclude":
                 annotating.apply_tag(carol, paper_id, DEMO_TAGS[position % len(DEMO_TAGS)][0])
-            if position == 0:
-                annotating.decide(alice, paper_id, "exclude", reasons[0].pk if reasons else None)
-                if not Comment.objects.filter(review=review, paper_id=paper_id, author=carol.user).exists():
-                    annotating.add_comment(
-                        carol, paper_id, "Cost figures are in the appendix, so I **include** it. Alice?"
-                    )
+            if position < 8:
+                bobs = BOB_DISAGREES.get(position, decision)
+                annotating.decide(bob, paper_id, bobs, reasons[0].pk if bobs == "exclude" and reasons else None)
+                annotating.set_score(bob, paper_id, {"include": 5, "maybe": 3, "exclude": 2}[bobs])
+            status = ReviewPaper.objects.filter(review=review, paper_id=paper_id).values_list("team_status", flat=True)
+            if position == 5 and status.get() == "conflict":
+                annotating.resolve(
+                    alice, paper_id, "exclude", reasons[1].pk if reasons else None, "No cost figures after all."
+                )
+            commented = Comment.objects.filter(review=review, paper_id=paper_id, author=carol.user).exists()
+            if position == 0 and not commented:
+                annotating.add_comment(carol, paper_id, "Cost figures are in the appendix, so I **include** it. Bob?")
