@@ -1,0 +1,35 @@
+"""The review history for curators: read only, since a record that could be edited would record nothing."""
+
+from django.contrib import admin
+
+from ..models import Change
+
+
+@admin.register(Change)
+class ChangeAdmin(admin.ModelAdmin):
+    list_display = ["at", "user", "kind", "paper_arxiv_id", "subject", "before", "after", "review"]
+    list_filter = ["review", "kind", ("at", admin.DateFieldListFilter)]
+    list_select_related = ["review", "paper", "user"]
+    # Exact matches, which the indexes on usernames and arXiv ids answer on a million rows.
+    search_fields = ["=user__username", "=paper__arxiv_id"]
+    search_help_text = "A username or an arXiv id, exactly."
+    # By id, which the primary key answers at once; ids grow with time as "at" does.
+    ordering = ["-pk"]
+    show_full_result_count = False
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("paper__search_document", "paper__abstract")
+
+    @admin.display(description="paper", ordering="paper__arxiv_id")
+    def paper_arxiv_id(self, change):
+        return change.paper.arxiv_id if change.paper else "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
