@@ -63,7 +63,7 @@ def review_history(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         # every row by whether its reader decided on that paper, which is what the timeline does already.
         raise PermissionDenied("Only the review's owners and resolvers can read its whole history.")
     members = dict(Membership.objects.filter(review_id=membership.review_id).values_list("user__username", "user_id"))
-    filterset = ChangeFilter(request.GET or None, queryset=timeline.review_changes(membership), members=members)
+    filterset = ChangeFilter(request.GET, queryset=timeline.review_changes(membership), members=members)
     changes = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     paginator = ListPaginator(changes, PER_PAGE, count_cap=COUNT_CAP)
     page = paginator.get_page(request.GET.get("page"))
