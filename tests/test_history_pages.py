@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -292,3 +294,37 @@ class TestAdmin:
         assert client.get(reverse("admin:reviews_change_add")).status_code == 403
         assert client.post(reverse("admin:reviews_change_delete", args=[change.pk]), {"post": "yes"}).status_code == 403
         assert Change.objects.filter(pk=change.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the in-memory SQLite test database cannot be shared between threads; CI runs this on PostgreSQL",
+)
+def test_an_author_and_an_owner_restoring_at_once_restore_it_once():
+    from tests.concurrency import post_all_at_once
+
+    blind = Blind()
+    annotating.delete_comment(blind.member("bob"), blind.comment)
+    url = reverse("reviews:comment_restore", args=[blind.review.slug, blind.comment.pk])
+    statuses = post_all_at_once([(blind.users["bob"], url, {}), (blind.users["alice"], url, {})])
+    assert sorted(statuses) == [302, 409]
+    assert Comment.objects.get().deleted_at is None
+    assert Change.objects.filter(kind=ChangeKind.COMMENT, before={"deleted": True}).count() == 1
+
+
+def test_a_settings_change_is_recorded_per_setting_that_changed(blind):
+    import copy
+
+    from reviews.history import record_settings
+
+    before = copy.copy(blind.review)
+    blind.review.required_screeners, blind.review.blind = 3, False
+    record_settings(blind.member("alice"), before, blind.review, ["required_screeners", "blind", "conflict_rule"])
+    rows = Change.objects.filter(kind=ChangeKind.SETTING).order_by("subject")
+    assert [(c.subject, c.before, c.after, c.paper_id, c.user_id) for c in rows] == [
+        ("blind", True, False, None, blind.users["alice"].pk),
+        ("required_screeners", 2, 3, None, blind.users["alice"].pk),
+    ]
+    page = logged_in(Client(), blind.users["alice"]).get(reverse("reviews:history", args=[blind.review.slug]))
+    assert "setting required_screeners: 2 → 3" in page.content.decode()
