@@ -290,7 +290,9 @@ class TestAdmin:
         assert client.get(url, {"kind__exact": "tag"}).context["cl"].result_count == 1
         assert client.get(url, {"at__gte": str(timezone.now().replace(hour=0, minute=0))}).status_code == 200
         change = Change.objects.first()
-        assert client.get(reverse("admin:reviews_change_change", args=[change.pk])).status_code == 200
+        detail = client.get(reverse("admin:reviews_change_change", args=[change.pk]))
+        assert detail.status_code == 200 and "deletelink" not in detail.content.decode()
+        assert client.get(url).context["action_form"] is None  # no delete action either
         assert client.get(reverse("admin:reviews_change_add")).status_code == 403
         assert client.post(reverse("admin:reviews_change_delete", args=[change.pk]), {"post": "yes"}).status_code == 403
         assert Change.objects.filter(pk=change.pk).exists()

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from papers.models import Paper
@@ -44,5 +45,13 @@ class ChangeAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Delete permission stays as the user's permissions say, because deleting a paper, a review or a user
+    # takes its changes along and the admin asks each related model's admin first; a Change is never deleted
+    # on its own: no action, no delete page, no delete link.
+    actions = None
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied("The history is read-only.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "show_delete": False})
