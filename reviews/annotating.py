@@ -463,7 +463,9 @@ def restore_comment(membership: Membership, comment_id: int) -> Comment:
             raise Gone("That comment was just restored by someone else.")
         comment.deleted_at = None
         comment.save(update_fields=["deleted_at"])
-        record(membership, comment.paper_id, ChangeKind.COMMENT, None, comment_state(comment), subject=comment.pk)
+        # "deleted" before, so the history tells a restore from a new comment.
+        before = {"deleted": True}
+        record(membership, comment.paper_id, ChangeKind.COMMENT, before, comment_state(comment), subject=comment.pk)
         _recount(review_paper, COMMENTS)
     return comment
 
@@ -491,7 +493,8 @@ def delete_annotations(annotations, user=None) -> int:
     assignments; a comment's replies go with it); how many rows went. Their papers are recounted."""
     with transaction.atomic():
         pks = lock_papers(_papers_of(annotations))
-        for review_id, states in _by_review(_deleted_states(annotations)):
+        recorded = _with_replies(annotations) if annotations.model is Comment else annotations
+        for review_id, states in _by_review(_deleted_states(recorded)):
             record_many(review_id, user, states[0][0], [state[1:] for state in states])
         deleted, _ = annotations.delete()
         recount(pks)
@@ -501,7 +504,8 @@ def delete_annotations(annotations, user=None) -> int:
 def _deleted_states(annotations) -> Iterator[tuple[int, tuple]]:
     """(review_id, (kind, paper_id, before, None, subject)) for each row a curator's delete takes away."""
     model = annotations.model
-    for row in annotations.iterator(chunk_size=BATCH_SIZE):
+    related = {ScreeningDecision: ["reason"], PaperTag: ["tag"]}.get(model, [])
+    for row in annotations.select_related(*related).iterator(chunk_size=BATCH_SIZE):
         if model is ScreeningDecision:
             state = (ChangeKind.DECISION, row.paper_id, decision_state(row.decision, row.reason), None, "")
         elif model is Score:
@@ -511,6 +515,15 @@ def _deleted_states(annotations) -> Iterator[tuple[int, tuple]]:
         else:
             state = (ChangeKind.COMMENT, row.paper_id, comment_state(row), None, row.pk)
         yield row.review_id, state
+
+
+def _with_replies(comments):
+    """The comments and every reply below them, which their delete takes along."""
+    ids = frontier = set(comments.values_list("pk", flat=True))
+    while frontier:
+        frontier = set(Comment.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - ids
+        ids = ids | frontier
+    return Comment.objects.filter(pk__in=sorted(ids))
 
 
 def _by_review(pairs) -> list[tuple[int, list]]:
@@ -608,8 +621,10 @@ def _not_there_yet(model, review: Review, rows, key: str) -> list:
 def _record_bulk(review: Review, decisions, scores, paper_tags, comments) -> None:
     """The history of a bulk load: who made each row, as if they had made it one at a time."""
     by_user: dict[tuple[str, int | None], list] = defaultdict(list)
+    reasons = ExclusionReason.objects.in_bulk({row.reason_id for row in decisions} - {None})
     for row in decisions:
-        by_user[ChangeKind.DECISION, row.user_id].append((row.paper_id, None, decision_state(row.decision, None)))
+        state = decision_state(row.decision, reasons.get(row.reason_id))
+        by_user[ChangeKind.DECISION, row.user_id].append((row.paper_id, None, state))
     for row in scores:
         by_user[ChangeKind.SCORE, row.user_id].append((row.paper_id, None, {"score": row.value}))
     tag_names = dict(Tag.objects.filter(review=review).values_list("pk", "name"))

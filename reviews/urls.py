@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import annotations, comments, invitations, pages, preferences, settings, settings_vocabulary, team
+from .views import annotations, comments, history, invitations, pages, preferences, settings, settings_vocabulary, team
 
 app_name = "reviews"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("invitations/<slug:token>/", invitations.invitation_open, name="invitation"),
     path("preferences/screening/", preferences.screening_preferences, name="preferences"),
     path("reviews/<slug:slug>/", pages.review_paper_list, name="paper_list"),
+    # Before the paper's page, whose arXiv id pattern would take "<id>/history" too.
+    path("reviews/<slug:slug>/papers/<id:paper_id>/history/", history.paper_history, name="paper_history"),
     # Old-style arXiv ids contain a slash, so the id comes last.
     path("reviews/<slug:slug>/papers/<arxiv_id:arxiv_id>/", pages.review_paper_detail, name="paper"),
     path("reviews/<slug:slug>/annotate/<id:paper_id>/tags/", annotations.tag_add, name="tag_add"),
@@ -27,6 +29,8 @@ urlpatterns = [
     path("reviews/<slug:slug>/annotate/<id:paper_id>/comments/add/", comments.comment_add, name="comment_add"),
     path("reviews/<slug:slug>/comments/<id:comment_id>/edit/", comments.comment_edit, name="comment_edit"),
     path("reviews/<slug:slug>/comments/<id:comment_id>/delete/", comments.comment_delete, name="comment_delete"),
+    path("reviews/<slug:slug>/comments/<id:comment_id>/restore/", comments.comment_restore, name="comment_restore"),
+    path("reviews/<slug:slug>/history/", history.review_history, name="history"),
     path("reviews/<slug:slug>/settings/", settings.review_settings, name="settings"),
     path("reviews/<slug:slug>/settings/details/", settings.details_save, name="settings_details"),
     path("reviews/<slug:slug>/settings/members/", settings.member_add, name="settings_member_add"),

@@ -27,6 +27,7 @@ from django_filters import FilterSet
 
 from papers.models import ImportBatch, Paper
 from reviews.models import (
+    Change,
     Comment,
     ExclusionReason,
     Invitation,
@@ -181,6 +182,8 @@ def world(team):
         quote_start=start,
         quote_end=start + len(quote),
     )
+    # A row for the history's admin pages to show.
+    Change.objects.create(review=team.review, paper=team.paper, user=team.bob, kind="decision", at=comment.created_at)
     ImportBatch.objects.create(file_name="seed.txt", format="arxiv-dump", imported_by=root).papers.add(team.paper)
     Group.objects.create(name="curators")
     invitation = Invitation.objects.invite(team.review, "nina@example.org", Role.REVIEWER, invited_by=team.alice)

@@ -3,4 +3,5 @@ paper actions that put papers into reviews. Each module registers its models whe
 
 # papers re-registers the Paper admin with the review actions (add to a review, apply a tag in a review);
 # batches the import batch admin, with a page that adds a batch's papers to a review.
-from . import annotations, batches, comments, memberships, papers, reviews, tags  # noqa: F401
+# history the read-only record of every change.
+from . import annotations, batches, comments, history, memberships, papers, reviews, tags  # noqa: F401

@@ -1,10 +1,10 @@
-"""The comment thread on a paper: read it, post, reply, edit and delete one's own.
+"""The comment thread on a paper: read it, post, reply, edit and delete one's own, restore a deleted one.
 
 Each change reads: access check, form, one call to reviews.annotating, response.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -89,6 +89,21 @@ def comment_delete(request: HtmxHttpRequest, slug: str, comment_id: int) -> Http
     comment = get_own_comment(membership, comment_id)
     try:
         annotating.delete_comment(membership, comment)
+    except Refused as refusal:
+        return annotation_response(request, membership, comment.paper_id, Section.COMMENTS, refusal=refusal)
+    return thread_changed_response(request, membership, comment)
+
+
+@login_required
+@require_POST
+def comment_restore(request: HtmxHttpRequest, slug: str, comment_id: int) -> HttpResponse:
+    """Bring a deleted comment back (its author or an owner), from its placeholder or the history."""
+    membership = get_membership(request.user, slug)
+    comment = Comment.objects.filter(pk=comment_id, review_id=membership.review_id).only("paper_id", "quote").first()
+    if comment is None:
+        raise Http404("No such comment")
+    try:
+        comment = annotating.restore_comment(membership, comment_id)
     except Refused as refusal:
         return annotation_response(request, membership, comment.paper_id, Section.COMMENTS, refusal=refusal)
     return thread_changed_response(request, membership, comment)

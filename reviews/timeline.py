@@ -1,0 +1,164 @@
+"""The review's history as people read it: which changes a member may see, and each one in words.
+
+Blind mode holds here as on every read path: a member who does not see everything, and has not decided on the
+paper, sees nobody else's decisions, scores, tags or final decisions in its timeline. Comment changes show to
+every member, except that only owners see those of comments a curator hid, and only a comment's author and the
+owners read what a deleted comment said.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
+
+from .models import TEAM_KINDS, Change, ChangeKind, Comment, Membership, ScreeningDecision
+
+# A comment's words in an entry are cut to this length.
+EXCERPT_LENGTH = 80
+TIMELINE_LENGTH = 200
+
+
+@dataclass
+class Entry:
+    change: Change
+    who: str
+    words: str
+    # The deleted comment this entry may bring back, for its author or an owner.
+    restorable: int | None = None
+
+
+def paper_changes(membership: Membership, paper_id: int):
+    """The changes of the paper the member may see, newest first."""
+    changes = Change.objects.of_paper(membership.review_id, paper_id).select_related("user")
+    if not membership.sees_everything and not _has_decided(membership, paper_id):
+        changes = changes.exclude(Q(kind__in=TEAM_KINDS) & ~Q(user_id=membership.user_id))
+    return _without_hidden_comments(membership, changes)
+
+
+def review_changes(membership: Membership):
+    """Every change of the review the member may see (the history page, for owners and resolvers)."""
+    changes = Change.objects.filter(review_id=membership.review_id).select_related("user", "paper")
+    changes = changes.defer("paper__search_document", "paper__abstract")
+    return _without_hidden_comments(membership, changes)
+
+
+def paper_timeline(membership: Membership, paper_id: int) -> list[Entry]:
+    return entries(membership, list(paper_changes(membership, paper_id)[:TIMELINE_LENGTH]))
+
+
+def _has_decided(membership: Membership, paper_id: int) -> bool:
+    mine = {"review_id": membership.review_id, "paper_id": paper_id, "user_id": membership.user_id}
+    return ScreeningDecision.objects.filter(**mine).exists()
+
+
+def _without_hidden_comments(membership: Membership, changes):
+    if membership.is_owner:
+        return changes
+    hidden = Comment.objects.filter(review_id=membership.review_id, hidden=True)
+    hidden_subjects = hidden.annotate(subject=Cast("pk", CharField())).values("subject")
+    return changes.exclude(kind=ChangeKind.COMMENT, subject__in=hidden_subjects)
+
+
+def entries(membership: Membership, changes: list[Change]) -> list[Entry]:
+    """The changes (newest first) in words, as the member may read them; one query for their comments."""
+    comment_ids = {int(c.subject) for c in changes if c.kind == ChangeKind.COMMENT and c.subject.isdigit()}
+    comments = Comment.objects.filter(review_id=membership.review_id, pk__in=comment_ids).only(
+        "author_id", "deleted_at", "hidden"
+    )
+    comments = {str(comment.pk): comment for comment in comments}
+    offered = set()
+    result = []
+    for change in changes:
+        entry = Entry(change=change, who=str(change.user) if change.user else "A former member", words="")
+        if change.kind == ChangeKind.COMMENT:
+            comment = comments.get(change.subject)
+            entry.words = comment_words(change, may_read=_may_read(membership, comment))
+            if _restorable(membership, comment) and change.after is None and change.subject not in offered:
+                offered.add(change.subject)  # on its latest deletion only
+                entry.restorable = comment.pk
+        else:
+            entry.words = change_words(change)
+        result.append(entry)
+    return result
+
+
+def _may_read(membership: Membership, comment: Comment | None) -> bool:
+    """Whether the member may read the comment's words: anyone while it stands; once deleted (or gone), its
+    author and the owners."""
+    if comment is not None and comment.deleted_at is None:
+        return True
+    return membership.is_owner or (comment is not None and comment.author_id == membership.user_id)
+
+
+def _restorable(membership: Membership, comment: Comment | None) -> bool:
+    if comment is None or comment.deleted_at is None or comment.hidden:
+        return False
+    return membership.is_owner or (comment.author_id == membership.user_id and membership.can_annotate)
+
+
+def change_words(change: Change) -> str:
+    before, after = change.before, change.after
+    if change.kind == ChangeKind.DECISION:
+        prefix = "undid decision" if change.subject.startswith("undo:") else "decision"
+        return _before_after(prefix, _decision(before), _decision(after))
+    if change.kind == ChangeKind.SCORE:
+        return _before_after("score", _value(before, "score"), _value(after, "score"))
+    if change.kind == ChangeKind.TAG:
+        if after:
+            return f"tagged “{after.get('tag', '')}”"
+        return f"untagged “{(before or {}).get('tag', '')}”"
+    if change.kind == ChangeKind.RESOLUTION:
+        if (after or {}).get("reopened"):
+            return f"final decision {_decision(before)} reopened: a vote changed"
+        return _before_after("final decision", _decision(before), _decision(after))
+    if change.kind == ChangeKind.SETTING:
+        return _before_after(f"setting {change.subject}", _plain(before), _plain(after))
+    return _before_after(change.get_kind_display().lower(), _plain(before), _plain(after))
+
+
+def comment_words(change: Change, *, may_read: bool) -> str:
+    before, after = change.before or {}, change.after or {}
+    if "hidden" in after:
+        return "comment hidden by a curator" if after["hidden"] else "comment shown again by a curator"
+    if change.after is None:
+        words = "comment deleted"
+    elif before.get("deleted"):
+        words = "comment restored"
+    elif change.before is None:
+        words = "comment added"
+    else:
+        words = "comment edited"
+    body = after.get("body") or before.get("body") or ""
+    if may_read and body:
+        excerpt = body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1] + "…"
+        words += f": “{excerpt}”"
+    return words
+
+
+def _before_after(label: str, before: str, after: str) -> str:
+    if not before:
+        return f"{label}: {after}"
+    if not after:
+        return f"{label} cleared (was {before})"
+    return f"{label}: {before} → {after}"
+
+
+def _decision(state) -> str:
+    if not state:
+        return ""
+    words = str(state.get("decision", ""))
+    if state.get("reason"):
+        words += f" ({state['reason']})"
+    return words
+
+
+def _value(state, key: str) -> str:
+    return "" if not state else str(state.get(key, ""))
+
+
+def _plain(state) -> str:
+    if state is None:
+        return ""
+    if isinstance(state, dict):
+        return ", ".join(f"{key} {value}" for key, value in state.items())
+    return str(state)
