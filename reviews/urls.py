@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import annotations, comments, invitations, pages, preferences, settings, settings_vocabulary, team
+from .views import (
+    annotations,
+    comments,
+    dashboard,
+    invitations,
+    pages,
+    preferences,
+    settings,
+    settings_vocabulary,
+    team,
+)
 
 app_name = "reviews"
 
@@ -27,6 +37,9 @@ urlpatterns = [
     path("reviews/<slug:slug>/annotate/<id:paper_id>/comments/add/", comments.comment_add, name="comment_add"),
     path("reviews/<slug:slug>/comments/<id:comment_id>/edit/", comments.comment_edit, name="comment_edit"),
     path("reviews/<slug:slug>/comments/<id:comment_id>/delete/", comments.comment_delete, name="comment_delete"),
+    path("reviews/<slug:slug>/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reviews/<slug:slug>/dashboard/<slug:chart>.svg", dashboard.dashboard_chart, name="dashboard_chart"),
+    path("reviews/<slug:slug>/statistics/", dashboard.statistics, name="statistics"),
     path("reviews/<slug:slug>/settings/", settings.review_settings, name="settings"),
     path("reviews/<slug:slug>/settings/details/", settings.details_save, name="settings_details"),
     path("reviews/<slug:slug>/settings/members/", settings.member_add, name="settings_member_add"),
