@@ -8,6 +8,7 @@ they hide are refused at their download address too.
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import dropwhile
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from . import agreement, charts
 from . import dashboard_queries as queries
+from .dashboard_cache import ReviewCounts
 from .models import ExclusionReason, Membership
 from .models.summaries import NEEDS_RESOLUTION, SCREENED_STATUSES, TeamStatus
 
@@ -50,6 +52,7 @@ class Dashboard:
     def __init__(self, membership: Membership):
         self.membership = membership
         self.review = membership.review
+        self.counts = ReviewCounts(self.review.pk)
         self.sees_everything = membership.sees_everything
 
     def may_see(self, chart: str) -> bool:
@@ -57,7 +60,7 @@ class Dashboard:
 
     @cached_property
     def statuses(self) -> Counter:
-        return queries.status_counts(self.review.pk)
+        return self.counts.get("status_counts", queries.status_counts)
 
     @cached_property
     def total_papers(self) -> int:
@@ -85,8 +88,8 @@ class Dashboard:
         """Every member who screens, and anyone else with decisions in the review (a former reviewer), with the
         papers they decided out of the papers that need them: their assigned papers when the review assigns,
         else every paper."""
-        by_user = queries.decisions_by_user(self.review.pk)
-        assigned = queries.assignment_progress(self.review.pk)
+        by_user = self.counts.get("decisions_by_user", queries.decisions_by_user)
+        assigned = self.counts.get("assignment_progress", queries.assignment_progress)
         members = {
             membership.user_id: membership
             for membership in self.review.memberships.select_related("user").order_by("user__username")
@@ -119,11 +122,11 @@ class Dashboard:
 
     @cached_property
     def assigns(self) -> bool:
-        return queries.assignment_progress(self.review.pk) is not None
+        return self.counts.get("assignment_progress", queries.assignment_progress) is not None
 
     @cached_property
     def prisma(self) -> charts.PrismaFlow:
-        identified = queries.records_identified(self.review.pk)
+        identified = self.counts.get("records_identified", queries.records_identified)
         labels = dict(ExclusionReason.objects.filter(review=self.review).values_list("pk", "label"))
         order = list(labels)
         reasons = sorted(
@@ -143,7 +146,7 @@ class Dashboard:
 
     @cached_property
     def score_counts(self) -> dict[int, int]:
-        return queries.score_counts(self.review.pk)
+        return self.counts.get("score_counts", queries.score_counts)
 
     @cached_property
     def tags(self) -> list[tuple[str, int]]:
@@ -151,7 +154,7 @@ class Dashboard:
 
     @cached_property
     def pace(self):
-        return queries.decisions_per_day(self.review.pk, timezone.localdate())
+        return self.counts.get("pace", lambda review_id: queries.decisions_per_day(review_id, timezone.localdate()))
 
     def chart(self, name: str):
         title = self.CHARTS[name][0]
@@ -182,7 +185,9 @@ class Dashboard:
         return charts.bar_chart(name, title, bars, empty="No tags applied yet.")
 
     def _chart_pace(self, name, title):
-        bars = [charts.Bar(day.strftime("%a %d %b"), n) for day, n in self.pace]
+        # From the first day with a decision, so a review started last week is not a month of empty rows.
+        days = list(dropwhile(lambda day: day[1] == 0, self.pace))
+        bars = [charts.Bar(day.strftime("%a %d %b"), n) for day, n in days]
         return charts.bar_chart(
             name, title, bars if any(n for _, n in self.pace) else [], empty="No decisions in the last 30 days."
         )
@@ -201,10 +206,11 @@ class Agreement:
 
     def __init__(self, review):
         self.review = review
+        self.counts = ReviewCounts(review.pk)
 
     @cached_property
     def profiles(self) -> list[tuple[int, int, int, int]]:
-        return queries.vote_profiles(self.review.pk)
+        return self.counts.get("vote_profiles", queries.vote_profiles)
 
     @cached_property
     def team_percent(self) -> agreement.Statistic:
@@ -225,6 +231,9 @@ class Agreement:
 
     @cached_property
     def fleiss(self) -> agreement.Statistic:
+        return self.counts.get("fleiss", lambda review_id: self._fleiss())
+
+    def _fleiss(self) -> agreement.Statistic:
         rows = [
             (votes, papers)
             for *votes, papers in self.profiles
@@ -237,7 +246,11 @@ class Agreement:
 
     @cached_property
     def krippendorff(self) -> agreement.Statistic:
-        rows = queries.score_profiles(self.review.pk)
+        # Cached as a result: spreading 100,000 papers' scores out for the library takes over 100 ms.
+        return self.counts.get("krippendorff", lambda review_id: self._krippendorff())
+
+    def _krippendorff(self) -> agreement.Statistic:
+        rows = self.counts.get("score_profiles", queries.score_profiles)
         if not rows:
             return agreement.krippendorff_ordinal([])
         table = np.repeat(np.array([spread for spread, _ in rows]), [papers for _, papers in rows], axis=0)
@@ -247,7 +260,7 @@ class Agreement:
     def pairs(self) -> list[Pair]:
         index = {decision: number for number, decision in enumerate(queries.DECISIONS)}
         tables: dict[tuple[int, int], np.ndarray] = {}
-        for first, second, decision1, decision2, papers in queries.decision_pairs(self.review.pk):
+        for first, second, decision1, decision2, papers in self.counts.get("decision_pairs", queries.decision_pairs):
             table = tables.setdefault((first, second), np.zeros((3, 3), dtype=int))
             table[index[decision1], index[decision2]] += papers
         names = dict(

@@ -221,3 +221,20 @@ def test_the_pages_take_a_fixed_number_of_queries(client, screened, django_asser
         client.get(dashboard_url(screened.review))
     with django_assert_max_num_queries(12):
         client.get(statistics_url(screened.review))
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def test_a_new_vote_shows_at_once_though_counts_are_cached(client, screened):
+    client = logged_in(client, screened.alice)
+    assert figure(client.get(dashboard_url(screened.review)).content.decode(), "figure-screened") == "4"
+    annotating.decide(member(screened.review, screened.carol), screened.papers[4].pk, "exclude")
+    html = client.get(dashboard_url(screened.review)).content.decode()
+    assert figure(html, "figure-screened") == "5"
+    statistics = client.get(statistics_url(screened.review)).content.decode()
+    assert re.search(r"bob and carol</th>\s*<td>5</td>", statistics)
