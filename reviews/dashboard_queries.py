@@ -51,18 +51,42 @@ def vote_profiles(review_id: int) -> list[tuple[int, int, int, int]]:
 
 
 def score_profiles(review_id: int) -> list[tuple[tuple[int, ...], int]]:
-    """((reviewers who gave 1, …, gave 5), papers with exactly that spread) for papers scored by two or more."""
+    """((reviewers who gave 1, …, gave 5), papers with exactly that spread) for papers scored by two or more.
+
+    Two or three scores are fully known from a paper's summary columns (the lowest, the highest and the one
+    the sum leaves), so those papers are grouped on ReviewPaper; only papers with four or more scores are read
+    from the scores themselves. Grouping all 200,000 scores per paper took three times as long.
+    """
+    profiles: Counter = Counter()
+    more = False
+    summed = (
+        ReviewPaper.objects.filter(review_id=review_id, score_count__gte=2)
+        .order_by()
+        .values_list("score_count", "score_min", "score_max", "score_mean")
+        .annotate(papers=Count("pk"))
+    )
+    for count, low, high, mean, papers in summed:
+        if count > 3:
+            more = True
+            continue
+        values = [low, high] if count == 2 else [low, high, round(mean * 3) - low - high]
+        profiles[tuple(values.count(value) for value in range(1, 6))] += papers
+    if not more:
+        return list(profiles.items())
     table = _table(Score)
     spread = ", ".join(f"SUM(CASE WHEN value = {value} THEN 1 ELSE 0 END) AS v{value}" for value in range(1, 6))
     columns = ", ".join(f"v{value}" for value in range(1, 6))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns}, COUNT(*) FROM (SELECT {spread} FROM {table} "  # noqa: S608
-            "WHERE review_id = %s GROUP BY paper_id HAVING COUNT(*) >= 2) AS per_paper "
+            f"WHERE review_id = %s AND paper_id IN (SELECT paper_id FROM {_table(ReviewPaper)} "
+            "WHERE review_id = %s AND score_count >= 4) GROUP BY paper_id) AS per_paper "
             f"GROUP BY {columns}",
-            [review_id],
+            [review_id, review_id],
         )
-        return [(tuple(int(count) for count in row[:5]), row[5]) for row in cursor.fetchall()]
+        for row in cursor.fetchall():
+            profiles[tuple(int(count) for count in row[:5])] += row[5]
+    return list(profiles.items())
 
 
 def decisions_by_user(review_id: int) -> dict[int, Counter]:

@@ -219,7 +219,7 @@ def test_the_pages_take_a_fixed_number_of_queries(client, screened, django_asser
     client = logged_in(client, screened.alice)
     with django_assert_max_num_queries(20):
         client.get(dashboard_url(screened.review))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         client.get(statistics_url(screened.review))
 
 
@@ -238,3 +238,24 @@ def test_a_new_vote_shows_at_once_though_counts_are_cached(client, screened):
     assert figure(html, "figure-screened") == "5"
     statistics = client.get(statistics_url(screened.review)).content.decode()
     assert re.search(r"bob and carol</th>\s*<td>5</td>", statistics)
+
+
+def test_score_spreads_from_summary_columns_match_the_scores(screened):
+    from reviews import dashboard_queries
+
+    # Papers with 2, 3 and 4 scores: the first two are read from ReviewPaper, the last from Score.
+    members = [member(screened.review, user) for user in (screened.alice, screened.bob, screened.carol)]
+    dave = make_user("dave")
+    Membership.objects.create(review=screened.review, user=dave, role=Role.REVIEWER)
+    members.append(member(screened.review, dave))
+    for paper, values in zip(screened.papers[2:5], [(1, 5), (2, 2, 5), (3, 4, 4, 1)], strict=True):
+        for membership, value in zip(members, values, strict=False):
+            annotating.set_score(membership, paper.pk, value)
+    profiles = dict(dashboard_queries.score_profiles(screened.review.pk))
+    # From the fixture: paper 0 scored 4 and 5 (paper 1 scored once, left out).
+    assert profiles == {
+        (0, 0, 0, 1, 1): 1,
+        (1, 0, 0, 0, 1): 1,
+        (0, 2, 0, 0, 1): 1,
+        (1, 0, 1, 2, 0): 1,
+    }
