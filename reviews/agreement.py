@@ -52,8 +52,12 @@ def _finite(*numbers) -> bool:
     return all(number is not None and math.isfinite(number) for number in numbers)
 
 
-def _interval(low, high) -> tuple[float, float] | None:
-    return (float(low), float(high)) if _finite(low, high) else None
+def _interval(low, high, bounds=(-1.0, 1.0)) -> tuple[float, float] | None:
+    """A finite interval, cut to the range the statistic can take (an asymptotic interval on a small table can
+    reach past 1)."""
+    if not _finite(low, high):
+        return None
+    return max(float(low), bounds[0]), min(float(high), bounds[1])
 
 
 def kappa_reading(kappa: float) -> str:
@@ -91,7 +95,7 @@ def percent_agreement(agreed: int, total: int) -> Statistic:
 
 def cohen_kappa(table) -> Statistic:
     """Cohen's kappa of two reviewers from their contingency table (rows: one's decisions, columns: the other's,
-    same categories in the same order), with statsmodels' asymptotic 95% interval."""
+    same categories in the same order), with statsmodels' asymptotic 95% interval, cut to −1…1."""
     table = np.asarray(table, dtype=float)
     n = int(table.sum())
     if n < 1:

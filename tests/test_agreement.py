@@ -123,3 +123,12 @@ def test_one_sided_tables_with_some_disagreement_give_finite_values():
     result = agreement.cohen_kappa([[2, 0, 2], [0, 0, 0], [0, 0, 0]])
     assert result.value == pytest.approx(0.0)
     assert all(math.isfinite(bound) for bound in result.ci or (0, 0))
+
+
+def test_a_kappa_interval_stays_within_minus_one_and_one():
+    # N = 4, [[2, 1], [0, 1]]: kappa = 0.5 with an asymptotic standard error of ~0.37, so 0.5 ± 0.73 would
+    # reach 1.23; kappa cannot pass 1.
+    result = agreement.cohen_kappa([[2, 0, 1], [0, 0, 0], [0, 0, 1]])
+    assert result.value == pytest.approx(0.5)
+    low, high = result.ci
+    assert -1 <= low < 0.5 < high == 1.0
