@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import annotations, comments, history, invitations, pages, preferences, settings, settings_vocabulary, team
+from .views import (
+    annotations,
+    comments,
+    dashboard,
+    history,
+    invitations,
+    pages,
+    preferences,
+    settings,
+    settings_vocabulary,
+    team,
+)
 
 app_name = "reviews"
 
@@ -31,6 +42,9 @@ urlpatterns = [
     path("reviews/<slug:slug>/comments/<id:comment_id>/delete/", comments.comment_delete, name="comment_delete"),
     path("reviews/<slug:slug>/comments/<id:comment_id>/restore/", comments.comment_restore, name="comment_restore"),
     path("reviews/<slug:slug>/history/", history.review_history, name="history"),
+    path("reviews/<slug:slug>/dashboard/", dashboard.dashboard, name="dashboard"),
+    path("reviews/<slug:slug>/dashboard/<slug:chart>.svg", dashboard.dashboard_chart, name="dashboard_chart"),
+    path("reviews/<slug:slug>/statistics/", dashboard.statistics, name="statistics"),
     path("reviews/<slug:slug>/settings/", settings.review_settings, name="settings"),
     path("reviews/<slug:slug>/settings/details/", settings.details_save, name="settings_details"),
     path("reviews/<slug:slug>/settings/members/", settings.member_add, name="settings_member_add"),

@@ -42,3 +42,16 @@ def test_every_page_passes_axe(live_server, browser_page, client, site, role):  
         found += axe_violations(page, name)
 
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(("role", "blind"), [("owner", False), ("reviewer", False), ("reviewer", True)])
+def test_the_dashboard_and_statistics_pass_axe(live_server, browser_page, client, site, role, blind):  # noqa: F811
+    site.review.blind = blind
+    site.review.save()
+    page = browser_page
+    log_in_with_cookie(page.context, live_server, client, site.users[role])
+    found = []
+    for name in ["dashboard", "statistics"]:
+        assert page.goto(f"{live_server.url}/reviews/{site.review.slug}/{name}/").status == 200
+        found += axe_violations(page, f"{name} as {role}{', blind' if blind else ''}")
+    assert not found, "\n".join(found)

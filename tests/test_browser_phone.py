@@ -62,3 +62,17 @@ def test_a_filtered_list_opens_with_its_filters_showing(live_server, browser_pag
 
     expect(page.get_by_label("Team status")).to_have_value("maybe")
     expect(page.get_by_label("Team status")).to_be_visible()
+
+
+@pytest.mark.parametrize("role", ["owner", "observer"])
+def test_the_dashboard_and_statistics_fit_a_phone(live_server, browser_page, client, site, role):  # noqa: F811
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    log_in_with_cookie(page.context, live_server, client, site.users[role])
+    for name in ["dashboard", "statistics"]:
+        assert page.goto(f"{live_server.url}/reviews/{site.review.slug}/{name}/").status == 200
+        overflow = horizontal_overflow(page)
+        assert overflow <= 0, f"{name} is {overflow}px too wide for a phone: {too_wide(page)}"
+    chart = page.goto(f"{live_server.url}/reviews/{site.review.slug}/dashboard/")
+    assert chart.ok
+    assert page.locator("svg.chart").first.bounding_box()["width"] <= PHONE["width"]

@@ -202,6 +202,7 @@ def world(team):
         "app_label": "papers",
         "url": "no-such-page/",
         "content_type_id": ContentType.objects.get_for_model(Paper).pk,
+        "chart": "prisma",
     }
     return team
 
