@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import annotations, comments, invitations, pages, preferences, settings, settings_vocabulary, team
+from .views import (
+    annotations,
+    assignments,
+    comments,
+    conflicts,
+    invitations,
+    pages,
+    preferences,
+    screening,
+    settings,
+    settings_vocabulary,
+    team,
+)
 
 app_name = "reviews"
 
@@ -27,6 +39,13 @@ urlpatterns = [
     path("reviews/<slug:slug>/annotate/<id:paper_id>/comments/add/", comments.comment_add, name="comment_add"),
     path("reviews/<slug:slug>/comments/<id:comment_id>/edit/", comments.comment_edit, name="comment_edit"),
     path("reviews/<slug:slug>/comments/<id:comment_id>/delete/", comments.comment_delete, name="comment_delete"),
+    path("reviews/<slug:slug>/conflicts/", conflicts.conflicts, name="conflicts"),
+    path("reviews/<slug:slug>/conflicts/resolve/", conflicts.conflict_resolve, name="conflict_resolve"),
+    path("reviews/<slug:slug>/screen/", screening.screen, name="screen"),
+    path("reviews/<slug:slug>/screen/undo/", screening.screen_undo, name="screen_undo"),
+    path("reviews/<slug:slug>/assignments/", assignments.assignments, name="assignments"),
+    path("reviews/<slug:slug>/assignments/assign/", assignments.assignments_save, name="assignments_save"),
+    path("reviews/<slug:slug>/assignments/clear/", assignments.assignments_clear, name="assignments_clear"),
     path("reviews/<slug:slug>/settings/", settings.review_settings, name="settings"),
     path("reviews/<slug:slug>/settings/details/", settings.details_save, name="settings_details"),
     path("reviews/<slug:slug>/settings/members/", settings.member_add, name="settings_member_add"),
