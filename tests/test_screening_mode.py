@@ -4,37 +4,14 @@ import pytest
 from django.urls import reverse
 
 from reviews import annotating, screening
-from reviews.models import Assignment, ExclusionReason, Membership, Resolution, Role, ScreeningDecision
-from tests.factories import logged_in, make_paper, make_review, make_user
+from reviews.models import Assignment, ExclusionReason, Resolution, ScreeningDecision
+from tests.dual_review import dual, member  # noqa: F401 - a fixture
+from tests.factories import logged_in, make_user
 
 HTMX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def dual(db):
-    """A blind review needing two screeners: alice owns, bob and carol review, rosa resolves, olivia observes.
-    Four papers, newest first: p4, p3, p2, p1."""
-
-    class Dual:
-        alice, bob, carol, rosa, olivia = (make_user(n) for n in ["alice", "bob", "carol", "rosa", "olivia"])
-        papers = [make_paper(f"2303.0000{n}", title=f"Paper {n}") for n in range(1, 5)]
-        review = make_review(
-            "dual",
-            papers=papers,
-            blind=True,
-            required_screeners=2,
-            members={alice: Role.OWNER, bob: Role.REVIEWER, carol: Role.REVIEWER, rosa: Role.RESOLVER, olivia: Role.OBSERVER},
-        )
-
-    Dual.p1, Dual.p2, Dual.p3, Dual.p4 = Dual.papers
-    return Dual
-
-
-def member(review, user):
-    return Membership.objects.select_related("review", "user").get(review=review, user=user)
-
-
-def test_the_next_paper_is_the_newest_not_decided_by_me_and_short_of_decisions(dual):
+def test_the_next_paper_is_the_newest_not_decided_by_me_and_short_of_decisions(dual):  # noqa: F811
     bob, carol, alice = (member(dual.review, u) for u in (dual.bob, dual.carol, dual.alice))
     assert screening.next_for(bob) == dual.p4.pk
     annotating.decide(bob, dual.p4.pk, "include")
@@ -46,7 +23,7 @@ def test_the_next_paper_is_the_newest_not_decided_by_me_and_short_of_decisions(d
     assert screening.progress_of(bob) == screening.Progress(done=1, left=2, assigned=False)
 
 
-def test_with_assignments_only_my_papers_are_offered(dual):
+def test_with_assignments_only_my_papers_are_offered(dual):  # noqa: F811
     bob = member(dual.review, dual.bob)
     Assignment.objects.create(review=dual.review, paper=dual.p2, user=dual.bob)
     Assignment.objects.create(review=dual.review, paper=dual.p4, user=dual.carol)
@@ -56,7 +33,7 @@ def test_with_assignments_only_my_papers_are_offered(dual):
     assert screening.progress_of(bob) == screening.Progress(done=1, left=0, assigned=True)
 
 
-def test_the_screen_page_shows_the_next_paper_and_my_progress(client, dual):
+def test_the_screen_page_shows_the_next_paper_and_my_progress(client, dual):  # noqa: F811
     response = logged_in(client, dual.bob).get(reverse("reviews:screen", args=["dual"]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -64,7 +41,7 @@ def test_the_screen_page_shows_the_next_paper_and_my_progress(client, dual):
     assert "0 of 4 screened by you" in html and "<progress" in html
 
 
-def test_deciding_in_screening_mode_moves_on_without_js(client, dual):
+def test_deciding_in_screening_mode_moves_on_without_js(client, dual):  # noqa: F811
     url = reverse("reviews:decide", args=["dual", dual.p4.pk])
     screen = reverse("reviews:screen", args=["dual"])
     response = logged_in(client, dual.bob).post(url, {"decision": "include", "next": f"{screen}#paper-{dual.p4.pk}"})
@@ -73,7 +50,7 @@ def test_deciding_in_screening_mode_moves_on_without_js(client, dual):
     assert "Paper 3" in page and "1 of 4 screened by you" in page
 
 
-def test_deciding_in_screening_mode_with_htmx_returns_the_next_paper(client, dual):
+def test_deciding_in_screening_mode_with_htmx_returns_the_next_paper(client, dual):  # noqa: F811
     url = reverse("reviews:decide", args=["dual", dual.p4.pk])
     screen = reverse("reviews:screen", args=["dual"])
     response = logged_in(client, dual.bob).post(url, {"decision": "include", "next": screen}, headers=HTMX)
@@ -84,7 +61,7 @@ def test_deciding_in_screening_mode_with_htmx_returns_the_next_paper(client, dua
     assert ScreeningDecision.objects.get(user=dual.bob, paper=dual.p4).decision == "include"
 
 
-def test_an_exclusion_waits_on_the_same_paper_for_its_reason(client, dual):
+def test_an_exclusion_waits_on_the_same_paper_for_its_reason(client, dual):  # noqa: F811
     reason = ExclusionReason.objects.create(review=dual.review, label="Off topic", position=1)
     url = reverse("reviews:decide", args=["dual", dual.p4.pk])
     screen = reverse("reviews:screen", args=["dual"])
@@ -95,7 +72,7 @@ def test_an_exclusion_waits_on_the_same_paper_for_its_reason(client, dual):
     assert ScreeningDecision.objects.get(user=dual.bob, paper=dual.p4).reason == reason
 
 
-def test_undo_takes_back_my_last_decision_and_shows_that_paper(client, dual):
+def test_undo_takes_back_my_last_decision_and_shows_that_paper(client, dual):  # noqa: F811
     bob = member(dual.review, dual.bob)
     annotating.decide(bob, dual.p4.pk, "include")
     annotating.decide(bob, dual.p3.pk, "exclude")
@@ -111,7 +88,7 @@ def test_undo_takes_back_my_last_decision_and_shows_that_paper(client, dual):
     assert "no decision of yours to undo" in response.content.decode()
 
 
-def test_when_nothing_is_left_the_page_says_so(client, dual):
+def test_when_nothing_is_left_the_page_says_so(client, dual):  # noqa: F811
     bob = member(dual.review, dual.bob)
     for paper in dual.papers:
         annotating.decide(bob, paper.pk, "include")
@@ -120,27 +97,27 @@ def test_when_nothing_is_left_the_page_says_so(client, dual):
 
 
 @pytest.mark.parametrize("who", ["rosa", "olivia"])
-def test_members_who_do_not_screen_are_told_so(client, dual, who):
+def test_members_who_do_not_screen_are_told_so(client, dual, who):  # noqa: F811
     client = logged_in(client, getattr(dual, who))
     response = client.get(reverse("reviews:screen", args=["dual"]))
     assert response.status_code == 403 and "you do not screen papers" in response.content.decode()
     assert client.post(reverse("reviews:screen_undo", args=["dual"])).status_code == 302
 
 
-def test_outsiders_get_404(client, dual):
+def test_outsiders_get_404(client, dual):  # noqa: F811
     client = logged_in(client, make_user("eve"))
     assert client.get(reverse("reviews:screen", args=["dual"])).status_code == 404
     assert client.post(reverse("reviews:screen_undo", args=["dual"])).status_code == 404
 
 
-def test_a_crafted_paper_parameter_shows_the_next_paper(client, dual):
+def test_a_crafted_paper_parameter_shows_the_next_paper(client, dual):  # noqa: F811
     client = logged_in(client, dual.bob)
     for value in ["abc", "-1", str(2**64), "0", "99999"]:
         response = client.get(reverse("reviews:screen", args=["dual"]), {"paper": value})
         assert response.status_code == 200 and "Paper 4" in response.content.decode()
 
 
-def test_a_changed_vote_on_a_resolved_paper_says_it_reopened_the_conflict(client, dual):
+def test_a_changed_vote_on_a_resolved_paper_says_it_reopened_the_conflict(client, dual):  # noqa: F811
     bob, carol, rosa = (member(dual.review, u) for u in (dual.bob, dual.carol, dual.rosa))
     annotating.decide(bob, dual.p4.pk, "include")
     annotating.decide(carol, dual.p4.pk, "exclude")
@@ -153,7 +130,7 @@ def test_a_changed_vote_on_a_resolved_paper_says_it_reopened_the_conflict(client
     assert Resolution.objects.get(paper=dual.p4).reopened_at is not None
 
 
-def test_the_screen_page_takes_a_fixed_number_of_queries(client, dual, django_assert_max_num_queries):
+def test_the_screen_page_takes_a_fixed_number_of_queries(client, dual, django_assert_max_num_queries):  # noqa: F811
     client = logged_in(client, dual.bob)
     client.get(reverse("reviews:screen", args=["dual"]))
     with django_assert_max_num_queries(16):

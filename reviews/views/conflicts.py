@@ -49,8 +49,8 @@ def get_resolving_membership(user, slug: str) -> Membership:
     return membership
 
 
-def queue(membership: Membership, tab: str):
-    """The review's papers of ``tab``, with every vote, score, comment and resolution the queue shows (a fixed
+def queue(membership: Membership, tab: str | None):
+    """The review's papers of ``tab`` (None: any paper), with every vote, score, comment and resolution the queue shows (a fixed
     number of queries, whatever the page holds)."""
     review = membership.review
     papers = ReviewPaper.objects.filter(review=review)
@@ -58,11 +58,11 @@ def queue(membership: Membership, tab: str):
         papers = papers.filter(team_status=TeamStatus.RESOLVED)
     elif tab == Tab.REOPENED:
         papers = papers.filter(paper__resolutions__review=review, paper__resolutions__reopened_at__isnull=False)
-    else:
+    elif tab == Tab.OPEN:
         papers = papers.filter(team_status__in=NEEDS_RESOLUTION)
     of_review = {"review": review}
     return (
-        papers.select_related("paper")
+        papers.select_related("paper", "review")
         .defer("paper__search_document")
         .prefetch_related(
             Prefetch(
@@ -171,7 +171,7 @@ def queue_url(request: HtmxHttpRequest, membership: Membership) -> str:
 
 def card_response(request, membership, paper_id, *, status: int = 200, **extra) -> HttpResponse:
     """The paper's card alone, as it is now (in any tab: it stays where the resolver is until they reload)."""
-    review_paper = queue(membership, tab="any").filter(paper_id=paper_id).first()
+    review_paper = queue(membership, None).filter(paper_id=paper_id).first()
     if review_paper is None:
         return render(request, "reviews/paper_gone.html#message", {"review": membership.review}, status=404)
     context = queue_context(membership, rp=prepare(review_paper), **extra)
