@@ -8,6 +8,15 @@ from .annotating import NOTE_MAX_LENGTH
 from .models import MAX_REQUIRED_SCREENERS, FinalChoice
 
 
+class QueueTabForm(forms.Form):
+    """Which of the conflicts queue's tabs to show; anything else shows the open conflicts."""
+
+    show = forms.ChoiceField(choices=[("open", "Open"), ("resolved", "Resolved"), ("reopened", "Reopened")])
+
+    def tab(self) -> str:
+        return self.cleaned_data["show"] if self.is_valid() else "open"
+
+
 class ResolveForm(forms.Form):
     """A final decision on one paper. Whether the reason is the review's, and whether the votes moved since
     ``seen`` was drawn, is for reviews.annotating.resolve to say."""

@@ -30,14 +30,14 @@ from ..models import (
     ScreeningDecision,
     TeamStatus,
 )
-from ..resolution_forms import ResolveForm
+from ..resolution_forms import QueueTabForm, ResolveForm
 
 CONFLICTS_PER_PAGE = 20
 TEMPLATE = "reviews/conflicts.html"
 
 
 class Tab:
-    OPEN, RESOLVED, REOPENED = "open", "resolved", "reopened"
+    OPEN, RESOLVED, REOPENED = (value for value, _ in QueueTabForm.base_fields["show"].choices)
     ALL = (OPEN, RESOLVED, REOPENED)
 
 
@@ -117,9 +117,7 @@ def counts(membership: Membership) -> dict:
 @never_cache
 def conflicts(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = get_resolving_membership(request.user, slug)
-    tab = request.GET.get("show", Tab.OPEN)
-    if tab not in Tab.ALL:
-        tab = Tab.OPEN
+    tab = QueueTabForm(request.GET).tab()
     page = Paginator(queue(membership, tab), CONFLICTS_PER_PAGE).get_page(request.GET.get("page"))
     for review_paper in page.object_list:
         prepare(review_paper)
@@ -134,7 +132,7 @@ def queue_context(membership: Membership, **extra) -> dict:
         "reasons": list(ExclusionReason.objects.filter(review=membership.review)),
         "keywords": ReviewKeywords.of(membership.review),
         "counts": counts(membership),
-        "tabs": [(Tab.OPEN, "Open"), (Tab.RESOLVED, "Resolved"), (Tab.REOPENED, "Reopened")],
+        "tabs": QueueTabForm.base_fields["show"].choices,
         "note_max_length": annotating.NOTE_MAX_LENGTH,
         **extra,
     }
