@@ -7,7 +7,9 @@ assigned to me. Papers come in the review list's order, newest first.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+
+from papers.models import Paper
 
 from .models import Assignment, Membership, ReviewPaper, ScreeningDecision, TeamStatus
 
@@ -43,9 +45,22 @@ def assigned_to(membership: Membership) -> Exists:
     )
 
 
-def next_for(membership: Membership, *, assigned: bool | None = None) -> int | None:
-    """The id of the next paper the member should screen, or None when nothing is left for them."""
-    return to_screen_by(membership, assigned=assigned).values_list("paper_id", flat=True).first()
+def next_for(membership: Membership, *, assigned: bool | None = None, after: int | None = None) -> int | None:
+    """The id of the next paper the member should screen, or None when nothing is left for them.
+
+    ``after`` is the paper just decided: the search starts at its place in the order, so it does not walk again
+    over every paper the member has already screened (PostgreSQL reads the papers in the list's order and stops
+    at the first that needs them). Only when nothing is left after it does the search start from the top, where a
+    paper may need them again (a decision cleared, papers added).
+    """
+    papers = to_screen_by(membership, assigned=assigned)
+    place = Paper.objects.filter(pk=after).values("submitted_month", "arxiv_id").first() if after else None
+    if place and place["submitted_month"] is not None:
+        month, arxiv_id = place["submitted_month"], place["arxiv_id"]
+        later = Q(paper__submitted_month__lt=month) | Q(paper__submitted_month=month, paper__arxiv_id__lt=arxiv_id)
+        if (found := papers.filter(later).values_list("paper_id", flat=True).first()) is not None:
+            return found
+    return papers.values_list("paper_id", flat=True).first()
 
 
 @dataclass(frozen=True)

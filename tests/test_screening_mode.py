@@ -45,8 +45,8 @@ def test_deciding_in_screening_mode_moves_on_without_js(client, dual):  # noqa: 
     url = reverse("reviews:decide", args=["dual", dual.p4.pk])
     screen = reverse("reviews:screen", args=["dual"])
     response = logged_in(client, dual.bob).post(url, {"decision": "include", "next": f"{screen}#paper-{dual.p4.pk}"})
-    assert response.status_code == 302 and response.url == screen
-    page = client.get(screen).content.decode()
+    assert response.status_code == 302 and response.url == f"{screen}?after={dual.p4.pk}"
+    page = client.get(response.url).content.decode()
     assert "Paper 3" in page and "1 of 4 screened by you" in page
 
 
@@ -112,9 +112,20 @@ def test_outsiders_get_404(client, dual):  # noqa: F811
 
 def test_a_crafted_paper_parameter_shows_the_next_paper(client, dual):  # noqa: F811
     client = logged_in(client, dual.bob)
-    for value in ["abc", "-1", str(2**64), "0", "99999"]:
-        response = client.get(reverse("reviews:screen", args=["dual"]), {"paper": value})
-        assert response.status_code == 200 and "Paper 4" in response.content.decode()
+    for name in ["paper", "after"]:
+        for value in ["abc", "-1", str(2**64), "0", "99999"]:
+            response = client.get(reverse("reviews:screen", args=["dual"]), {name: value})
+            assert response.status_code == 200 and "Paper 4" in response.content.decode()
+
+
+def test_after_a_decision_the_search_goes_on_from_it_and_wraps_to_the_top(dual):  # noqa: F811
+    bob = member(dual.review, dual.bob)
+    annotating.decide(bob, dual.p3.pk, "include")
+    assert screening.next_for(bob, after=dual.p3.pk) == dual.p2.pk
+    annotating.decide(bob, dual.p2.pk, "include")
+    annotating.decide(bob, dual.p1.pk, "include")
+    # Nothing after p1: the search starts again from the top, where p4 still needs bob.
+    assert screening.next_for(bob, after=dual.p1.pk) == dual.p4.pk
 
 
 def test_a_changed_vote_on_a_resolved_paper_says_it_reopened_the_conflict(client, dual):  # noqa: F811

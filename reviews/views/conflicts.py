@@ -50,8 +50,8 @@ def get_resolving_membership(user, slug: str) -> Membership:
 
 
 def queue(membership: Membership, tab: str | None):
-    """The review's papers of ``tab`` (None: any paper), with every vote, score, comment and resolution the queue shows (a fixed
-    number of queries, whatever the page holds)."""
+    """The review's papers of ``tab`` (None: any paper), with every vote, score, comment and resolution the
+    queue shows (a fixed number of queries, whatever the page holds)."""
     review = membership.review
     papers = ReviewPaper.objects.filter(review=review)
     if tab == Tab.RESOLVED:

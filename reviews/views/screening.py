@@ -22,9 +22,11 @@ from .panels import load_panel, panel_context
 TEMPLATE = "reviews/screen.html"
 
 
-def screen_url(membership: Membership, paper_id: int | None = None) -> str:
+def screen_url(membership: Membership, paper_id: int | None = None, *, after: int | None = None) -> str:
     url = reverse("reviews:screen", args=[membership.review.slug])
-    return f"{url}?paper={paper_id}" if paper_id else url
+    if paper_id:
+        return f"{url}?paper={paper_id}"
+    return f"{url}?after={after}" if after else url
 
 
 def is_screening_mode(request: HtmxHttpRequest, membership: Membership) -> bool:
@@ -32,8 +34,9 @@ def is_screening_mode(request: HtmxHttpRequest, membership: Membership) -> bool:
     return request.POST.get("next", "").split("#", 1)[0] == screen_url(membership)
 
 
-def requested_paper(request: HtmxHttpRequest) -> int | None:
-    value = request.GET.get("paper", "")
+def requested_paper(request: HtmxHttpRequest, name: str) -> int | None:
+    """A paper id from the query string (``paper`` to show, ``after`` the one just decided), or None."""
+    value = request.GET.get(name, "")
     if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_DATABASE_ID:
         return int(value)
     return None
@@ -47,19 +50,28 @@ def screen(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = get_membership(request.user, slug)
     if not membership.can_screen:
         return render(request, TEMPLATE, {"review": membership.review, "membership": membership}, status=403)
-    return screen_response(request, membership, requested_paper(request))
+    return screen_response(
+        request, membership, requested_paper(request, "paper"), after=requested_paper(request, "after")
+    )
 
 
 def screen_response(
-    request: HtmxHttpRequest, membership: Membership, paper_id: int | None = None, *, status: int = 200, **extra
+    request: HtmxHttpRequest,
+    membership: Membership,
+    paper_id: int | None = None,
+    *,
+    after: int | None = None,
+    status: int = 200,
+    **extra,
 ) -> HttpResponse:
     """The screening page (or, for htmx, its #screen fragment) showing ``paper_id``, else the next paper that
-    needs the member."""
+    needs the member (``after`` the one just decided)."""
     assigned = screening.uses_assignments(membership)
     review_paper = None
     if paper_id is not None:
         review_paper = load_panel(membership, paper_id)
-    if review_paper is None and (next_id := screening.next_for(membership, assigned=assigned)) is not None:
+    next_id = None if review_paper else screening.next_for(membership, assigned=assigned, after=after)
+    if next_id is not None:
         review_paper = load_panel(membership, next_id)
     context = {
         "review": membership.review,
@@ -89,10 +101,10 @@ def after_decision(
     )
     stay = waits_for_reason or not data["decision"]
     if request.htmx:
-        return screen_response(request, membership, paper_id if stay else None, notice=notice)
+        return screen_response(request, membership, paper_id if stay else None, after=paper_id, notice=notice)
     if notice:
         messages.info(request, notice)
-    return HttpResponseRedirect(screen_url(membership, paper_id if stay else None))
+    return HttpResponseRedirect(screen_url(membership, paper_id) if stay else screen_url(membership, after=paper_id))
 
 
 @login_required
