@@ -58,6 +58,8 @@ def next_for(membership: Membership, *, assigned: bool | None = None, after: int
     if place and place["submitted_month"] is not None:
         month, arxiv_id = place["submitted_month"], place["arxiv_id"]
         later = Q(paper__submitted_month__lt=month) | Q(paper__submitted_month=month, paper__arxiv_id__lt=arxiv_id)
+        # The redundant bound lets PostgreSQL start its walk of the order's index at the month, not the top.
+        later &= Q(paper__submitted_month__lte=month)
         if (found := papers.filter(later).values_list("paper_id", flat=True).first()) is not None:
             return found
     return papers.values_list("paper_id", flat=True).first()

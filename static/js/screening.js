@@ -241,8 +241,10 @@
 
   // Screening mode swaps the whole #screen for the next paper (or the same one, showing an exclusion's
   // reasons): a digit typed after e waits for that paper's reasons, and the new paper takes the focus.
-  function screenSettled(screen) {
-    const row = screen.querySelector(".screening-row");
+  function screenSettled() {
+    // The event may name the #screen that was swapped out; read the one now in the page.
+    const screen = document.getElementById("screen");
+    const row = screen && screen.querySelector(".screening-row");
     const samePaper = row && reasonRow && row.dataset.paper === reasonRow.dataset.paper;
     if (samePaper && waitingForReasons && row.querySelector(".reason-buttons")) {
       reasonRow = row;
@@ -263,7 +265,7 @@
     const settled = event.target;
     if (!settled.closest) return;
     if (settled.id === "screen") {
-      screenSettled(settled);
+      screenSettled();
       return;
     }
     if (settled.id === "results") {
