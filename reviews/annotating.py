@@ -308,11 +308,19 @@ UNDO_DEPTH = 200
 def votes_seen(review_paper: ReviewPaper) -> str:
     """A short fingerprint of the paper's votes, sent with a resolution form so a vote that moved since the
     resolver looked is noticed (``resolve(seen=…)``)."""
-    votes = ScreeningDecision.objects.filter(review_id=review_paper.review_id, paper_id=review_paper.paper_id)
-    parts = sorted(
-        f"{user}:{decision}:{reason}"
-        for user, decision, reason in votes.values_list("user_id", "decision", "reason_id")
-    )
+    of_paper = {"review_id": review_paper.review_id, "paper_id": review_paper.paper_id}
+    votes = ScreeningDecision.objects.filter(**of_paper).values_list("user_id", "decision", "reason_id")
+    resolution = Resolution.objects.standing().filter(**of_paper).first()
+    return fingerprint(votes, resolution)
+
+
+def fingerprint(votes, resolution: Resolution | None) -> str:
+    """``votes_seen`` of (user_id, decision, reason_id) votes and the standing resolution (or None), so a page
+    that prefetched them draws the same fingerprint without a query a paper. The resolution is in it, so a
+    resolver who decides on a paper another resolver settled meanwhile is told rather than overwriting it."""
+    parts = sorted(f"{user}:{decision}:{reason}" for user, decision, reason in votes)
+    if resolution is not None:
+        parts.append(f"resolved:{resolution.pk}:{resolution.resolved_at.isoformat()}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -347,7 +355,7 @@ def resolve(
             status = review_paper.get_team_status_display().lower()
             raise Stale(f"This paper is no longer in conflict (it is {status} now), so there is nothing to resolve.")
         if seen is not None and seen != votes_seen(review_paper):
-            raise Stale("The votes on this paper changed since you opened it. Look at them again, then decide.")
+            raise Stale(STALE_MESSAGE)
         reason = None
         if decision == FinalChoice.EXCLUDE and reason_id is not None:
             reason = ExclusionReason.objects.select_for_update().filter(pk=reason_id).first()
@@ -371,6 +379,9 @@ def resolve(
 
 
 NOTE_MAX_LENGTH = 2000
+STALE_MESSAGE = (
+    "The votes on this paper (or its final decision) changed since you opened it. Look at them again, then decide."
+)
 
 
 # Comments

@@ -9,8 +9,13 @@ from django.test import Client
 
 def post_all_at_once(requests, headers=None):
     """POST every (user or None, url, data) from its own thread and client, released together; the status codes."""
+    return [response.status_code for response in send_all_at_once(requests, headers)]
+
+
+def send_all_at_once(requests, headers=None):
+    """As post_all_at_once, but the responses (to read what each sender was told)."""
     barrier = threading.Barrier(len(requests))
-    statuses = [None] * len(requests)
+    responses = [None] * len(requests)
 
     def worker(index, user, url, data):
         client = Client()
@@ -18,7 +23,7 @@ def post_all_at_once(requests, headers=None):
             client.force_login(user)
         barrier.wait()
         try:
-            statuses[index] = client.post(url, data, headers=headers or {}).status_code
+            responses[index] = client.post(url, data, headers=headers or {})
         finally:
             connections.close_all()
 
@@ -27,4 +32,4 @@ def post_all_at_once(requests, headers=None):
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    return statuses
+    return responses

@@ -4,6 +4,7 @@ import pytest
 
 from tests.browser import browser_page, log_in_with_cookie  # noqa: F401 - a fixture
 from tests.history_site import history_pages
+from tests.resolve_pages import resolve_pages
 from tests.site_pages import site  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.error_urls")]
@@ -36,7 +37,7 @@ def test_every_page_passes_axe(live_server, browser_page, client, site, role):  
             found += axe_violations(page, name)
     log_in_with_cookie(page.context, live_server, client, site.users[role])
 
-    for name, path, status in site.pages(role) + history_pages(site, role):
+    for name, path, status in site.pages(role) + history_pages(site, role) + resolve_pages(site, role):
         assert page.goto(f"{live_server.url}{path}").status == status, name
         open_everything(page)
         found += axe_violations(page, name)

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from tests.browser import browser_page, log_in_with_cookie  # noqa: F401 - a fixture
 from tests.browser_checks import horizontal_overflow, size, too_wide
 from tests.history_site import history_pages
+from tests.resolve_pages import resolve_pages
 from tests.site_pages import site  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.error_urls")]
@@ -22,7 +23,7 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server, browser_page, client, 
         assert horizontal_overflow(page) <= 0, f"{name} is {horizontal_overflow(page)}px too wide: {too_wide(page)}"
     log_in_with_cookie(page.context, live_server, client, site.users[role])
 
-    for name, path, status in site.pages(role) + history_pages(site, role):
+    for name, path, status in site.pages(role) + history_pages(site, role) + resolve_pages(site, role):
         response = page.goto(f"{live_server.url}{path}")
         assert response.status == status, name
         overflow = horizontal_overflow(page)

@@ -3,6 +3,7 @@
 Each view reads: access check, form, then ``annotate`` makes one call to reviews.annotating and answers.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, When
 from django.http import HttpResponse
@@ -13,10 +14,11 @@ from config.htmx import HtmxHttpRequest
 
 from .. import annotating
 from ..access import get_annotating_membership
-from ..forms import DecisionForm, ScoreForm, TagForm
+from ..forms import DecisionForm, ScoreForm, TagForm, first_error
 from ..models import Tag, tag_key
+from . import screening
 from .panels import Section
-from .responses import annotate
+from .responses import annotate, annotation_response
 
 # As many as a datalist shows at once without scrolling far.
 TAG_SUGGESTIONS = 20
@@ -75,7 +77,25 @@ def score(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
 def decide(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
     membership = get_annotating_membership(request.user, slug)
     form = DecisionForm(request.POST)
-    return annotate(
-        request, membership, paper_id, Section.DECISION, form,
-        lambda data: annotating.decide(membership, paper_id, data["decision"], data["reason"]),
-    )  # fmt: skip
+    try:
+        if not form.is_valid():
+            raise annotating.Refused(first_error(form))
+        data = form.cleaned_data
+        reopened = annotating.decide(membership, paper_id, data["decision"], data["reason"])
+    except annotating.Refused as refusal:
+        return annotation_response(request, membership, paper_id, Section.DECISION, refusal=refusal)
+    notice = reopened_notice(reopened)
+    if screening.is_screening_mode(request, membership):
+        return screening.after_decision(request, membership, paper_id, data, notice)
+    if notice and not request.htmx:
+        messages.info(request, notice)
+    return annotation_response(request, membership, paper_id, Section.DECISION, notice=notice)
+
+
+def reopened_notice(reopened) -> str:
+    if reopened is None:
+        return ""
+    resolver = reopened.resolved_by or "a former member"
+    return (
+        f"Your change reopened the conflict {resolver} resolved as {reopened.decision}; it goes back to the resolvers."
+    )

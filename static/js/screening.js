@@ -1,4 +1,4 @@
-// Keyboard screening and quoting for review pages. Everything here is an enhancement: the forms it
+// Keyboard screening and quoting for review pages (the list, a paper's page, screening mode). Everything here is an enhancement: the forms it
 // presses and the fields it fills work without it, and the links j/k follow on a paper's page are real links.
 (function () {
   "use strict";
@@ -182,6 +182,11 @@
       t: () => focusField('input[data-key="t"]', false),
       c: () => focusField('textarea[data-key="c"]', true),
       "?": () => help && (help.open ? help.close() : help.showModal()),
+      // Screening mode's Undo button (the only element with this key); elsewhere u does nothing.
+      u: () => {
+        const undo = document.querySelector('.undo-form button[data-key="u"]');
+        if (undo) undo.click();
+      },
     };
     for (const n of "12345") actions[n] = () => press(`button[data-key="${n}"]`);
     const action = actions[event.key];
@@ -234,9 +239,35 @@
     if (row === current()) advanceFrom(row);
   }
 
+  // Screening mode swaps the whole #screen for the next paper (or the same one, showing an exclusion's
+  // reasons): a digit typed after e waits for that paper's reasons, and the new paper takes the focus.
+  function screenSettled() {
+    // The event may name the #screen that was swapped out; read the one now in the page.
+    const screen = document.getElementById("screen");
+    const row = screen && screen.querySelector(".screening-row");
+    const samePaper = row && reasonRow && row.dataset.paper === reasonRow.dataset.paper;
+    if (samePaper && waitingForReasons && row.querySelector(".reason-buttons")) {
+      reasonRow = row;
+      waitingForReasons = false;
+      const queued = queuedReason;
+      queuedReason = null;
+      if (queued) pressReason(queued);
+    } else {
+      forgetReason();
+    }
+    if (row && !typing(document.activeElement)) {
+      row.focus({ preventScroll: true });
+      screen.scrollIntoView({ block: "nearest" });
+    }
+  }
+
   document.addEventListener("htmx:afterSettle", (event) => {
     const settled = event.target;
     if (!settled.closest) return;
+    if (settled.id === "screen") {
+      screenSettled();
+      return;
+    }
     if (settled.id === "results") {
       // A new page of the list: its first paper I have not screened is current.
       const first = rows().find((r) => !r.dataset.screened) || rows()[0];

@@ -1,0 +1,107 @@
+"""The one way to change who screens which paper: owners share a review's papers among reviewers.
+
+Assigning papers replaces their earlier assignments, so that the new split is balanced: each chosen reviewer
+gets as many papers as the others, or one more, and no paper goes twice to one person. The review's row is
+locked while assigning, so two owners assigning at once take turns. Each call leaves one history row.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .annotating import BATCH_SIZE, NotAllowed, Refused
+from .history import record
+from .models import MAX_REQUIRED_SCREENERS, Assignment, ChangeKind, Membership, Review, ReviewPaper, TeamStatus
+
+ORDER = ("-paper__submitted_month", "-paper__arxiv_id")
+
+
+@dataclass(frozen=True)
+class Assigned:
+    papers: int
+    per_reviewer: dict[str, int]
+
+
+def _check_owner(membership: Membership) -> None:
+    if not membership.is_owner:
+        raise NotAllowed("Only the review's owners assign papers.")
+
+
+def _lock_review(review_id: int) -> None:
+    list(Review.objects.select_for_update().filter(pk=review_id).values_list("pk", flat=True))
+
+
+def assign_papers(
+    membership: Membership,
+    screener_ids,
+    per_paper: int,
+    *,
+    only_unassigned: bool = False,
+    only_unscreened: bool = False,
+) -> Assigned:
+    """Share the review's papers among the members ``screener_ids`` (Membership ids), ``per_paper`` reviewers a
+    paper, round the list's order so each gets a mix; optionally only papers nobody is assigned or nobody has
+    screened yet. Those papers' earlier assignments are replaced."""
+    _check_owner(membership)
+    if not 1 <= per_paper <= MAX_REQUIRED_SCREENERS:
+        raise Refused(f"Each paper goes to 1 to {MAX_REQUIRED_SCREENERS} reviewers.")
+    screener_ids = sorted(set(screener_ids))
+    screeners = list(
+        Membership.objects.filter(review_id=membership.review_id, pk__in=screener_ids).select_related("user")
+    )
+    if len(screeners) != len(screener_ids):
+        raise Refused("Papers can only be assigned to members of this review.")
+    if cannot := [m.user.get_username() for m in screeners if not m.can_screen]:
+        raise Refused(f"Only owners and reviewers screen papers; {', '.join(cannot)} cannot be assigned any.")
+    if per_paper > len(screeners):
+        raise Refused(f"Each paper cannot go to {per_paper} reviewers when only {len(screeners)} are chosen.")
+    screeners.sort(key=lambda m: m.user.get_username())
+    with transaction.atomic():
+        _lock_review(membership.review_id)
+        papers = ReviewPaper.objects.filter(review_id=membership.review_id)
+        if only_unassigned:
+            papers = papers.exclude(paper__in=Assignment.objects.filter(review_id=membership.review_id).values("paper"))
+        if only_unscreened:
+            papers = papers.filter(team_status=TeamStatus.UNDECIDED)
+        paper_ids = list(papers.order_by(*ORDER).values_list("paper_id", flat=True))
+        replaced = _delete_assignments(membership.review_id, paper_ids)
+        loads: Counter = Counter()
+        rows = []
+        count = len(screeners)
+        # Consecutive places in the rotation: each paper gets per_paper different people, and over all papers
+        # everyone's share differs by at most one.
+        for index, paper_id in enumerate(paper_ids):
+            for offset in range(per_paper):
+                screener = screeners[(index * per_paper + offset) % count]
+                loads[screener.user.get_username()] += 1
+                rows.append(Assignment(review_id=membership.review_id, paper_id=paper_id, user_id=screener.user_id))
+        Assignment.objects.bulk_create(rows, batch_size=BATCH_SIZE * 4)
+        per_reviewer = {screener.user.get_username(): loads[screener.user.get_username()] for screener in screeners}
+        record(
+            membership,
+            None,
+            ChangeKind.ASSIGNMENT,
+            {"assignments": replaced} if replaced else None,
+            {"papers": len(paper_ids), "per_paper": per_paper, "reviewers": per_reviewer},
+        )
+    return Assigned(papers=len(paper_ids), per_reviewer=per_reviewer)
+
+
+def _delete_assignments(review_id: int, paper_ids: list[int]) -> int:
+    deleted = 0
+    for start in range(0, len(paper_ids), BATCH_SIZE * 4):
+        batch = paper_ids[start : start + BATCH_SIZE * 4]
+        deleted += Assignment.objects.filter(review_id=review_id, paper_id__in=batch).delete()[0]
+    return deleted
+
+
+def clear_assignments(membership: Membership) -> int:
+    """Take back every assignment of the review (screening mode then offers every paper to everyone); how many."""
+    _check_owner(membership)
+    with transaction.atomic():
+        _lock_review(membership.review_id)
+        deleted, _ = Assignment.objects.filter(review_id=membership.review_id).delete()
+        if deleted:
+            record(membership, None, ChangeKind.ASSIGNMENT, {"assignments": deleted}, None)
+    return deleted

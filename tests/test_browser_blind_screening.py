@@ -1,0 +1,101 @@
+"""A blind dual screening, in a browser: two reviewers screen by key in screening mode, one undoes, they
+disagree, a resolver settles it from the conflicts queue, and a changed vote reopens it."""
+
+import pytest
+from django.test import Client
+from playwright.sync_api import expect
+
+from reviews.models import ExclusionReason, Resolution, ReviewPaper, Score, ScreeningDecision
+from tests.browser import browser_page, log_in_with_cookie  # noqa: F401 - browser_page is a fixture
+from tests.dual_review import dual  # noqa: F401 - a fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def as_user(page, live_server, user):
+    """A fresh browser context logged in as ``user`` (a session of its own), on a new page."""
+    context = page.context.browser.new_context()
+    context.set_default_timeout(10_000)
+    log_in_with_cookie(context, live_server, Client(), user)
+    return context.new_page()
+
+
+def showing(page, title: str):
+    expect(page.locator("#screen .screening-row h2")).to_have_text(title)
+
+
+def decision(dual, user, paper):  # noqa: F811
+    return ScreeningDecision.objects.filter(review=dual.review, user=user, paper=paper).first()
+
+
+def test_two_reviewers_disagree_a_resolver_settles_it_and_a_changed_vote_reopens_it(
+    live_server,
+    browser_page,  # noqa: F811
+    dual,  # noqa: F811
+):
+    reason = ExclusionReason.objects.create(review=dual.review, label="Wrong population", position=1)
+    screen = f"{live_server.url}/reviews/dual/screen/"
+
+    bob = as_user(browser_page, live_server, dual.bob)
+    bob.goto(screen)
+    showing(bob, "Paper 4")
+    expect(bob.locator("#screen")).to_contain_text("0 of 4 screened by you")
+    bob.keyboard.press("4")
+    expect(bob.get_by_role("button", name="Score 4")).to_have_attribute("aria-pressed", "true")
+    bob.keyboard.press("i")
+    showing(bob, "Paper 3")
+    expect(bob.locator("#screen")).to_contain_text("1 of 4 screened by you")
+    bob.keyboard.press("i")
+    showing(bob, "Paper 2")
+    bob.keyboard.press("u")
+    showing(bob, "Paper 3")
+    expect(bob.locator("main")).to_contain_text("Your last decision was undone.")
+    assert decision(dual, dual.bob, dual.p3) is None, "u took back bob's decision on Paper 3"
+    bob.keyboard.press("e")
+    expect(bob.locator("#screen .reason-buttons")).to_be_visible()
+    bob.keyboard.press("1")
+    showing(bob, "Paper 2")
+    bob.keyboard.press("m")
+    showing(bob, "Paper 1")
+    bob.keyboard.press("i")
+    expect(bob.locator("#screen")).to_contain_text("Nothing left for you to screen")
+    expect(bob.locator("#screen")).to_contain_text("4 of 4 screened by you")
+    assert (decision(dual, dual.bob, dual.p3).decision, decision(dual, dual.bob, dual.p3).reason) == ("exclude", reason)
+    assert Score.objects.get(user=dual.bob, paper=dual.p4).value == 4
+
+    carol = as_user(browser_page, live_server, dual.carol)
+    carol.goto(screen)
+    for title, key in [("Paper 4", "i"), ("Paper 3", "i"), ("Paper 2", "m"), ("Paper 1", "i")]:
+        showing(carol, title)
+        carol.keyboard.press(key)
+    expect(carol.locator("#screen")).to_contain_text("Nothing left for you to screen")
+    assert ReviewPaper.objects.get(review=dual.review, paper=dual.p3).team_status == "conflict"
+
+    rosa = as_user(browser_page, live_server, dual.rosa)
+    rosa.goto(f"{live_server.url}/reviews/dual/conflicts/")
+    card = rosa.locator(f"#conflict-{dual.p3.pk}")
+    votes = card.locator(".votes-table")
+    expect(votes.get_by_role("row", name="bob")).to_contain_text("Exclude")
+    expect(votes.get_by_role("row", name="bob")).to_contain_text("Wrong population")
+    expect(votes.get_by_role("row", name="carol")).to_contain_text("Include")
+    card.get_by_label("Include").check()
+    card.get_by_label("Note").fill("The population matches after all.")
+    card.get_by_role("button", name="Record final decision").click()
+    expect(rosa.locator(f"#conflict-{dual.p3.pk}")).to_contain_text("Resolved as include by rosa")
+    resolution = Resolution.objects.get(review=dual.review, paper=dual.p3)
+    assert (resolution.decision, resolution.resolved_by, resolution.reopened_at) == ("include", dual.rosa, None)
+    review_paper = ReviewPaper.objects.get(review=dual.review, paper=dual.p3)
+    assert (review_paper.team_status, review_paper.final_decision) == ("resolved", "include")
+    rosa.goto(f"{live_server.url}/reviews/dual/")
+    expect(rosa.locator(f"#paper-{dual.p3.pk} .team-status")).to_contain_text("Resolved")
+
+    carol.goto(f"{live_server.url}/reviews/dual/papers/{dual.p3.arxiv_id}/")
+    carol.locator(f"#decision-{dual.p3.pk}").get_by_role("button", name="Exclude").click()
+    expect(carol.get_by_role("status")).to_contain_text(
+        "Your change reopened the conflict rosa resolved as include; it goes back to the resolvers."
+    )
+    assert Resolution.objects.get(review=dual.review, paper=dual.p3).reopened_by == dual.carol
+
+    rosa.goto(f"{live_server.url}/reviews/dual/conflicts/?show=reopened")
+    expect(rosa.locator(f"#conflict-{dual.p3.pk} .reopened")).to_contain_text("Reopened: carol changed their vote on")
+    expect(rosa.locator(f"#conflict-{dual.p3.pk} .reopened")).to_contain_text("after rosa resolved it as include")
