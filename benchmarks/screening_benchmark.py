@@ -24,8 +24,9 @@ POST_TARGET_MS = 30
 STATISTICS_URL = "reviews:statistics"
 DASHBOARD_URL = "reviews:dashboard"
 SCREEN_URL = "reviews:screen"
-# The resolution form's URL: the first name and arguments that reverse (a paper by id, or by arXiv id).
-RESOLVE_URLS = ("reviews:resolve",)
+# The resolution form's URL: the first name and arguments that reverse (the review alone, with the paper in the
+# form; or a paper by id, or by arXiv id, in the URL).
+RESOLVE_URLS = ("reviews:conflict_resolve", "reviews:resolve")
 
 
 class Unanswered(Exception):
@@ -206,7 +207,8 @@ class ScreeningBenchmark:
             def post(run: int):
                 paper = papers[run]
                 review_paper = ReviewPaper.objects.get(review=self.review, paper_id=paper[0])
-                data = {"decision": "exclude" if run % 2 else "include", "note": f"Benchmark resolution {run}."}
+                data = {"paper": paper[0], "decision": "exclude" if run % 2 else "include"}
+                data["note"] = f"Benchmark resolution {run}."
                 data.update(reason=reason.pk if run % 2 else "", seen=annotating.votes_seen(review_paper))
                 return optional_url(name, *self._resolve_args(paper)), data
 
@@ -229,7 +231,7 @@ class ScreeningBenchmark:
         return [outcome.target(f"< {POST_TARGET_MS} ms")]
 
     def _resolve_args(self, paper: tuple[int, str]) -> list[list]:
-        return [[self.slug, paper[0]], [self.slug, paper[1]]]
+        return [[self.slug], [self.slug, paper[0]], [self.slug, paper[1]]]
 
     # Printing ------------------------------------------------------------------------------------------------
 

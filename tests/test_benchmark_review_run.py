@@ -28,7 +28,7 @@ MISSING = {
     "statistics": "not available (no URL named reviews:statistics)",
     "dashboard": "not available (no URL named reviews:dashboard)",
     "screen": "not available (no URL named reviews:screen)",
-    "resolve": "not available (no URL named reviews:resolve)",
+    "resolve": "not available (no URL named reviews:conflict_resolve or reviews:resolve)",
 }
 
 
@@ -105,21 +105,22 @@ def stand_in_screen(request, slug):
 
 
 @login_required
-def stand_in_resolve(request, slug, paper_id):
+def stand_in_resolve(request, slug):
+    """As the conflicts queue's form: the paper in the form, a redirect to the queue after."""
     membership = get_membership(request.user, slug)
     reason = request.POST.get("reason") or None
     annotating.resolve(
-        membership, paper_id, request.POST["decision"], reason and int(reason), request.POST["note"],
-        seen=request.POST["seen"],
+        membership, int(request.POST["paper"]), request.POST["decision"], reason and int(reason),
+        request.POST["note"], seen=request.POST["seen"],
     )  # fmt: skip
-    return HttpResponseRedirect(f"/reviews/{slug}/")
+    return HttpResponseRedirect(f"/reviews/{slug}/conflicts/")
 
 
 stand_ins = [
     path("reviews/<slug:slug>/statistics/", stand_in_page, name="statistics"),
     path("reviews/<slug:slug>/dashboard/", stand_in_page, name="dashboard"),
     path("reviews/<slug:slug>/screen/", stand_in_screen, name="screen"),
-    path("reviews/<slug:slug>/conflicts/<id:paper_id>/resolve/", stand_in_resolve, name="resolve"),
+    path("reviews/<slug:slug>/conflicts/resolve/", stand_in_resolve, name="conflict_resolve"),
 ]
 # The project's URLs, with the stand-ins added to the reviews namespace.
 urlpatterns = [
