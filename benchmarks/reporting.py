@@ -35,6 +35,8 @@ class Scenario:
     variants: int = 1
     timings_ms: list[float] = field(default_factory=list)
     query_counts: set[int] = field(default_factory=set)
+    # The 1-minute load average when the timed runs ended: the machine is shared, so every figure carries it.
+    load: float | None = None
 
     @property
     def median(self) -> float:
@@ -58,13 +60,20 @@ class Scenario:
 
 
 def time_scenario(
-    scenario: Scenario, send: Callable[[object], object], *, runs: int, warmup: int, fresh_each_run: bool = False
+    scenario: Scenario,
+    send: Callable[[object], object],
+    *,
+    runs: int,
+    warmup: int,
+    fresh_each_run: bool = False,
+    prepare: Callable[[int], object] | None = None,
 ) -> None:
     """Send the scenario's requests: untimed warm-up first, then one counting SQL queries, then ``runs`` timed ones.
 
     A read-only page warms up with ``warmup`` passes over its variants and counts the queries of each variant. A
     write that must touch a fresh row every time (``fresh_each_run``) warms up and counts on requests of its own,
-    numbered after the timed runs, so every timed run is a first touch too.
+    numbered after the timed runs, so every timed run is a first touch too. ``prepare(run)``, untimed, comes
+    before each request (say, a decision before timing a page that must then recompute).
     """
     if fresh_each_run:
         warmup_runs: Iterable[int] = range(runs + 1, runs + 1 + warmup)
@@ -72,17 +81,65 @@ def time_scenario(
     else:
         warmup_runs = [variant for _ in range(warmup) for variant in range(scenario.variants)]
         counted_runs = range(scenario.variants)
+    prepare = prepare or (lambda run: None)
     for run in warmup_runs:
+        prepare(run)
         send(scenario.request(run))
     for run in counted_runs:
+        prepare(run)
         with CaptureQueriesContext(connection) as queries:
             send(scenario.request(run))
         scenario.query_counts.add(len(queries))
     for run in range(runs):
+        prepare(run)
         request = scenario.request(run)
         started = time.perf_counter()
         send(request)
         scenario.timings_ms.append((time.perf_counter() - started) * 1000)
+    scenario.load = current_load()
+
+
+def time_alternating(
+    pair: tuple[Scenario, Scenario],
+    switches: tuple[Callable[[], object], Callable[[], object]],
+    send: Callable[[object], object],
+    *,
+    runs: int,
+    warmup: int,
+) -> None:
+    """Time two variants of one request (say, blind mode on and off) in alternation: before each request its
+    ``switches`` entry (untimed) puts the data in that variant's state. Run by run, the two go one after the other
+    (which goes first alternates), so a busy spell on a shared machine slows both alike and their ratio holds."""
+    first, _ = pair
+    for run in [variant for _ in range(warmup) for variant in range(first.variants)]:
+        for switch, scenario in zip(switches, pair, strict=True):
+            switch()
+            send(scenario.request(run))
+    for run in range(first.variants):
+        for switch, scenario in zip(switches, pair, strict=True):
+            switch()
+            with CaptureQueriesContext(connection) as queries:
+                send(scenario.request(run))
+            scenario.query_counts.add(len(queries))
+    for run in range(runs):
+        order = (0, 1) if run % 2 == 0 else (1, 0)
+        for side in order:
+            switches[side]()
+            request = pair[side].request(run)
+            started = time.perf_counter()
+            send(request)
+            pair[side].timings_ms.append((time.perf_counter() - started) * 1000)
+    for scenario in pair:
+        scenario.load = current_load()
+
+
+def paired_ratio(numerator: Scenario, denominator: Scenario) -> float:
+    """The median, over runs timed in alternation, of one run's time over the other's."""
+    return statistics.median(a / b for a, b in zip(numerator.timings_ms, denominator.timings_ms, strict=True) if b)
+
+
+def current_load() -> float:
+    return os.getloadavg()[0]
 
 
 def captured_queries(send: Callable[[], object]) -> list[dict]:
@@ -120,6 +177,7 @@ class Target:
     value: str
     target: str
     passed: bool | None
+    load: float | None = None
 
 
 def verdict(passed: bool) -> str:
@@ -129,6 +187,10 @@ def verdict(passed: bool) -> str:
 def query_count_label(counts: set[int]) -> str:
     ordered = sorted(counts)
     return f"{ordered[0]}" if len(ordered) == 1 else f"{ordered[0]}..{ordered[-1]} (varies!)"
+
+
+def load_label(load: float | None) -> str:
+    return "?" if load is None else f"{load:.2f}"
 
 
 def load_average() -> str:
@@ -212,15 +274,32 @@ class Report:
         extra = f" {'matches':>8}" if matches is not None else ""
         self.write(
             f"  {first_column:<{width}}{extra} {'median':>9} {'p95':>9} {'min':>9} {'max':>9}  {'SQL queries':<12} "
-            "target"
+            f"{'target':<16} load"
         )
         for scenario in scenarios:
             extra = f" {matches[scenario.name]:>8,}" if matches is not None else ""
             self.write(
                 f"  {scenario.name:<{width}}{extra} {scenario.median:>6.1f} ms {scenario.p95:>6.1f} ms "
                 f"{min(scenario.timings_ms):>6.1f} ms {max(scenario.timings_ms):>6.1f} ms  "
-                f"{query_count_label(scenario.query_counts):<12} < {scenario.target_ms:.0f} ms  "
-                f"{verdict(scenario.passed)}"
+                f"{query_count_label(scenario.query_counts):<12} "
+                f"{f'< {scenario.target_ms:.0f} ms  {verdict(scenario.passed)}':<16} {load_label(scenario.load)}"
+            )
+
+    def pairs(self, pairs: list[tuple[Scenario, Scenario]], *, names: tuple[str, str], target_ratio: float) -> None:
+        """Scenarios timed in alternation (``time_alternating``): each side's median and p95, their paired ratio
+        against ``target_ratio``, query counts and the load."""
+        a, b = names
+        self.write(
+            f"  {'scenario':<26} {a + ' median':>13} {b + ' median':>13} {a + ' p95':>10} {b + ' p95':>10} "
+            f"{'ratio':>6}  {'SQL queries':<12} load"
+        )
+        for first, second in pairs:
+            ratio = paired_ratio(first, second)
+            counts = f"{query_count_label(first.query_counts)} / {query_count_label(second.query_counts)}"
+            self.write(
+                f"  {first.name:<26} {first.median:>10.1f} ms {second.median:>10.1f} ms {first.p95:>7.1f} ms "
+                f"{second.p95:>7.1f} ms {ratio:>6.2f}  {counts:<12} {load_label(first.load)}  "
+                f"{verdict(ratio <= target_ratio)}"
             )
 
     def medians_by_term(self, scenarios: list[Scenario]) -> None:
@@ -267,5 +346,11 @@ class Report:
             verdicts = [f"target {target.target}"] if target.target else []
             if target.passed is not None:
                 verdicts.append(verdict(target.passed))
-            line = f"  {target.label:<40} {target.value:>10}"
+            if target.load is not None:
+                verdicts.append(f"(load {target.load:.2f})")
+            line = f"  {target.label:<44} {target.value:>13}"
             self.write(line + "   " + "  ".join(verdicts) if verdicts else line)
+
+    def unavailable(self, label: str, reason: str) -> None:
+        """A figure that could not be measured on this code, and why (say, its page is not built yet)."""
+        self.write(f"  {label:<40} {reason}")

@@ -7,7 +7,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import OutputWrapper
 from django.core.management.color import no_style
 
-from benchmarks.reporting import Report, Scenario, Target, main_queries, query_count_label, shorten, time_scenario
+from benchmarks.reporting import (
+    Report,
+    Scenario,
+    Target,
+    main_queries,
+    paired_ratio,
+    query_count_label,
+    shorten,
+    time_alternating,
+    time_scenario,
+)
 
 
 def report_on(out: StringIO) -> Report:
@@ -80,33 +90,131 @@ def test_long_sql_is_shortened_on_one_line_with_highlight_marks_escaped():
     assert shorten("SELECT " + "x" * 50, 10) == "SELECT xx…"
 
 
-def test_the_scenario_table_shows_figures_query_counts_and_verdicts():
+def test_the_scenario_table_shows_figures_query_counts_verdicts_and_the_load():
     out = StringIO()
-    fast = Scenario("unfiltered", lambda run: {}, 100, timings_ms=[30.0, 31.0, 32.0], query_counts={10})
+    fast = Scenario("unfiltered", lambda run: {}, 100, timings_ms=[30.0, 31.0, 32.0], query_counts={10}, load=1.5)
     slow = Scenario("text search", lambda run: {}, 100, timings_ms=[120.0, 130.0, 140.0], query_counts={10, 11})
 
     report_on(out).scenarios([fast, slow], width=14, matches={"unfiltered": 100_000, "text search": 87_634})
 
     assert out.getvalue().splitlines() == [
-        "  scenario        matches    median       p95       min       max  SQL queries  target",
-        "  unfiltered      100,000   31.0 ms   32.0 ms   30.0 ms   32.0 ms  10           < 100 ms  PASS",
-        "  text search      87,634  130.0 ms  140.0 ms  120.0 ms  140.0 ms  10..11 (varies!) < 100 ms  FAIL",
+        "  scenario        matches    median       p95       min       max  SQL queries  target           load",
+        "  unfiltered      100,000   31.0 ms   32.0 ms   30.0 ms   32.0 ms  10           < 100 ms  PASS   1.50",
+        "  text search      87,634  130.0 ms  140.0 ms  120.0 ms  140.0 ms  10..11 (varies!) < 100 ms  FAIL   ?",
     ]
 
 
-def test_targets_line_up_with_their_verdicts():
+def test_targets_line_up_with_their_verdicts_and_the_load_they_were_measured_at():
     out = StringIO()
 
     report_on(out).targets(
         [
             Target("import", "(skipped)", ">= 5,000 records/s", None),
-            Target("list median, unfiltered, page 1", "11.0 ms", "< 50 ms", True),
+            Target("list median, unfiltered, page 1", "11.0 ms", "< 50 ms", True, load=2.25),
+            Target("statistics, repeated", "not available", "< 500 ms", None),
             Target("fixed query count per page", "no", "", False),
         ]
     )
 
     assert out.getvalue().splitlines() == [
-        "  import                                    (skipped)   target >= 5,000 records/s",
-        "  list median, unfiltered, page 1             11.0 ms   target < 50 ms  PASS",
-        "  fixed query count per page                       no   FAIL",
+        "  import                                           (skipped)   target >= 5,000 records/s",
+        "  list median, unfiltered, page 1                    11.0 ms   target < 50 ms  PASS  (load 2.25)",
+        "  statistics, repeated                         not available   target < 500 ms",
+        "  fixed query count per page                              no   FAIL",
+    ]
+
+
+def test_every_timed_scenario_carries_the_load_when_its_runs_ended(db, monkeypatch):
+    monkeypatch.setattr("benchmarks.reporting.os.getloadavg", lambda: (3.5, 2.0, 1.0))
+    scenario = Scenario("page", lambda run: {}, 10)
+
+    time_scenario(scenario, lambda request: None, runs=2, warmup=0)
+
+    assert scenario.load == 3.5
+
+
+@pytest.mark.django_db
+def test_prepare_runs_untimed_before_every_request_of_a_write():
+    sent = []
+    scenario = Scenario("statistics after a decision", lambda run: run, 500)
+
+    time_scenario(
+        scenario, lambda run: sent.append(("get", run)), runs=2, warmup=1, fresh_each_run=True,
+        prepare=lambda run: sent.append(("decide", run)),
+    )  # fmt: skip
+
+    assert sent == [("decide", 3), ("get", 3), ("decide", 2), ("get", 2)] + [
+        ("decide", 0), ("get", 0), ("decide", 1), ("get", 1)
+    ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_two_variants_alternate_run_by_run_each_after_its_switch_and_which_goes_first_alternates():
+    state, sent = {"blind": None}, []
+    blind = Scenario("unfiltered", lambda run: {"run": run}, 100)
+    open_mode = Scenario("unfiltered", lambda run: {"run": run}, 100)
+
+    def send(params):
+        sent.append((state["blind"], params["run"]))
+
+    time_alternating(
+        (blind, open_mode),
+        (lambda: state.update(blind=True), lambda: state.update(blind=False)),
+        send,
+        runs=3,
+        warmup=1,
+    )
+
+    warm_and_counted = [(True, 0), (False, 0)] * 2
+    assert sent == warm_and_counted + [(True, 0), (False, 0), (False, 1), (True, 1), (True, 2), (False, 2)]
+    assert len(blind.timings_ms) == len(open_mode.timings_ms) == 3
+    assert blind.load is not None and open_mode.load is not None
+
+
+def test_the_paired_ratio_is_the_median_of_each_runs_ratio():
+    blind = Scenario("unfiltered", lambda run: {}, 100, timings_ms=[11.0, 30.0, 10.0])
+    open_mode = Scenario("unfiltered", lambda run: {}, 100, timings_ms=[10.0, 20.0, 10.0])
+
+    assert paired_ratio(blind, open_mode) == 1.1
+
+
+def test_paired_scenarios_print_both_medians_their_ratio_and_a_verdict():
+    out = StringIO()
+    blind = Scenario("unfiltered", lambda run: {}, 100, timings_ms=[12.0, 12.0], query_counts={10}, load=1.0)
+    open_mode = Scenario("unfiltered", lambda run: {}, 100, timings_ms=[10.0, 10.0], query_counts={10}, load=1.0)
+
+    report_on(out).pairs([(blind, open_mode)], names=("blind", "open"), target_ratio=1.1)
+
+    header, row = out.getvalue().splitlines()
+    assert header.split() == [
+        "scenario",
+        "blind",
+        "median",
+        "open",
+        "median",
+        "blind",
+        "p95",
+        "open",
+        "p95",
+        "ratio",
+        "SQL",
+        "queries",
+        "load",
+    ]
+    assert row.split() == [
+        "unfiltered",
+        "12.0",
+        "ms",
+        "10.0",
+        "ms",
+        "12.0",
+        "ms",
+        "10.0",
+        "ms",
+        "1.20",
+        "10",
+        "/",
+        "10",
+        "1.00",
+        "FAIL",
     ]

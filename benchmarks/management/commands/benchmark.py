@@ -1,10 +1,11 @@
-"""``manage.py benchmark``: import speed, paper-list, review-list and annotation latency on PostgreSQL, against
-stated targets.
+"""``manage.py benchmark``: import speed, paper-list, review-list (blind and open), statistics, dashboard,
+screening-mode and annotation latency on PostgreSQL, against stated targets.
 
 Not part of the test suite. It empties the papers tables of the database it runs on and builds a review there, so
 it insists on a PostgreSQL database whose name says it is for benchmarks (``marginalia_bench``). The corpus part
-lives in ``benchmarks/corpus_benchmark.py``, the review part in ``review_benchmark.py`` (measuring) and
-``review_workload.py`` (building the review); both report through ``reporting.py``.
+lives in ``benchmarks/corpus_benchmark.py``, the review part in ``review_benchmark.py`` and
+``screening_benchmark.py`` (measuring) and ``review_workload.py`` (building the review); all report through
+``reporting.py``.
 """
 
 import warnings
@@ -23,8 +24,9 @@ from benchmarks.review_benchmark import ReviewBenchmark
 class Command(BaseCommand):
     help = (
         "Benchmark importing N synthetic papers and serving the paper list (plain, deep page, text search, month "
-        "filter) on PostgreSQL; then a review over all of them: its paper list with the team's filters and sorts, "
-        "and the annotation POSTs. Prints the figures beside their targets. EMPTIES THE PAPERS TABLES FIRST (and "
+        "filter) on PostgreSQL; then a blind dual-screening review over them: its paper list with the team's filters "
+        "and sorts in both blind modes, statistics, dashboard, screening mode, and the annotation and resolution "
+        "POSTs. Prints the figures beside their targets. EMPTIES THE PAPERS TABLES FIRST (and "
         "replaces the benchmark review): run it only against a dedicated benchmark database (its name must "
         "contain 'bench')."
     )
@@ -53,7 +55,11 @@ class Command(BaseCommand):
             help="Skip the review part: no benchmark review built, no review list or annotation timings.",
         )
         parser.add_argument(
-            "--annotations", type=int, default=30_000, help="Annotation rows in the benchmark review (30000)."
+            "--review-papers",
+            type=int,
+            default=None,
+            help="Papers in the benchmark review (default: every paper in the database). Each gets two decisions "
+            "from two of the four reviewers it is assigned to.",
         )
         parser.add_argument(
             "--profile-reviews",
@@ -68,6 +74,8 @@ class Command(BaseCommand):
         corpus = CorpusBenchmark(report, runs=runs, warmup=warmup)
         if runs < 1:
             raise CommandError("--runs must be at least 1")
+        if options["review_papers"] is not None and options["review_papers"] < 1:
+            raise CommandError("--review-papers must be at least 1")
 
         report.machine()
         # WhiteNoise warns about a missing STATIC_ROOT once DEBUG is off; the benchmark serves no static files.
@@ -79,13 +87,13 @@ class Command(BaseCommand):
             review_targets = []
             if not options["skip_reviews"]:
                 reviews = ReviewBenchmark(
-                    report, runs=runs, warmup=warmup, seed=seed, annotations=options["annotations"]
+                    report, runs=runs, warmup=warmup, seed=seed, review_papers=options["review_papers"]
                 )
                 review_targets = reviews.run(profile=options["profile_reviews"])
         report.heading("Targets")
         report.targets(corpus_targets)
         if review_targets:
-            report.write("  (review list and POST rows: medians over --runs)")
+            report.write("  (review rows: medians over --runs, and the 1-minute load average when each was timed)")
             report.targets(review_targets)
         report.write(f"  load average at the end: {load_average()} (timings are noisy on a busy machine)")
 
