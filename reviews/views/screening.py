@@ -10,13 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from config.converters import MAX_DATABASE_ID
 from config.htmx import HtmxHttpRequest
 
 from .. import annotating, screening
 from ..access import get_membership
 from ..keywords import ReviewKeywords
 from ..models import DecisionChoice, ExclusionReason, Membership, ScreeningPreferences
+from ..resolution_forms import ScreenQueryForm
 from .panels import load_panel, panel_context
 
 TEMPLATE = "reviews/screen.html"
@@ -34,14 +34,6 @@ def is_screening_mode(request: HtmxHttpRequest, membership: Membership) -> bool:
     return request.POST.get("next", "").split("#", 1)[0] == screen_url(membership)
 
 
-def requested_paper(request: HtmxHttpRequest, name: str) -> int | None:
-    """A paper id from the query string (``paper`` to show, ``after`` the one just decided), or None."""
-    value = request.GET.get(name, "")
-    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_DATABASE_ID:
-        return int(value)
-    return None
-
-
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
@@ -50,9 +42,8 @@ def screen(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = get_membership(request.user, slug)
     if not membership.can_screen:
         return render(request, TEMPLATE, {"review": membership.review, "membership": membership}, status=403)
-    return screen_response(
-        request, membership, requested_paper(request, "paper"), after=requested_paper(request, "after")
-    )
+    query = ScreenQueryForm(request.GET)
+    return screen_response(request, membership, query.value("paper"), after=query.value("after"))
 
 
 def screen_response(
