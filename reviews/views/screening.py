@@ -92,7 +92,7 @@ def after_decision(
     )
     stay = waits_for_reason or not data["decision"]
     if request.htmx:
-        return screen_response(request, membership, paper_id if stay else None, after=paper_id, notice=notice)
+        return screen_response(request, membership, paper_id if stay else None, after=paper_id, screen_notice=notice)
     if notice:
         messages.info(request, notice)
     return HttpResponseRedirect(screen_url(membership, paper_id) if stay else screen_url(membership, after=paper_id))
@@ -106,11 +106,11 @@ def screen_undo(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         paper_id = annotating.undo_last_decision(membership)
     except annotating.Refused as refusal:
         if request.htmx:
-            return screen_response(request, membership, status=refusal.status, notice=refusal.message)
+            return screen_response(request, membership, status=refusal.status, screen_notice=refusal.message)
         messages.error(request, refusal.message)
         return HttpResponseRedirect(membership.review.get_absolute_url())
     notice = "Your last decision was undone." if paper_id else "There is no decision of yours to undo."
     if request.htmx:
-        return screen_response(request, membership, paper_id, notice=notice)
+        return screen_response(request, membership, paper_id, screen_notice=notice)
     messages.info(request, notice)
     return HttpResponseRedirect(screen_url(membership, paper_id))
