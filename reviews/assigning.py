@@ -8,13 +8,15 @@ locked while assigning, so two owners assigning at once take turns. Each call le
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from .annotating import BATCH_SIZE, NotAllowed, Refused
 from .history import record
 from .models import MAX_REQUIRED_SCREENERS, Assignment, ChangeKind, Membership, Review, ReviewPaper, TeamStatus
 
 ORDER = ("-paper__submitted_month", "-paper__arxiv_id")
+# From this many new rows on, PostgreSQL is asked to refresh its statistics of the table.
+ANALYZE_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ def assign_papers(
                 loads[screener.user.get_username()] += 1
                 rows.append(Assignment(review_id=membership.review_id, paper_id=paper_id, user_id=screener.user_id))
         Assignment.objects.bulk_create(rows, batch_size=BATCH_SIZE * 4)
+        if len(rows) >= ANALYZE_FROM and connection.vendor == "postgresql":
+            # Screening mode's query plans on these rows at once; autovacuum would see them only later.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Assignment._meta.db_table}")
         per_reviewer = {screener.user.get_username(): loads[screener.user.get_username()] for screener in screeners}
         record(
             membership,

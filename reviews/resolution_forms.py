@@ -8,6 +8,18 @@ from .annotating import NOTE_MAX_LENGTH
 from .models import MAX_REQUIRED_SCREENERS, FinalChoice
 
 
+class ScreenQueryForm(forms.Form):
+    """Screening mode's query string: a paper to show (after an undo), or the paper just decided (``after``), to
+    go on from; a value that is not an id is ignored."""
+
+    paper = forms.IntegerField(required=False, min_value=1, max_value=MAX_DATABASE_ID)
+    after = forms.IntegerField(required=False, min_value=1, max_value=MAX_DATABASE_ID)
+
+    def value(self, name: str) -> int | None:
+        self.is_valid()  # a bad value leaves its field out of cleaned_data; the other still counts
+        return self.cleaned_data.get(name)
+
+
 class QueueTabForm(forms.Form):
     """Which of the conflicts queue's tabs to show; anything else shows the open conflicts."""
 

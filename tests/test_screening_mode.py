@@ -146,3 +146,18 @@ def test_the_screen_page_takes_a_fixed_number_of_queries(client, dual, django_as
     client.get(reverse("reviews:screen", args=["dual"]))
     with django_assert_max_num_queries(16):
         client.get(reverse("reviews:screen", args=["dual"]))
+
+
+def test_reopening_from_screening_mode_says_so_once_above_the_next_paper(client, dual):  # noqa: F811
+    bob, carol, rosa = (member(dual.review, u) for u in (dual.bob, dual.carol, dual.rosa))
+    annotating.decide(bob, dual.p4.pk, "include")
+    annotating.decide(carol, dual.p4.pk, "exclude")
+    annotating.resolve(rosa, dual.p4.pk, "include")
+    url = reverse("reviews:decide", args=["dual", dual.p4.pk])
+    screen = reverse("reviews:screen", args=["dual"])
+    response = logged_in(client, dual.bob).post(url, {"decision": "maybe", "next": screen}, headers=HTMX)
+    html = response.content.decode()
+    assert html.count("Your change reopened the conflict rosa resolved as include") == 1
+    assert "Paper 3" in html
+    response = client.post(url, {"decision": "exclude", "next": screen}, follow=True)
+    assert "Paper 3" in response.content.decode()

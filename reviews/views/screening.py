@@ -10,13 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
-from config.converters import MAX_DATABASE_ID
 from config.htmx import HtmxHttpRequest
 
 from .. import annotating, screening
 from ..access import get_membership
 from ..keywords import ReviewKeywords
 from ..models import DecisionChoice, ExclusionReason, Membership, ScreeningPreferences
+from ..resolution_forms import ScreenQueryForm
 from .panels import load_panel, panel_context
 
 TEMPLATE = "reviews/screen.html"
@@ -34,14 +34,6 @@ def is_screening_mode(request: HtmxHttpRequest, membership: Membership) -> bool:
     return request.POST.get("next", "").split("#", 1)[0] == screen_url(membership)
 
 
-def requested_paper(request: HtmxHttpRequest, name: str) -> int | None:
-    """A paper id from the query string (``paper`` to show, ``after`` the one just decided), or None."""
-    value = request.GET.get(name, "")
-    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_DATABASE_ID:
-        return int(value)
-    return None
-
-
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
@@ -50,9 +42,8 @@ def screen(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = get_membership(request.user, slug)
     if not membership.can_screen:
         return render(request, TEMPLATE, {"review": membership.review, "membership": membership}, status=403)
-    return screen_response(
-        request, membership, requested_paper(request, "paper"), after=requested_paper(request, "after")
-    )
+    query = ScreenQueryForm(request.GET)
+    return screen_response(request, membership, query.value("paper"), after=query.value("after"))
 
 
 def screen_response(
@@ -101,7 +92,7 @@ def after_decision(
     )
     stay = waits_for_reason or not data["decision"]
     if request.htmx:
-        return screen_response(request, membership, paper_id if stay else None, after=paper_id, notice=notice)
+        return screen_response(request, membership, paper_id if stay else None, after=paper_id, screen_notice=notice)
     if notice:
         messages.info(request, notice)
     return HttpResponseRedirect(screen_url(membership, paper_id) if stay else screen_url(membership, after=paper_id))
@@ -115,11 +106,11 @@ def screen_undo(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         paper_id = annotating.undo_last_decision(membership)
     except annotating.Refused as refusal:
         if request.htmx:
-            return screen_response(request, membership, status=refusal.status, notice=refusal.message)
+            return screen_response(request, membership, status=refusal.status, screen_notice=refusal.message)
         messages.error(request, refusal.message)
         return HttpResponseRedirect(membership.review.get_absolute_url())
     notice = "Your last decision was undone." if paper_id else "There is no decision of yours to undo."
     if request.htmx:
-        return screen_response(request, membership, paper_id, notice=notice)
+        return screen_response(request, membership, paper_id, screen_notice=notice)
     messages.info(request, notice)
     return HttpResponseRedirect(screen_url(membership, paper_id))
