@@ -45,7 +45,7 @@ def render_settings_page(request: HttpRequest, membership: Membership, *, status
     """
     review = membership.review
     members = list(review.memberships.select_related("user").order_by("user__username"))
-    tags = list(Tag.objects.filter(review=review).annotate(usage=Count("paper_tags")))
+    tags = list(Tag.objects.filter(review=review).with_usage())
     reasons = list(ExclusionReason.objects.filter(review=review).annotate(decision_count=Count("screeningdecision")))
     invitations = list(Invitation.objects.filter(review=review).pending().select_related("invited_by"))
     for invitation in invitations:
