@@ -28,7 +28,7 @@ def _fewest_screeners_allowed(review: Review, required: int) -> None:
     """Refuse ``required`` screeners when papers already hold more decisions than that (their statuses would
     count votes the review no longer asks for)."""
     decisions = F("include_count") + F("maybe_count") + F("exclude_count")
-    over = ReviewPaper.objects.filter(review=review).alias(decisions=decisions).filter(decisions__gt=required)
+    over = ReviewPaper.objects.filter(review=review).annotate(decisions=decisions).filter(decisions__gt=required)
     found = over.order_by("-decisions").values_list("decisions", flat=True)[:1]
     if not found:
         return
