@@ -4,6 +4,8 @@ decision, reason, score or tags on it, from any page, fragment, filter, sort, co
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews import annotating
@@ -331,3 +333,16 @@ def test_the_list_with_blind_mode_runs_no_query_per_row(client, blind, django_as
 
     with django_assert_max_num_queries(16):
         client.get(blind.list_url(), {"page": "1"})
+
+
+def test_blind_mode_adds_no_query_to_the_list(client, blind):
+    logged_in(client, blind.bob)
+    counts = {}
+    for is_blind in (False, True):
+        blind.review.blind = is_blind
+        blind.review.save()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(blind.list_url(), {"page": "1", "tags": [str(blind.tag.pk)], "tag_match": "none"})
+        counts[is_blind] = len(queries)
+
+    assert counts[True] == counts[False]
