@@ -12,7 +12,7 @@ from django.db.models import F
 from .annotating import NotAllowed, Refused
 from .history import record
 from .models import LAST_OWNER_MESSAGE, ChangeKind, Membership, Review, ReviewPaper, Role
-from .models.summaries import DECISIONS
+from .models.summaries import final_expressions, team_status_of
 
 # Changing one of these changes which papers count as agreed, so every paper's status is recounted.
 RECOUNTED_BY = frozenset({"required_screeners", "conflict_rule"})
@@ -59,9 +59,21 @@ def change_settings(membership: Membership, changes: dict) -> list[str]:
         for name, value in changed.items():
             record(membership, None, ChangeKind.SETTING, {"value": before[name]}, {"value": value}, subject=name)
         if RECOUNTED_BY & changed.keys():
-            ReviewPaper.objects.filter(review=review).recount([DECISIONS])
+            _restatus(review)
     membership.review = review
     return list(changed)
+
+
+def _restatus(review: Review) -> None:
+    """Every paper's team status and final decision under the review's new rules.
+
+    The rules change no vote, so the decision counts stand and only the two derived steps of
+    ``recount([DECISIONS])`` run, over the papers with a vote (one without stays undecided): a full recount took
+    a minute on 100,000 papers, holding every row's lock meanwhile.
+    """
+    voted = ReviewPaper.objects.filter(review=review).exclude(include_count=0, maybe_count=0, exclude_count=0)
+    voted.update(team_status=team_status_of())
+    voted.update(**final_expressions())
 
 
 def _member_subject(user) -> str:

@@ -111,7 +111,7 @@ class ReviewPaperFilter(CorpusFilterSet):
             sort.extra["choices"] = [choice for choice in sort.extra["choices"] if choice[0] not in REVEALING_SORTS]
 
     # The one row most screening sessions need; the tags and the rest wait behind "More filters".
-    PRIMARY_FIELDS = ["status", "final", "my_decision", "unscreened", "sort"]
+    PRIMARY_FIELDS = ["status", "my_decision", "unscreened", "sort"]
     TAG_FIELDS = ["tags", "tag_match"]
 
     def primary_fields(self):

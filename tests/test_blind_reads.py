@@ -154,6 +154,8 @@ def test_applying_a_tag_someone_else_applied_makes_the_reviewers_own(client, bli
 
     assert "applied by bob" in response.text
     assert "carol" not in response.text
+    remove_url = reverse("reviews:tag_remove", args=[blind.review.slug, blind.paper.pk, blind.tag.pk])
+    assert f'hx-post="{remove_url}"' in response.text
     assert PaperTag.objects.filter(paper=blind.paper, tag=blind.tag).count() == 2
 
 

@@ -53,6 +53,7 @@ def test_changing_the_screening_rules_records_each_field_and_recounts_every_pape
     ]
     assert status_of(team, team.paper) == TeamStatus.INCLUDED, "maybe goes with include now"
     assert status_of(team, team.other_paper) == TeamStatus.AWAITING, "one decision of the two now required"
+    assert list(ReviewPaper.objects.filter(review=team.review).summary_mismatches()) == [], "as a full recount"
 
 
 def test_saving_unchanged_settings_records_nothing(screened):
