@@ -138,28 +138,39 @@ def apply_tag(membership: Membership, paper_id: int, name: str) -> Tag:
                 raise Refused(error.messages[0]) from None
             if not created and not _lock(Tag.objects.filter(pk=tag.pk)):
                 raise Gone(f"The tag “{tag.name}” was just deleted.")
+        # The member's own assignment: whether someone else applied the tag too changes nothing (and tells nothing).
         _, created = PaperTag.objects.get_or_create(
-            review=review, paper_id=review_paper.paper_id, tag=tag, defaults={"applied_by": membership.user}
+            review=review, paper_id=review_paper.paper_id, tag=tag, applied_by=membership.user
         )
         if created:
             record(membership, review_paper.paper_id, ChangeKind.TAG, None, {"tag": tag.name}, subject=tag.pk)
     return tag
 
 
-def remove_tag(membership: Membership, paper_id: int, tag_id: int) -> None:
+def remove_tag(membership: Membership, paper_id: int, tag_id: int) -> int:
+    """Take the member's own assignment of the tag off the paper; an owner takes it off for everyone who
+    applied it. How many assignments went (0 when there was none to take: nothing is said about others')."""
     with locked_paper(membership, paper_id) as review_paper:
         applied = PaperTag.objects.filter(
             review_id=membership.review_id, paper_id=review_paper.paper_id, tag_id=tag_id
-        ).select_related("tag")
-        for paper_tag in applied:
-            record(membership, review_paper.paper_id, ChangeKind.TAG, {"tag": paper_tag.tag.name}, None, subject=tag_id)
-        applied.delete()
+        ).select_related("tag", "applied_by")
+        if not membership.is_owner:
+            applied = applied.filter(applied_by=membership.user)
+        removed = list(applied)
+        for paper_tag in removed:
+            before = {"tag": paper_tag.tag.name}
+            if paper_tag.applied_by_id != membership.user_id:
+                before["applied_by"] = str(paper_tag.applied_by or "")
+            record(membership, review_paper.paper_id, ChangeKind.TAG, before, None, subject=tag_id)
+        PaperTag.objects.filter(pk__in=[paper_tag.pk for paper_tag in removed]).delete()
+    return len(removed)
 
 
 def apply_tag_to_papers(review: Review, name: str, papers, user) -> tuple[Tag, int]:
     """A curator's bulk tagging: the tag called ``name`` (created if new) on those of ``papers`` in the review.
 
-    Returns the tag and how many papers newly carry it. Tags have no summary columns, so no row is recounted.
+    Returns the tag and how many papers newly carry it from ``user`` (assignments are per person). Tags have no
+    summary columns, so no row is recounted.
     """
     with transaction.atomic():
         try:
@@ -168,7 +179,7 @@ def apply_tag_to_papers(review: Review, name: str, papers, user) -> tuple[Tag, i
             raise Refused(error.messages[0]) from None
         _lock(Tag.objects.filter(pk=tag.pk))
         in_review = ReviewPaper.objects.filter(review=review, paper__in=papers).values_list("paper_id", flat=True)
-        already = set(PaperTag.objects.filter(tag=tag).values_list("paper_id", flat=True))
+        already = set(PaperTag.objects.filter(tag=tag, applied_by=user).values_list("paper_id", flat=True))
         new = [paper_id for paper_id in in_review if paper_id not in already]
         PaperTag.objects.bulk_create(
             [PaperTag(review=review, paper_id=paper_id, tag=tag, applied_by=user) for paper_id in new],
@@ -603,7 +614,7 @@ def bulk_annotate(review: Review, *, decisions=(), scores=(), paper_tags=(), com
             raise PaperGone("Some annotations are on papers that are not in the review.")
         new_decisions = _not_there_yet(ScreeningDecision, review, decisions, "user_id")
         new_scores = _not_there_yet(Score, review, scores, "user_id")
-        new_tags = _not_there_yet(PaperTag, review, paper_tags, "tag_id")
+        new_tags = _not_there_yet(PaperTag, review, paper_tags, "tag_id", "applied_by_id")
         for model, group in ((ScreeningDecision, decisions), (Score, scores), (PaperTag, paper_tags)):
             model.objects.bulk_create(group, batch_size=BATCH_SIZE, ignore_conflicts=True)
         Comment.objects.bulk_create(comments, batch_size=BATCH_SIZE)
@@ -612,17 +623,17 @@ def bulk_annotate(review: Review, *, decisions=(), scores=(), paper_tags=(), com
     return {name: len(group) for name, group in groups.items()}
 
 
-def _not_there_yet(model, review: Review, rows, key: str) -> list:
-    """The rows of ``rows`` (unsaved) with no row of ``model`` on the same paper and ``key`` yet, first of each."""
-    wanted = {(row.paper_id, getattr(row, key)) for row in rows}
+def _not_there_yet(model, review: Review, rows, *keys: str) -> list:
+    """The rows of ``rows`` (unsaved) with no row of ``model`` on the same paper and ``keys`` yet, first of each."""
+    wanted = {(row.paper_id, *(getattr(row, key) for key in keys)) for row in rows}
     there = set()
     for start in range(0, len(rows), BATCH_SIZE * 10):
         paper_ids = {row.paper_id for row in rows[start : start + BATCH_SIZE * 10]}
-        existing = model.objects.filter(review=review, paper_id__in=paper_ids).values_list("paper_id", key)
+        existing = model.objects.filter(review=review, paper_id__in=paper_ids).values_list("paper_id", *keys)
         there.update(pair for pair in existing if pair in wanted)
     new, seen = [], set()
     for row in rows:
-        pair = (row.paper_id, getattr(row, key))
+        pair = (row.paper_id, *(getattr(row, key) for key in keys))
         if pair not in there and pair not in seen:
             seen.add(pair)
             new.append(row)

@@ -6,6 +6,7 @@ from papers.filters import CorpusFilterSet
 from papers.models import Paper
 from papers.search import uses_full_text_search
 
+from .blinding import REVEALING_FILTERS, REVEALING_SORTS
 from .models import DecisionChoice, ReviewPaper, TeamStatus
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
@@ -62,6 +63,12 @@ class ReviewPaperFilter(CorpusFilterSet):
         max_value=5,
         widget=forms.NumberInput(attrs={"step": "0.5", "min": 1, "max": 5}),
     )
+    final = django_filters.ChoiceFilter(
+        method="filter_final",
+        label="Final decision",
+        choices=[("include", "Include"), ("exclude", "Exclude"), ("none", "None yet")],
+        empty_label="Any",
+    )
     has_comments = django_filters.BooleanFilter(
         method="filter_has_comments",
         label="Comments",
@@ -84,17 +91,31 @@ class ReviewPaperFilter(CorpusFilterSet):
         model = ReviewPaper
         fields = []
 
-    def __init__(self, *args, review, user, tags, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, review, user, tags, blinded: bool = False, **kwargs):
+        """``blinded``: the user is one blind mode hides the team's votes from (reviews/blinding.py); the filters
+        and sorts that would reveal them are neither offered nor applied, whatever the query string says."""
+        self.blinded = blinded
+        if blinded and data is not None:
+            data = data.copy()
+            for name in REVEALING_FILTERS:
+                data.pop(name, None)
+            if data.get("sort") in REVEALING_SORTS:
+                data.pop("sort")
+        super().__init__(data, *args, **kwargs)
         self.review, self.user = review, user
         self.filters["tags"].extra["choices"] = [(str(tag.pk), tag.name) for tag in tags]
+        if blinded:
+            for name in REVEALING_FILTERS:
+                del self.filters[name]
+            sort = self.filters["sort"]
+            sort.extra["choices"] = [choice for choice in sort.extra["choices"] if choice[0] not in REVEALING_SORTS]
 
     # The one row most screening sessions need; the tags and the rest wait behind "More filters".
     PRIMARY_FIELDS = ["status", "my_decision", "unscreened", "sort"]
     TAG_FIELDS = ["tags", "tag_match"]
 
     def primary_fields(self):
-        return [self.form[name] for name in self.PRIMARY_FIELDS]
+        return [self.form[name] for name in self.PRIMARY_FIELDS if name in self.filters]
 
     def more_fields(self):
         skip = {"q", *self.PRIMARY_FIELDS, *self.TAG_FIELDS}
@@ -102,7 +123,8 @@ class ReviewPaperFilter(CorpusFilterSet):
 
     def filters_in_use(self) -> int:
         """How many filters besides the search and the sort narrow the list (the tag match alone narrows nothing)."""
-        names = ["status", "my_decision", "unscreened", "tags", *(field.name for field in self.more_fields())]
+        names = [field.name for field in self.primary_fields() if field.name != "sort"]
+        names += ["tags", *(field.name for field in self.more_fields())]
         return sum(1 for name in names if self.data.get(name))
 
     def more_filters_in_use(self) -> bool:
@@ -131,11 +153,15 @@ class ReviewPaperFilter(CorpusFilterSet):
             return queryset
         tag_ids = [int(tag_id) for tag_id in value]
         match = self.form.cleaned_data.get("tag_match") or "any"
+        visible_to = self.user if self.blinded else None
         if match == "all":
-            return queryset.tagged_with_all(tag_ids)
+            return queryset.tagged_with_all(tag_ids, visible_to=visible_to)
         if match == "none":
-            return queryset.tagged_with_none(tag_ids)
-        return queryset.tagged_with_any(tag_ids)
+            return queryset.tagged_with_none(tag_ids, visible_to=visible_to)
+        return queryset.tagged_with_any(tag_ids, visible_to=visible_to)
+
+    def filter_final(self, queryset, name, value):
+        return queryset.filter(final_decision="" if value == "none" else value)
 
     # The user's own annotations are filtered with EXISTS on their indexed rows: filtering on the
     # my_decision/my_score annotations would run a subquery for every paper in the review.

@@ -3,20 +3,45 @@
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 
-from .models import Review, Role
+from .models import Review
+from .settings_forms import ScreeningSettingsForm, role_field
 
 
 class ReviewCreateForm(forms.ModelForm):
+    required_screeners = ScreeningSettingsForm.base_fields["required_screeners"]
+
     class Meta:
         model = Review
-        fields = ["title", "research_question", "inclusion_criteria", "exclusion_criteria"]
+        fields = [
+            "title", "research_question", "inclusion_criteria", "exclusion_criteria", *ScreeningSettingsForm.Meta.fields
+        ]  # fmt: skip
         widgets = {
             "research_question": forms.Textarea(attrs={"rows": 2}),
             "inclusion_criteria": forms.Textarea(attrs={"rows": 4}),
             "exclusion_criteria": forms.Textarea(attrs={"rows": 4}),
+            **ScreeningSettingsForm.Meta.widgets,
         }
+        labels = ScreeningSettingsForm.Meta.labels
         error_messages = {"title": {"required": "Give the review a title."}}
-        help_texts = {"title": "Its address is made from the title; you can rename it later."}
+        help_texts = {
+            "title": "Its address is made from the title; you can rename it later.",
+            **ScreeningSettingsForm.Meta.help_texts,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A form posted without them (a script, an old page) gets the defaults, as the page's form shows them.
+        for name in ("required_screeners", "conflict_rule"):
+            self.fields[name].required = False
+
+    def _or_default(self, name: str):
+        return self.cleaned_data.get(name) or Review._meta.get_field(name).default
+
+    def clean_required_screeners(self):
+        return self._or_default("required_screeners")
+
+    def clean_conflict_rule(self):
+        return self._or_default("conflict_rule")
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
@@ -31,7 +56,7 @@ class InvitationForm(forms.Form):
         max_length=254,
         error_messages={"required": "Type the e-mail address of the person to invite."},
     )
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
+    role = role_field()
 
 
 class JoinForm(UserCreationForm):

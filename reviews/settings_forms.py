@@ -1,10 +1,19 @@
-"""Forms of a review's settings page: its details, members, tag vocabulary and exclusion reasons."""
+"""Forms of a review's settings page: its details, screening rules, members, tag vocabulary and exclusion reasons."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 
 from .keywords import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, parse_keywords
-from .models import TAG_NAME_MAX_LENGTH, ExclusionReason, Membership, Review, Role, Tag, clean_tag_name
+from .models import (
+    MAX_REQUIRED_SCREENERS,
+    TAG_NAME_MAX_LENGTH,
+    ExclusionReason,
+    Membership,
+    Review,
+    Role,
+    Tag,
+    clean_tag_name,
+)
 
 
 class ReviewDetailsForm(forms.ModelForm):
@@ -44,9 +53,43 @@ class ReviewDetailsForm(forms.ModelForm):
         return self._clean_keywords("exclusion_keywords")
 
 
+ROLE_HELP = (
+    "Owners change the settings, screen and see everything. Reviewers screen: decide, score, tag and comment "
+    "(in a blind review they see no one else's votes, scores or tags on a paper until they have decided on it). "
+    "Resolvers see everything and make the final decision where screeners disagree; they tag and comment but do "
+    "not screen. Observers read (blind like reviewers) and change nothing."
+)
+
+
+def role_field() -> forms.ChoiceField:
+    return forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER, help_text=ROLE_HELP)
+
+
+class ScreeningSettingsForm(forms.ModelForm):
+    """How papers are screened: blind or open, by how many people, and when their votes agree."""
+
+    required_screeners = forms.TypedChoiceField(
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, MAX_REQUIRED_SCREENERS + 1)],
+        label="Required screeners",
+        help_text="How many independent decisions each paper needs before it counts as screened.",
+        error_messages={"invalid_choice": f"Choose from 1 to {MAX_REQUIRED_SCREENERS} screeners."},
+    )
+
+    class Meta:
+        model = Review
+        fields = ["blind", "required_screeners", "conflict_rule"]
+        labels = {"blind": "Blind screening", "conflict_rule": "When do votes agree?"}
+        widgets = {"conflict_rule": forms.RadioSelect}
+        help_texts = {
+            "conflict_rule": "Strict: a paper one screener includes and another marks maybe is a conflict for a "
+            "resolver. Maybe goes with include: only include-or-maybe against exclude is a conflict.",
+        }
+
+
 class MemberAddForm(forms.Form):
     username = forms.CharField(max_length=150, error_messages={"required": "Type the username of the person to add."})
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
+    role = role_field()
 
     def __init__(self, *args, review: Review, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,7 +108,7 @@ class MemberAddForm(forms.Form):
 
 
 class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=Role.choices, help_text=ROLE_HELP)
 
 
 class VocabularyTagForm(forms.ModelForm):

@@ -57,6 +57,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/assignments/clear/", assignments.assignments_clear, name="assignments_clear"),
     path("reviews/<slug:slug>/settings/", settings.review_settings, name="settings"),
     path("reviews/<slug:slug>/settings/details/", settings.details_save, name="settings_details"),
+    path("reviews/<slug:slug>/settings/screening/", settings.screening_save, name="settings_screening"),
     path("reviews/<slug:slug>/settings/members/", settings.member_add, name="settings_member_add"),
     path(
         "reviews/<slug:slug>/settings/members/<id:membership_id>/role/",

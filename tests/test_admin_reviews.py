@@ -196,7 +196,7 @@ def overlapping_tags(team):
     evals = Tag.objects.create(review=team.review, name="Evals")
     apply_tag(team, benchmark, team.paper, team.bob, minutes_ago=5)
     apply_tag(team, benchmarks, team.paper, team.dave, minutes_ago=30)
-    apply_tag(team, evals, team.paper, team.alice, minutes_ago=10)
+    apply_tag(team, evals, team.paper, team.dave, minutes_ago=10)
     apply_tag(team, benchmarks, team.other_paper, team.dave, minutes_ago=1)
     apply_tag(team, evals, team.other_paper, team.bob, minutes_ago=2)
     extra = make_paper()
@@ -216,19 +216,26 @@ def test_merging_tags_first_asks_which_to_keep_defaulting_to_the_most_used(admin
     assert PaperTag.objects.count() == 6, "nothing changes before the curator confirms"
 
 
-def test_merging_tags_moves_their_papers_to_the_survivor_once_each(admin_client, team, overlapping_tags):
+def test_merging_tags_moves_their_papers_to_the_survivor_once_each_per_person(admin_client, team, overlapping_tags):
     benchmark, benchmarks, evals = overlapping_tags
 
     response = run_action(admin_client, TAG_CHANGELIST, "merge_selected", overlapping_tags, survivor=benchmark.pk)
 
     assert response.status_code == 200
     assert list(Tag.objects.all()) == [benchmark]
-    assignments = {pt.paper_id: pt for pt in PaperTag.objects.all()}
-    assert len(assignments) == PaperTag.objects.count() == 3
+    assignments = {(pt.paper_id, pt.applied_by_id): pt for pt in PaperTag.objects.all()}
+    assert len(assignments) == PaperTag.objects.count() == 5
     assert {pt.tag_id for pt in assignments.values()} == {benchmark.pk}
-    assert assignments[team.paper.pk].applied_by == team.dave, "the earliest assignment on the paper stays"
-    assert assignments[team.other_paper.pk].applied_by == team.bob
-    assert "Merged 2 tags into “Benchmark”: moved 3 assignments, dropped 3 duplicates." in response.text
+    assert set(assignments) == {
+        (team.paper.pk, team.bob.pk),
+        (team.paper.pk, team.dave.pk),
+        (team.other_paper.pk, team.dave.pk),
+        (team.other_paper.pk, team.bob.pk),
+        (PaperTag.objects.exclude(paper__in=[team.paper, team.other_paper]).get().paper_id, team.bob.pk),
+    }
+    earliest = timezone.now() - datetime.timedelta(minutes=29)
+    assert assignments[team.paper.pk, team.dave.pk].applied_at < earliest, "dave's earliest on the paper stays"
+    assert "Merged 2 tags into “Benchmark”: moved 4 assignments, dropped 1 duplicate." in response.text
 
 
 def test_a_tag_merge_keeps_the_earliest_assignment_time(admin_client, team, overlapping_tags):
@@ -237,7 +244,7 @@ def test_a_tag_merge_keeps_the_earliest_assignment_time(admin_client, team, over
 
     run_action(admin_client, TAG_CHANGELIST, "merge_selected", [benchmark, benchmarks], survivor=benchmark.pk)
 
-    assert PaperTag.objects.get(tag=benchmark, paper=team.paper).applied_at == earliest
+    assert PaperTag.objects.get(tag=benchmark, paper=team.paper, applied_by=team.dave).applied_at == earliest
 
 
 def test_tags_of_two_reviews_cannot_be_merged(admin_client, team, overlapping_tags):

@@ -121,7 +121,7 @@ def test_panel_buttons_are_big_enough_to_tap_on_a_phone(live_server, browser_pag
     row = page.locator(f"#paper-{team.paper.pk}")
 
     targets = [
-        row.get_by_role("button", name="Remove tag benchmark"),
+        row.get_by_role("button", name="Remove my tag benchmark"),
         *(row.get_by_role("button", name=f"Score {n}") for n in range(1, 6)),
         *(row.get_by_role("button", name=name, exact=True) for name in ("Include", "Maybe", "Exclude")),
     ]

@@ -45,7 +45,7 @@ def test_a_reviewer_screens_a_paper_by_keyboard_without_reloading(live_server, b
     expect(row.get_by_role("combobox", name="Add tag")).to_be_focused()
     page.keyboard.type("multimodal")
     page.keyboard.press("Enter")
-    expect(row.get_by_role("button", name="Remove tag multimodal")).to_be_visible()
+    expect(row.get_by_role("button", name="tag multimodal")).to_be_visible()
     page.keyboard.press("Escape")
     expect(row.get_by_role("combobox", name="Add tag")).not_to_be_focused()
     expect(row).to_be_focused()
@@ -83,7 +83,7 @@ def test_a_new_tag_is_applied_and_removed_by_mouse(live_server, browser_page, cl
 
     row.get_by_role("combobox", name="Add tag").fill("vision")
     row.get_by_role("button", name="Add", exact=True).click()
-    remove = row.get_by_role("button", name="Remove tag vision")
+    remove = row.get_by_role("button", name="tag vision")
     expect(remove).to_be_visible()
     assert PaperTag.objects.filter(paper=team.paper, tag__name="vision", applied_by=team.dave).exists()
 
@@ -148,7 +148,7 @@ def test_a_second_reviewer_sees_the_first_ones_work(live_server, browser_page, c
     expect(bobs_row.get_by_role("button", name="Include")).to_have_attribute("aria-pressed", "true")
     bobs_row.get_by_role("combobox", name="Add tag").fill("benchmark")
     bobs_row.get_by_role("combobox", name="Add tag").press("Enter")
-    expect(bobs_row.get_by_role("button", name="Remove tag benchmark")).to_be_visible()
+    expect(bobs_row.get_by_role("button", name="tag benchmark")).to_be_visible()
     bobs_row.locator("details.comments-toggle > summary").click()
     bobs_row.get_by_role("textbox", name="Comment").fill("Worth a full read.")
     bobs_row.get_by_role("button", name="Post comment").click()
@@ -257,6 +257,6 @@ def test_the_tag_box_suggests_tags_of_the_review_as_one_types(live_server, brows
 
     box.fill("prompt injection")
     page.get_by_role("button", name="Add", exact=True).click()
-    expect(page.get_by_role("button", name="Remove tag prompt injection")).to_be_visible()
+    expect(page.get_by_role("button", name="tag prompt injection")).to_be_visible()
     assert list(PaperTag.objects.filter(paper=team.paper).values_list("tag__name", flat=True)) == ["prompt injection"]
     assert team.review.tags.count() == 3

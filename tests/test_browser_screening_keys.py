@@ -198,7 +198,7 @@ def test_x_expands_the_abstract_and_enter_and_ctrl_enter_hand_the_keys_back(
     page.keyboard.press("t")
     page.keyboard.type("multimodal")
     page.keyboard.press("Enter")
-    expect(first.get_by_role("button", name="Remove tag multimodal")).to_be_visible()
+    expect(first.get_by_role("button", name="tag multimodal")).to_be_visible()
     expect(first).to_be_focused()
 
     page.keyboard.press("c")

@@ -35,7 +35,8 @@ def test_two_reviewers_creating_the_same_new_tag_at_once_share_one_tag(team):
 
     assert statuses == [200, 200]
     assert Tag.objects.filter(review=team.review).count() == 1
-    assert PaperTag.objects.filter(review=team.review, paper=team.paper).count() == 1
+    applied = PaperTag.objects.filter(review=team.review, paper=team.paper)
+    assert sorted(applied.values_list("applied_by__username", flat=True)) == ["bob", "dave"], "one assignment each"
 
 
 def test_simultaneous_scores_and_decisions_are_all_kept_and_summed_up(team):

@@ -17,7 +17,7 @@ def test_a_reviewer_tags_a_paper_with_a_new_tag_and_gets_the_tags_fragment(clien
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith(f'<div class="panel-section panel-tags" id="tags-{team.paper.pk}"')
-    assert 'aria-label="Remove tag Needs full text"' in html
+    assert 'aria-label="Remove my tag Needs full text"' in html
     tag = Tag.objects.get(review=team.review)
     assert tag.name == "Needs full text"
     assert PaperTag.objects.get(tag=tag).applied_by == team.bob
@@ -88,13 +88,17 @@ def test_owners_may_still_create_tags_when_new_tags_are_off(client, team):
     assert Tag.objects.filter(name="scope").exists()
 
 
-def test_a_reviewer_removes_a_tag(client, team):
+def test_a_reviewer_removes_their_own_tag_not_anothers(client, team):
     logged_in(client, team.bob).post(add_tag_url(team), {"name": "efficiency"})
     tag = Tag.objects.get()
+    remove_url = reverse("reviews:tag_remove", args=[team.review.slug, team.paper.pk, tag.pk])
 
-    response = logged_in(client, team.dave).post(
-        reverse("reviews:tag_remove", args=[team.review.slug, team.paper.pk, tag.pk]), headers=HTMX
-    )
+    response = logged_in(client, team.dave).post(remove_url, headers=HTMX)
+
+    assert response.status_code == 200
+    assert PaperTag.objects.get().applied_by == team.bob, "dave had not applied it, so nothing of his went"
+
+    response = logged_in(client, team.bob).post(remove_url, headers=HTMX)
 
     assert response.status_code == 200
     assert not PaperTag.objects.exists()

@@ -3,11 +3,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import OuterRef
+from django.db.models import F
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 
-from ..models import PaperTag, Tag, count_of
+from ..models import Tag
 from .widgets import CheckedAutocompleteMixin
 
 
@@ -35,7 +35,7 @@ class TagAdmin(CheckedAutocompleteMixin, admin.ModelAdmin):
     actions = ["merge_selected"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(usage_count=count_of(PaperTag.objects, tag=OuterRef("pk")))
+        return super().get_queryset(request).with_usage().annotate(usage_count=F("usage"))
 
     def get_readonly_fields(self, request, obj=None):
         # A tag's assignments are bound to its review, so the tag cannot move to another one.

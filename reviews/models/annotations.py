@@ -21,6 +21,9 @@ class DecisionChoice(models.TextChoices):
 
 
 class PaperTag(models.Model):
+    """A tag one member put on a paper. Each member's assignment is their own, so in a blind review adding a tag
+    someone else applied is never a telling no-op; the panel shows one chip per tag with everyone who applied it."""
+
     review = models.ForeignKey("reviews.Review", on_delete=models.CASCADE, related_name="paper_tags")
     paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="paper_tags")
     tag = models.ForeignKey("reviews.Tag", on_delete=models.CASCADE, related_name="paper_tags")
@@ -29,7 +32,11 @@ class PaperTag(models.Model):
 
     class Meta:
         ordering = ["tag__normalised_name"]
-        constraints = [models.UniqueConstraint(fields=["review", "paper", "tag"], name="tag_once_per_paper")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "paper", "tag", "applied_by"], name="tag_once_per_paper_and_person"
+            )
+        ]
         indexes = [models.Index(fields=["tag", "paper"], name="papertag_tag_paper")]
 
     def __str__(self):

@@ -55,28 +55,41 @@ class ReviewPaperQuerySet(models.QuerySet):
     def for_panels(self, review, user):
         """A review's papers with all an annotation panel shows, in a fixed number of queries."""
         applied = (
-            PaperTag.objects.filter(review=review).select_related("tag", "applied_by").order_by("tag__normalised_name")
+            PaperTag.objects.filter(review=review)
+            .select_related("tag", "applied_by")
+            .order_by("tag__normalised_name", "applied_at", "pk")
         )
         return (
             self.filter(review=review)
-            .select_related("paper", "review")
+            .select_related("paper", "review", "final_reason")
             .defer("paper__search_document")
             .with_my_annotations(user)
             .prefetch_related(Prefetch("paper__paper_tags", queryset=applied, to_attr="review_tags"))
             .order_by("-paper__submitted_month", "-paper__arxiv_id")
         )
 
-    def tagged_with_any(self, tags):
-        return self.filter(annotated(PaperTag, tag__in=tags))
+    # ``visible_to``: a member blind mode hides others' tags from; their filters match only the tags they applied,
+    # or anyone's on a paper they have decided on.
+    @staticmethod
+    def _tagged(visible_to, **tag_lookups):
+        anyones = annotated(PaperTag, **tag_lookups)
+        if visible_to is None:
+            return anyones
+        return annotated(PaperTag, applied_by=visible_to, **tag_lookups) | (
+            annotated(ScreeningDecision, user=visible_to) & anyones
+        )
 
-    def tagged_with_all(self, tags):
+    def tagged_with_any(self, tags, *, visible_to=None):
+        return self.filter(self._tagged(visible_to, tag__in=tags))
+
+    def tagged_with_all(self, tags, *, visible_to=None):
         queryset = self
         for tag in tags:
-            queryset = queryset.filter(annotated(PaperTag, tag=tag))
+            queryset = queryset.filter(self._tagged(visible_to, tag=tag))
         return queryset
 
-    def tagged_with_none(self, tags):
-        return self.exclude(annotated(PaperTag, tag__in=tags))
+    def tagged_with_none(self, tags, *, visible_to=None):
+        return self.exclude(self._tagged(visible_to, tag__in=tags))
 
     def decided_by(self, user, decision: str):
         """Papers ``user`` gave ``decision``."""

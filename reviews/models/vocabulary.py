@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Coalesce
 
 from .annotations import PaperTag
 
@@ -82,6 +83,17 @@ class LockedDeleteModel(models.Model):
 
 
 class TagQuerySet(LockedDeleteQuerySet):
+    def with_usage(self):
+        """Annotate ``usage``: on how many papers each tag is (several people applying it to one count once)."""
+        papers = (
+            PaperTag.objects.filter(tag=models.OuterRef("pk"))
+            .order_by()
+            .values("tag")
+            .annotate(n=models.Count("paper", distinct=True))
+            .values("n")
+        )
+        return self.annotate(usage=Coalesce(models.Subquery(papers, output_field=models.IntegerField()), 0))
+
     def named(self, review, name: str):
         """The review's tag called ``name`` under the naming rules (at most one: names are unique so)."""
         return self.filter(review=review, normalised_name=tag_key(name))
@@ -169,7 +181,7 @@ class Tag(LockedDeleteModel):
     def merge(self, others: list["Tag"]) -> tuple[int, int]:
         """Move every assignment of ``others`` to this tag and delete them; (moved, dropped duplicates).
 
-        A paper carrying several of the tags keeps one assignment: the earliest, with its applied_by and
+        A person who put several of the tags on one paper keeps one assignment there: their earliest, with its
         applied_at. All the tags must belong to this tag's review.
         """
         if any(tag.review_id != self.review_id for tag in others):
@@ -180,18 +192,19 @@ class Tag(LockedDeleteModel):
             list(Tag.objects.select_for_update().filter(pk__in=tag_ids).order_by("pk").values_list("pk"))
             assignments = (
                 PaperTag.objects.filter(tag_id__in=tag_ids)
-                .order_by("paper_id", "applied_at", "pk")
-                .values_list("pk", "paper_id", "tag_id")
+                .order_by("paper_id", "applied_by_id", "applied_at", "pk")
+                .values_list("pk", "paper_id", "applied_by_id", "tag_id")
             )
-            kept_papers, to_move, to_delete = set(), [], []
-            for pk, paper_id, tag_id in assignments.iterator():
-                if paper_id in kept_papers:
+            kept, to_move, to_delete = set(), [], []
+            for pk, paper_id, applied_by_id, tag_id in assignments.iterator():
+                # A former member's assignments (applied_by None) are not one person's: each is kept.
+                if applied_by_id is not None and (paper_id, applied_by_id) in kept:
                     to_delete.append(pk)
                     continue
-                kept_papers.add(paper_id)
+                kept.add((paper_id, applied_by_id))
                 if tag_id != self.pk:
                     to_move.append(pk)
-            # Duplicates go first, so that no moved row collides with one on the unique (review, paper, tag).
+            # Duplicates go first, so no moved row collides on the unique (review, paper, tag, applied_by).
             for start in range(0, len(to_delete), MERGE_BATCH_SIZE):
                 PaperTag.objects.filter(pk__in=to_delete[start : start + MERGE_BATCH_SIZE]).delete()
             for start in range(0, len(to_move), MERGE_BATCH_SIZE):

@@ -1,6 +1,8 @@
 """Tags, scores and screening decisions: each a POST that changes one section of a paper's panel.
 
-Each view reads: access check, form, then ``annotate`` makes one call to reviews.annotating and answers.
+Each view reads: access check, form, then ``annotate`` makes one call to reviews.annotating and answers. Scores
+and decisions let any member through to annotating, whose refusal names the member's role as it is now, so
+someone whose role changed mid-screen reads why in the panel rather than on an error page.
 """
 
 from django.contrib import messages
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.htmx import HtmxHttpRequest
 
 from .. import annotating
-from ..access import get_annotating_membership
+from ..access import get_annotating_membership, get_membership
 from ..forms import DecisionForm, ScoreForm, TagForm, first_error
 from ..models import Tag, tag_key
 from . import screening
@@ -64,7 +66,7 @@ def tag_suggestions(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def score(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
-    membership = get_annotating_membership(request.user, slug)
+    membership = get_membership(request.user, slug)
     form = ScoreForm(request.POST)
     return annotate(
         request, membership, paper_id, Section.SCORE, form,
@@ -75,7 +77,7 @@ def score(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def decide(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpResponse:
-    membership = get_annotating_membership(request.user, slug)
+    membership = get_membership(request.user, slug)
     form = DecisionForm(request.POST)
     try:
         if not form.is_valid():

@@ -15,6 +15,7 @@ from papers.search import add_fallback_headlines
 from papers.views import PAPERS_PER_PAGE, wants_fragment
 
 from ..access import get_membership
+from ..blinding import BLIND_NOTE, mark_visibility
 from ..filters import ReviewPaperFilter
 from ..keywords import ReviewKeywords
 from ..models import Comment, ExclusionReason, Membership, Review, ReviewPaper, ScreeningPreferences, Tag
@@ -52,6 +53,7 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if resume_at := page_to_resume_at(request, filterset, page):
         return HttpResponseRedirect(f"{request.path}?{list_query(request, page=resume_at)}")
     add_fallback_headlines(page.object_list, search_text, abstract_of=lambda review_paper: review_paper.paper.abstract)
+    mark_visibility(membership, page.object_list)
     context = {
         "review": review,
         "membership": membership,
@@ -63,6 +65,7 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "preferences": ScreeningPreferences.for_user(membership.user),
         # The list's filters, carried to each paper's page so its Previous/Next follow this list.
         "list_query": list_query(request),
+        "blind_note": BLIND_NOTE,
         **panel_forms(),
     }
     template = "reviews/review_paper_list.html"
@@ -75,7 +78,12 @@ def review_filterset(request: HtmxHttpRequest, membership: Membership, queryset)
     """The review list's filters and order, read from the query string."""
     review = membership.review
     return ReviewPaperFilter(
-        request.GET, queryset=queryset, review=review, user=request.user, tags=Tag.objects.filter(review=review)
+        request.GET,
+        queryset=queryset,
+        review=review,
+        user=request.user,
+        tags=Tag.objects.filter(review=review),
+        blinded=not membership.sees_everything,
     )
 
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from ..blinding import mark_visibility
 from ..forms import CommentForm, ScoreForm, TagForm
 from ..models import DecisionChoice, ExclusionReason, Membership, ReviewPaper
 
@@ -30,7 +31,10 @@ def panel_forms() -> dict:
 
 def load_panel(membership: Membership, paper_id: int) -> ReviewPaper | None:
     """The review's row for ``paper_id`` with all its panel shows, or None if the paper is not in the review."""
-    return ReviewPaper.objects.for_panels(membership.review, membership.user).filter(paper_id=paper_id).first()
+    review_paper = ReviewPaper.objects.for_panels(membership.review, membership.user).filter(paper_id=paper_id).first()
+    if review_paper is not None:
+        mark_visibility(membership, [review_paper])
+    return review_paper
 
 
 def panel_context(membership: Membership, review_paper: ReviewPaper, **extra) -> dict:

@@ -42,7 +42,7 @@ def annotation_response(
     error = {"error_section": section, "error": refusal.message} if refusal else {}
     status = refusal.status if refusal else 200
     if request.htmx:
-        context = panel_context(membership, review_paper, **error, **extra)
+        context = panel_context(membership, review_paper, swapped=section, **error, **extra)
         if section == Section.COMMENTS:
             context["comments"] = Comment.objects.thread(review_paper.review_id, review_paper.paper_id)
         return render(request, f"{PANEL_TEMPLATE}#{section}", context, status=status)

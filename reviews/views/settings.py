@@ -1,28 +1,32 @@
-"""The owner's settings page: the review's details and its members. Tags and reasons: settings_vocabulary.py.
+"""The owner's settings page: the review's details, screening rules and members (tags, reasons:
+settings_vocabulary.py).
 
-Every change is a plain form POST that redirects back (Post/Redirect/Get); a refused one re-renders the
-page with the errors beside the form that caused them and a 422, having saved nothing.
+Every change is a plain form POST that redirects back (Post/Redirect/Get), made by reviews/configuring.py (which
+records it in the history); a refused one re-renders the page with the errors beside the form that caused them
+and a 422, having saved nothing.
 """
 
 import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from .. import configuring
 from ..access import get_owner_membership
-from ..models import LAST_OWNER_MESSAGE, MAX_PENDING_INVITATIONS, ExclusionReason, Invitation, Membership, Role, Tag
+from ..annotating import Refused
+from ..models import MAX_PENDING_INVITATIONS, ExclusionReason, Invitation, Membership, Role, Tag
 from ..owner_forms import InvitationForm
 from ..settings_forms import (
     ExclusionReasonForm,
     MemberAddForm,
     MemberRoleForm,
     ReviewDetailsForm,
+    ScreeningSettingsForm,
     TagDeleteForm,
     VocabularyTagForm,
 )
@@ -45,7 +49,7 @@ def render_settings_page(request: HttpRequest, membership: Membership, *, status
     """
     review = membership.review
     members = list(review.memberships.select_related("user").order_by("user__username"))
-    tags = list(Tag.objects.filter(review=review).annotate(usage=Count("paper_tags")))
+    tags = list(Tag.objects.filter(review=review).with_usage())
     reasons = list(ExclusionReason.objects.filter(review=review).annotate(decision_count=Count("screeningdecision")))
     invitations = list(Invitation.objects.filter(review=review).pending().select_related("invited_by"))
     for invitation in invitations:
@@ -67,6 +71,7 @@ def render_settings_page(request: HttpRequest, membership: Membership, *, status
         "review": review,
         "membership": membership,
         "details_form": bound.get("details_form") or ReviewDetailsForm(instance=review, auto_id="details-%s"),
+        "screening_form": bound.get("screening_form") or ScreeningSettingsForm(instance=review, auto_id="screening-%s"),
         "member_add_form": bound.get("member_add_form") or MemberAddForm(review=review, auto_id="member-add-%s"),
         "tag_add_form": bound.get("tag_add_form")
         or VocabularyTagForm(instance=Tag(review=review), auto_id="tag-add-%s"),
@@ -97,9 +102,30 @@ def details_save(request: HttpRequest, slug: str) -> HttpResponse:
     form = ReviewDetailsForm(request.POST, instance=copy.copy(membership.review), auto_id="details-%s")
     if not form.is_valid():
         return render_settings_page(request, membership, details_form=form, status=422)
-    form.save()
+    configuring.change_settings(membership, form.cleaned_data)
     messages.success(request, "Saved the review’s details.")
     return redirect_to_settings(membership.review, "details")
+
+
+@login_required
+@require_POST
+def screening_save(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = get_owner_membership(request.user, slug)
+    form = ScreeningSettingsForm(request.POST, instance=copy.copy(membership.review), auto_id="screening-%s")
+    changed = []
+    if form.is_valid():
+        try:
+            changed = configuring.change_settings(membership, form.cleaned_data)
+        except Refused as refusal:
+            form.add_error(None, refusal.message)
+    if form.errors:
+        return render_settings_page(request, membership, screening_form=form, status=422)
+    if changed:
+        labels = ", ".join(str(form.fields[name].label).lower() for name in changed)
+        messages.success(request, f"Saved the screening settings ({labels}).")
+    else:
+        messages.success(request, "The screening settings were already so; nothing changed.")
+    return redirect_to_settings(membership.review, "screening")
 
 
 @login_required
@@ -111,11 +137,10 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         user, role = form.cleaned_data["user"], form.cleaned_data["role"]
         try:
-            with transaction.atomic():
-                Membership.objects.create(review=review, user=user, role=role)
-        except IntegrityError:
+            configuring.add_member(membership, user, role)
+        except Refused as refusal:
             # Another owner added them in the meantime.
-            form.add_error("username", f"{user} is already a member; change their role in the list below.")
+            form.add_error("username", refusal.message)
         else:
             messages.success(request, f"Added {user} as {Role(role).label.lower()}.")
             return redirect_to_settings(review, "members")
@@ -138,17 +163,19 @@ def after_own_change(request: HttpRequest, membership: Membership, target: Membe
 @require_POST
 def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
-    review = membership.review
     form = MemberRoleForm(request.POST, auto_id=f"member-{membership_id}-%s")
-    with transaction.atomic():
-        target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, review=review)
-        demoted = form.is_valid() and form.cleaned_data["role"] != Role.OWNER
-        if demoted and Membership.objects.would_leave_no_owner([target]):
-            form.add_error(None, LAST_OWNER_MESSAGE)
-        if not form.is_valid():
-            return render_settings_page(request, membership, member_forms={target.pk: form}, status=422)
-        target.role = form.cleaned_data["role"]
-        target.save(update_fields=["role"])
+    target = None
+    if form.is_valid():
+        try:
+            target = configuring.change_role(membership, membership_id, form.cleaned_data["role"])
+        except Refused as refusal:
+            form.add_error(None, refusal.message)
+    if form.errors:
+        if not Membership.objects.filter(pk=membership_id, review_id=membership.review_id).exists():
+            raise Http404("No such member")
+        return render_settings_page(request, membership, member_forms={membership_id: form}, status=422)
+    if target is None:
+        raise Http404("No such member")
     messages.success(request, f"{target.user} is now {target.get_role_display().lower()}.")
     return after_own_change(request, membership, target, "members")
 
@@ -157,15 +184,16 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
 @require_POST
 def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
-    review = membership.review
-    with transaction.atomic():
-        target = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, review=review)
-        if Membership.objects.would_leave_no_owner([target]):
-            form = MemberRoleForm({"role": target.role}, auto_id=f"member-{target.pk}-%s")
-            form.is_valid()
-            form.add_error(None, LAST_OWNER_MESSAGE)
-            return render_settings_page(request, membership, member_forms={target.pk: form}, status=422)
+    try:
         # Their tags, scores, decisions and comments stay: they are the team's record of the screening.
-        target.delete()
+        target = configuring.remove_member(membership, membership_id)
+    except Refused as refusal:
+        target = Membership.objects.get(pk=membership_id, review_id=membership.review_id)
+        form = MemberRoleForm({"role": target.role}, auto_id=f"member-{target.pk}-%s")
+        form.is_valid()
+        form.add_error(None, refusal.message)
+        return render_settings_page(request, membership, member_forms={target.pk: form}, status=422)
+    if target is None:
+        raise Http404("No such member")
     messages.success(request, f"Removed {target.user} from the review. Their annotations stay.")
     return after_own_change(request, membership, target, "members")

@@ -64,7 +64,7 @@ def tag_delete(request: HttpRequest, slug: str, tag_id: int) -> HttpResponse:
     if not form.is_valid():
         return render_settings_page(request, membership, tag_delete_forms={tag.pk: form}, status=422)
     with transaction.atomic():
-        usage = tag.paper_tags.count()
+        usage = tag.paper_tags.values("paper").distinct().count()
         tag.delete()  # its PaperTags go with it (on_delete=CASCADE)
     messages.success(request, f"Deleted the tag “{tag.name}” and removed it from {usage} paper{'s' * (usage != 1)}.")
     return redirect_to_settings(review, "tags")
