@@ -132,3 +132,17 @@ def test_a_kappa_interval_stays_within_minus_one_and_one():
     assert result.value == pytest.approx(0.5)
     low, high = result.ci
     assert -1 <= low < 0.5 < high == 1.0
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_cohens_kappa_from_a_table_matches_scikit_learn_on_the_votes_behind_it(seed):
+    # The page computes kappa from grouped counts (statsmodels, for its interval); scikit-learn computes it from
+    # the two reviewers' votes one paper at a time. Expanding a random 3×3 table into those votes, both agree.
+    import numpy as np
+    from sklearn.metrics import cohen_kappa_score
+
+    table = np.random.default_rng(seed).integers(0, 30, size=(3, 3))
+    first = np.repeat(np.arange(3), table.sum(axis=1))
+    second = np.concatenate([np.repeat(np.arange(3), row) for row in table])
+
+    assert agreement.cohen_kappa(table).value == pytest.approx(cohen_kappa_score(first, second))
