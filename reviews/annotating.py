@@ -219,12 +219,13 @@ def set_score(membership: Membership, paper_id: int, value: int | None) -> None:
 
 
 def decide(
-    membership: Membership, paper_id: int, decision: str, reason_id: int | None = None, *, undoing: int | None = None
+    membership: Membership, paper_id: int, decision: str, reason_id: int | None = None, *, undoing: int | str = ""
 ) -> Resolution | None:
     """The member's screening decision on the paper ("" clears it); a reason is kept with an exclusion only.
 
     A change to a paper that was resolved reopens its conflict; the reopened resolution is returned so the
-    caller can say so. ``undoing`` is the id of the Change this decision takes back (see ``undo_last_decision``).
+    caller can say so, with ``still_in_conflict`` set (False when the changed votes now agree, which settles the
+    paper without a resolver). ``undoing`` names the Changes this decision takes back (see ``undo_last_decision``).
     """
     if decision and decision not in DecisionChoice.values:
         raise Refused("Decide include, maybe or exclude.")
@@ -255,6 +256,9 @@ def decide(
         record(membership, review_paper.paper_id, ChangeKind.DECISION, before, after, subject=subject)
         reopened = _reopen(membership, review_paper)
         _recount(review_paper, DECISIONS)
+        if reopened is not None:
+            status = ReviewPaper.objects.filter(pk=review_paper.pk).values_list("team_status", flat=True).get()
+            reopened.still_in_conflict = status in NEEDS_RESOLUTION
     return reopened
 
 
@@ -290,23 +294,49 @@ def _reopen(membership: Membership, review_paper: ReviewPaper) -> Resolution | N
 
 def undo_last_decision(membership: Membership) -> int | None:
     """Take back the member's latest decision in the review that is not itself an undo or undone already; the
-    paper's id, or None when there is nothing to undo. The undo is a decision like any other, in the history."""
+    paper's id, or None when there is nothing to undo. The undo is a decision like any other, in the history.
+
+    A decision is the member's run of changes on one paper, with nothing on another paper between: "exclude"
+    then its reason (two keys, two changes) is one decision, and undoing it leaves the paper as it was before.
+    """
     if not membership.can_screen:
         raise _role_refusal(membership, "screen papers")
     recent = Change.objects.filter(
         review_id=membership.review_id, user_id=membership.user_id, kind=ChangeKind.DECISION
     ).order_by("-at", "-pk")[:UNDO_DEPTH]
-    undone = set()
+    undone: set[int] = set()
+    run: list[Change] = []
     for change in recent:
         if change.subject.startswith("undo:"):
-            undone.add(int(change.subject.removeprefix("undo:")))
+            undone.update(_undone_ids(change.subject))
+            if run:
+                break
             continue
         if change.pk in undone:
+            if run:
+                break
             continue
-        before = change.before or {}
-        decide(membership, change.paper_id, before.get("decision", ""), before.get("reason_id"), undoing=change.pk)
-        return change.paper_id
-    return None
+        if run and change.paper_id != run[0].paper_id:
+            break
+        run.append(change)
+    if not run:
+        return None
+    first, last = run[-1], run[0]
+    before = first.before or {}
+    decide(
+        membership,
+        first.paper_id,
+        before.get("decision", ""),
+        before.get("reason_id"),
+        undoing=f"{first.pk}-{last.pk}" if first is not last else first.pk,
+    )
+    return first.paper_id
+
+
+def _undone_ids(subject: str) -> set[int]:
+    """The ids of the changes an undo's subject (``undo:12`` or ``undo:12-15``) took back."""
+    first, _, last = subject.removeprefix("undo:").partition("-")
+    return set(range(int(first), int(last or first) + 1))
 
 
 # How far back undo looks for a decision not yet taken back.

@@ -174,6 +174,20 @@ def test_a_changed_vote_reopens_and_the_queue_says_who_and_when(client, conflict
     assert "Paper 4" in client.get(queue_url()).content.decode()
 
 
+def test_a_changed_vote_that_makes_the_votes_agree_leaves_nothing_reopened(client, conflict):  # noqa: F811
+    annotating.resolve(
+        member(conflict.review, conflict.rosa), conflict.p4.pk, "include", seen=seen(conflict, conflict.p4)
+    )
+    annotating.decide(member(conflict.review, conflict.carol), conflict.p4.pk, "include")
+    client = logged_in(client, conflict.rosa)
+
+    response = client.get(queue_url(show="reopened"))
+
+    assert "Paper 4" not in response.content.decode()
+    assert response.context["counts"]["reopened"] == 0
+    assert ReviewPaper.objects.get(review=conflict.review, paper=conflict.p4).final_decision == "include"
+
+
 def test_the_resolved_tab_lists_resolved_papers(client, conflict):  # noqa: F811
     annotating.resolve(
         member(conflict.review, conflict.rosa), conflict.p4.pk, "include", seen=seen(conflict, conflict.p4)

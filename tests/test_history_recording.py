@@ -76,6 +76,7 @@ class TestDecisions:
 
     def test_undo_records_a_decision_back_to_the_previous_state_naming_what_it_undid(self, team, bob):
         annotating.decide(bob, team.paper.pk, "maybe")
+        annotating.decide(bob, team.other_paper.pk, "exclude")  # another paper between: "maybe" was a decision
         annotating.decide(bob, team.paper.pk, "include")
         undone = Change.objects.first()
 
@@ -88,7 +89,7 @@ class TestDecisions:
             {"decision": "include"},
             {"decision": "maybe"},
         )
-        assert ScreeningDecision.objects.get().decision == "maybe"
+        assert ScreeningDecision.objects.get(paper=team.paper).decision == "maybe"
 
     def test_an_undo_of_a_first_decision_clears_it(self, team, bob):
         annotating.decide(bob, team.paper.pk, "include")
@@ -139,8 +140,13 @@ class TestTags:
     def test_a_curator_tagging_many_papers_records_each_newly_tagged_one(self, team):
         tag = annotating.apply_tag(member(team.review, team.bob), team.paper.pk, "efficiency")
         Change.objects.all().delete()
+        # Tags are per person: bob's on the first paper is his, so alice's bulk tagging is new on both.
         annotating.apply_tag_to_papers(team.review, "efficiency", [team.paper, team.other_paper], team.alice)
-        assert changes() == [("alice", "tag", team.other_paper.pk, str(tag.pk), None, {"tag": "efficiency"})]
+        annotating.apply_tag_to_papers(team.review, "efficiency", [team.paper, team.other_paper], team.alice)
+        assert sorted(changes()) == sorted(
+            ("alice", "tag", paper.pk, str(tag.pk), None, {"tag": "efficiency"})
+            for paper in (team.paper, team.other_paper)
+        )
 
     def test_a_refused_tag_records_nothing(self, team, bob):
         team.review.allow_new_tags = False

@@ -217,8 +217,9 @@ def test_resolvers_do_not_screen_and_a_role_change_mid_screen_says_so(dual):
     assert not ScreeningDecision.objects.exists()
 
 
-def test_undo_takes_back_my_decisions_one_at_a_time(dual):
+def test_undo_takes_back_my_decisions_one_paper_at_a_time(dual):
     bob = dual.bob_m
+    annotating.decide(bob, dual.other_paper.pk, "include")
     annotating.decide(bob, dual.paper.pk, "include")
     annotating.decide(bob, dual.other_paper.pk, "exclude", dual.off_topic.pk)
     annotating.decide(bob, dual.other_paper.pk, "maybe")
@@ -227,14 +228,14 @@ def test_undo_takes_back_my_decisions_one_at_a_time(dual):
     def mine():
         return dict(ScreeningDecision.objects.filter(user=dual.bob).values_list("paper_id", "decision"))
 
+    # The latest decision is the run of changes on the other paper since bob last touched another: back to include.
     assert annotating.undo_last_decision(bob) == dual.other_paper.pk
-    assert mine() == {dual.paper.pk: "include", dual.other_paper.pk: "exclude"}
-    assert ScreeningDecision.objects.get(user=dual.bob, paper=dual.other_paper).reason == dual.off_topic
-
-    assert annotating.undo_last_decision(bob) == dual.other_paper.pk
-    assert mine() == {dual.paper.pk: "include"}
+    assert mine() == {dual.paper.pk: "include", dual.other_paper.pk: "include"}
 
     assert annotating.undo_last_decision(bob) == dual.paper.pk
+    assert mine() == {dual.other_paper.pk: "include"}
+
+    assert annotating.undo_last_decision(bob) == dual.other_paper.pk
     assert mine() == {}
     assert annotating.undo_last_decision(bob) is None
     assert ScreeningDecision.objects.filter(user=dual.dave).count() == 1
@@ -274,3 +275,36 @@ def test_history_records_decisions_resolutions_and_reopening(dual):
         ("dave", ChangeKind.DECISION, excluded, {"decision": "include"}),
         ("dave", ChangeKind.RESOLUTION, resolved, {"reopened": True}),
     ]
+
+
+def test_undo_takes_back_an_exclusion_and_its_reason_together(dual):
+    # "e" then a digit: two changes, one decision. One undo leaves the paper as it was before both.
+    bob = dual.bob_m
+    annotating.decide(bob, dual.other_paper.pk, "include")
+    annotating.decide(bob, dual.paper.pk, "exclude")
+    annotating.decide(bob, dual.paper.pk, "exclude", dual.off_topic.pk)
+
+    assert annotating.undo_last_decision(bob) == dual.paper.pk
+    assert not ScreeningDecision.objects.filter(user=dual.bob, paper=dual.paper).exists()
+    assert ScreeningDecision.objects.get(user=dual.bob, paper=dual.other_paper).decision == "include"
+
+    # The next undo takes back the decision before, not the one just undone.
+    assert annotating.undo_last_decision(bob) == dual.other_paper.pk
+    assert not ScreeningDecision.objects.filter(user=dual.bob).exists()
+    assert annotating.undo_last_decision(bob) is None
+    call_command("check_summaries")
+
+
+def test_a_vote_that_makes_the_screeners_agree_after_a_resolution_settles_the_paper(dual):
+    annotating.decide(dual.bob_m, dual.paper.pk, "exclude")
+    annotating.decide(dual.dave_m, dual.paper.pk, "include")
+    annotating.resolve(dual.rosa_m, dual.paper.pk, "include")
+
+    reopened = annotating.decide(dual.dave_m, dual.paper.pk, "exclude")
+
+    assert reopened is not None and reopened.still_in_conflict is False
+    assert state(dual)[:2] == ("excluded", "exclude")
+
+    reopened = annotating.decide(dual.dave_m, dual.paper.pk, "maybe")
+    assert reopened is None  # nothing stood to reopen; the paper is simply in conflict again
+    assert state(dual)[:2] == ("conflict", "")

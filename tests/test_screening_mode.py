@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reviews import annotating, screening
-from reviews.models import Assignment, ExclusionReason, Resolution, ScreeningDecision
+from reviews.models import Assignment, ExclusionReason, Resolution, ReviewPaper, ScreeningDecision
 from tests.dual_review import dual, member  # noqa: F401 - a fixture
 from tests.factories import logged_in, make_user
 
@@ -134,11 +134,24 @@ def test_a_changed_vote_on_a_resolved_paper_says_it_reopened_the_conflict(client
     annotating.decide(carol, dual.p4.pk, "exclude")
     annotating.resolve(rosa, dual.p4.pk, "exclude")
     url = reverse("reviews:decide", args=["dual", dual.p4.pk])
-    response = logged_in(client, dual.bob).post(url, {"decision": "exclude"}, headers=HTMX)
+    response = logged_in(client, dual.bob).post(url, {"decision": "maybe"}, headers=HTMX)
     html = response.content.decode()
     assert 'role="status"' in html
     assert "Your change reopened the conflict rosa resolved as exclude; it goes back to the resolvers." in html
     assert Resolution.objects.get(paper=dual.p4).reopened_at is not None
+
+
+def test_a_changed_vote_that_makes_the_votes_agree_says_the_agreement_is_final(client, dual):  # noqa: F811
+    bob, carol, rosa = (member(dual.review, u) for u in (dual.bob, dual.carol, dual.rosa))
+    annotating.decide(bob, dual.p4.pk, "include")
+    annotating.decide(carol, dual.p4.pk, "exclude")
+    annotating.resolve(rosa, dual.p4.pk, "include")
+    url = reverse("reviews:decide", args=["dual", dual.p4.pk])
+
+    html = logged_in(client, dual.bob).post(url, {"decision": "exclude"}, headers=HTMX).content.decode()
+
+    assert "set aside the final decision rosa made (include): the votes now agree" in html
+    assert ReviewPaper.objects.get(review=dual.review, paper=dual.p4).final_decision == "exclude"
 
 
 def test_the_screen_page_takes_a_fixed_number_of_queries(client, dual, django_assert_max_num_queries):  # noqa: F811

@@ -98,6 +98,11 @@ def reopened_notice(reopened) -> str:
     if reopened is None:
         return ""
     resolver = reopened.resolved_by or "a former member"
+    if not getattr(reopened, "still_in_conflict", True):
+        return (
+            f"Your change set aside the final decision {resolver} made ({reopened.decision}): the votes now agree, "
+            "so what they agree on is final."
+        )
     return (
         f"Your change reopened the conflict {resolver} resolved as {reopened.decision}; it goes back to the resolvers."
     )

@@ -57,7 +57,12 @@ def queue(membership: Membership, tab: str | None):
     if tab == Tab.RESOLVED:
         papers = papers.filter(team_status=TeamStatus.RESOLVED)
     elif tab == Tab.REOPENED:
-        papers = papers.filter(paper__resolutions__review=review, paper__resolutions__reopened_at__isnull=False)
+        # Reopened and still waiting: a changed vote that made the screeners agree settled the paper by itself.
+        papers = papers.filter(
+            paper__resolutions__review=review,
+            paper__resolutions__reopened_at__isnull=False,
+            team_status__in=NEEDS_RESOLUTION,
+        )
     elif tab == Tab.OPEN:
         papers = papers.filter(team_status__in=NEEDS_RESOLUTION)
     of_review = {"review": review}
@@ -107,7 +112,11 @@ def counts(membership: Membership) -> dict:
         open=Count("pk", filter=Q(team_status__in=NEEDS_RESOLUTION)),
         resolved=Count("pk", filter=Q(team_status=TeamStatus.RESOLVED)),
     )
-    found["reopened"] = Resolution.objects.filter(review=membership.review, reopened_at__isnull=False).count()
+    found["reopened"] = of_review.filter(
+        team_status__in=NEEDS_RESOLUTION,
+        paper__resolutions__review=membership.review,
+        paper__resolutions__reopened_at__isnull=False,
+    ).count()
     return found
 
 
