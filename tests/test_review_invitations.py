@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews.models import MAX_PENDING_INVITATIONS, Invitation, InvitationRefused, Membership, Role
+from reviews.models import MAX_PENDING_INVITATIONS, Change, ChangeKind, Invitation, InvitationRefused, Membership, Role
 from tests.factories import logged_in, make_user
 
 NEW_ACCOUNT = {"username": "nina", "password1": "a long enough passphrase", "password2": "a long enough passphrase"}
@@ -55,6 +55,13 @@ def test_accepting_makes_a_member_with_the_role_and_uses_the_invitation_up(team)
     with pytest.raises(InvitationRefused, match="already been used"):
         invitation.accept(team.eve)
     assert member_role(team, "eve") is None
+    # Joining is on the review's record, like a member an owner adds.
+    joined_record = Change.objects.get(review=team.review, kind=ChangeKind.SETTING)
+    assert (joined_record.user, joined_record.subject, joined_record.after) == (
+        nina,
+        "member:nina",
+        {"role": "observer", "invitation": True},
+    )
 
 
 def test_a_member_accepting_keeps_their_role_and_leaves_the_invitation_pending(team):

@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from .history import Change, ChangeKind
 from .review import Membership, Review, Role
 
 INVITATION_LIFETIME = timedelta(days=14)
@@ -140,5 +141,15 @@ class Invitation(models.Model):
             invitation.accepted_at = timezone.now()
             invitation.accepted_by = user
             invitation.save(update_fields=["accepted_at", "accepted_by"])
+            # On the review's record like a member an owner adds (reviews/configuring.py), by the one who joined.
+            Change.objects.create(
+                review_id=invitation.review_id,
+                user=user,
+                kind=ChangeKind.SETTING,
+                subject=f"member:{user.get_username()}",
+                before=None,
+                after={"role": invitation.role, "invitation": True},
+                at=invitation.accepted_at,
+            )
             self.accepted_at, self.accepted_by = invitation.accepted_at, user
             return membership, True
