@@ -6,7 +6,6 @@ from papers.filters import CorpusFilterSet
 from papers.models import Paper
 from papers.search import uses_full_text_search
 
-from .blinding import REVEALING_FILTERS, REVEALING_SORTS
 from .models import DecisionChoice, ReviewPaper, TeamStatus
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
@@ -91,24 +90,26 @@ class ReviewPaperFilter(CorpusFilterSet):
         model = ReviewPaper
         fields = []
 
-    def __init__(self, data=None, *args, review, user, tags, blinded: bool = False, **kwargs):
-        """``blinded``: the user is one blind mode hides the team's votes from (reviews/blinding.py); the filters
-        and sorts that would reveal them are neither offered nor applied, whatever the query string says."""
+    def __init__(
+        self, data=None, *args, review, user, tags, hidden_filters=(), hidden_sorts=(), blinded=False, **kwargs
+    ):
+        """``hidden_filters``/``hidden_sorts``: those blind mode keeps from the user (reviews/blinding.py), neither
+        offered nor applied, whatever the query string says; ``blinded``: tag filters see only their own tags."""
         self.blinded = blinded
-        if blinded and data is not None:
-            data = data.copy()
-            for name in REVEALING_FILTERS:
+        if hidden_filters or hidden_sorts:
+            data = data.copy() if data is not None else None
+        if data is not None:
+            for name in hidden_filters:
                 data.pop(name, None)
-            if data.get("sort") in REVEALING_SORTS:
+            if data.get("sort") in hidden_sorts:
                 data.pop("sort")
         super().__init__(data, *args, **kwargs)
         self.review, self.user = review, user
         self.filters["tags"].extra["choices"] = [(str(tag.pk), tag.name) for tag in tags]
-        if blinded:
-            for name in REVEALING_FILTERS:
-                del self.filters[name]
-            sort = self.filters["sort"]
-            sort.extra["choices"] = [choice for choice in sort.extra["choices"] if choice[0] not in REVEALING_SORTS]
+        for name in hidden_filters:
+            del self.filters[name]
+        sort = self.filters["sort"]
+        sort.extra["choices"] = [choice for choice in sort.extra["choices"] if choice[0] not in hidden_sorts]
 
     # The one row most screening sessions need; the tags and the rest wait behind "More filters".
     PRIMARY_FIELDS = ["status", "my_decision", "unscreened", "sort"]

@@ -78,8 +78,12 @@ class ScreeningSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Review
-        fields = ["blind", "required_screeners", "conflict_rule"]
-        labels = {"blind": "Blind screening", "conflict_rule": "When do votes agree?"}
+        fields = ["blind", "hide_comments_while_blind", "required_screeners", "conflict_rule"]
+        labels = {
+            "blind": "Blind screening",
+            "hide_comments_while_blind": "Hide others' comments too",
+            "conflict_rule": "When do votes agree?",
+        }
         widgets = {"conflict_rule": forms.RadioSelect}
         help_texts = {
             "conflict_rule": "Strict: a paper one screener includes and another marks maybe is a conflict for a "

@@ -1,17 +1,23 @@
 """The review's history as people read it: which changes a member may see, and each one in words.
 
 Blind mode holds here as on every read path: a member who does not see everything, and has not decided on the
-paper, sees nobody else's decisions, scores, tags or final decisions in its timeline. Comment changes show to
-every member, except that only owners see those of comments a curator hid, and only a comment's author and the
-owners read what a deleted comment said.
+paper, sees nobody else's decisions, scores, tags or final decisions in its timeline (nor their comments, when
+the review hides those too). Comment changes show to every member, except that only owners see those of comments
+a curator hid, and only a comment's author and the owners read what a deleted comment said. Entries read as plain
+words: settings by their labels on the settings page, comments as text without their Markdown.
 """
 
+import html
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
+from django.utils.html import strip_tags
 
-from .models import TEAM_KINDS, Change, ChangeKind, Comment, Membership, ScreeningDecision
+from .markdown import render_markdown
+from .models import TEAM_KINDS, Change, ChangeKind, Comment, Membership, Review, Role, ScreeningDecision
+from .settings_forms import ReviewDetailsForm, ScreeningSettingsForm
 
 # A comment's words in an entry are cut to this length.
 EXCERPT_LENGTH = 80
@@ -31,7 +37,8 @@ def paper_changes(membership: Membership, paper_id: int):
     """The changes of the paper the member may see, newest first."""
     changes = Change.objects.of_paper(membership.review_id, paper_id).select_related("user")
     if not membership.sees_everything and not _has_decided(membership, paper_id):
-        changes = changes.exclude(Q(kind__in=TEAM_KINDS) & ~Q(user_id=membership.user_id))
+        hidden_kinds = [*TEAM_KINDS, ChangeKind.COMMENT] if membership.hides_others_comments else TEAM_KINDS
+        changes = changes.exclude(Q(kind__in=hidden_kinds) & ~Q(user_id=membership.user_id))
     return _without_hidden_comments(membership, changes)
 
 
@@ -112,8 +119,74 @@ def change_words(change: Change) -> str:
             return f"final decision {_decision(before)} reopened: a vote changed"
         return _before_after("final decision", _decision(before), _decision(after))
     if change.kind == ChangeKind.SETTING:
-        return _before_after(f"setting {change.subject}", _plain(before), _plain(after))
+        if change.subject.startswith("member:"):
+            return _member_words(change.subject.removeprefix("member:"), before, after)
+        return _setting_words(change.subject, before, after)
+    if change.kind == ChangeKind.ASSIGNMENT:
+        return _assignment_words(before, after)
     return _before_after(change.get_kind_display().lower(), _plain(before), _plain(after))
+
+
+# Settings by the words of the settings page; a question there reads badly before a colon.
+SETTING_LABELS = {
+    **{name: field.label for name, field in ReviewDetailsForm.base_fields.items()},
+    **{name: field.label for name, field in ScreeningSettingsForm.base_fields.items()},
+    "conflict_rule": "Conflict rule",
+}
+
+
+def _setting_words(name: str, before, after) -> str:
+    """``configuring.change_settings`` stores {"value": ...} on each side (older rows the bare value)."""
+    label = SETTING_LABELS.get(name) or name.replace("_", " ").capitalize()
+    return f"{label}: {_setting_value(name, before)} → {_setting_value(name, after)}"
+
+
+def _setting_value(name: str, state) -> str:
+    value = state.get("value") if isinstance(state, dict) else state
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    try:
+        choices = dict(Review._meta.get_field(name).flatchoices)
+    except FieldDoesNotExist:  # a setting no longer on the model reads as its stored value
+        choices = {}
+    if value in choices:
+        return str(choices[value])
+    if value is None or value == "":
+        return "(empty)"
+    return f"“{_excerpt(' '.join(str(value).split()))}”" if isinstance(value, str) else str(value)
+
+
+def _role(state) -> str:
+    role = (state or {}).get("role", "")
+    return str(Role(role).label).lower() if role in Role.values else str(role)
+
+
+def _member_words(username: str, before, after) -> str:
+    if before is None:
+        return f"added {username} as {_role(after)}"
+    if after is None:
+        return f"removed {username}"
+    return f"{username}: {_role(before)} → {_role(after)}"
+
+
+def _assignment_words(before, after) -> str:
+    if after is None:
+        count = (before or {}).get("assignments", 0)
+        return f"cleared all assignments ({count})"
+    papers, per_paper = after.get("papers", 0), after.get("per_paper", 0)
+    loads = ", ".join(f"{name} {load}" for name, load in (after.get("reviewers") or {}).items())
+    words = (
+        f"assigned {papers} paper{'s' if papers != 1 else ''}, {per_paper} reviewer{'s' if per_paper != 1 else ''} each"
+    )
+    if loads:
+        words += f": {loads}"
+    if replaced := (before or {}).get("assignments"):
+        words += f" (replacing {_count(replaced, 'assignment')})"
+    return words
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def comment_words(change: Change, *, may_read: bool) -> str:
@@ -130,9 +203,17 @@ def comment_words(change: Change, *, may_read: bool) -> str:
         words = "comment edited"
     body = after.get("body") or before.get("body") or ""
     if may_read and body:
-        excerpt = body if len(body) <= EXCERPT_LENGTH else body[: EXCERPT_LENGTH - 1] + "…"
-        words += f": “{excerpt}”"
+        words += f": “{_excerpt(plain_text(body))}”"
     return words
+
+
+def plain_text(markdown: str) -> str:
+    """A comment's Markdown as the words a reader sees, on one line: rendered as on its page, tags stripped."""
+    return " ".join(html.unescape(strip_tags(render_markdown(markdown))).split())
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= EXCERPT_LENGTH else text[: EXCERPT_LENGTH - 1] + "…"
 
 
 def _before_after(label: str, before: str, after: str) -> str:

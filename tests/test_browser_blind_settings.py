@@ -58,3 +58,41 @@ def test_the_owner_turns_blind_screening_on_and_bob_sees_carols_vote_only_after_
     expect(row.locator(".team-status")).to_have_text("Team: hidden until you decide (blind screening)")
     expect(row.locator(".team-score")).to_contain_text("Team scores hidden")
     assert not ScreeningDecision.objects.filter(user=bob).exists()
+
+
+def test_the_owner_hides_comments_too_and_bob_reads_carols_only_after_deciding(live_server, browser_page):  # noqa: F811
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    paper = make_paper("2401.00002", title="Agents that argue", abstract="Language agents debate.")
+    make_review(
+        "debate",
+        papers=[paper],
+        blind=True,
+        required_screeners=2,
+        members={alice: Role.OWNER, bob: Role.REVIEWER, carol: Role.REVIEWER},
+    )
+    annotating.add_comment(
+        Membership.objects.select_related("review").get(user=carol), paper.pk, "Carol thinks **no**."
+    )
+    page = browser_page
+
+    login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/reviews/debate/settings/")
+    page.get_by_label("Hide others' comments too").check()
+    page.get_by_role("button", name="Save screening settings").click()
+    expect(page.locator(".messages")).to_contain_text("Saved the screening settings")
+    assert Review.objects.get(slug="debate").hide_comments_while_blind
+    page.get_by_role("button", name="Log out").click()
+
+    # Bob reads neither carol's comment nor how many there are, until he decides.
+    login(page, live_server, "bob")
+    page.goto(f"{live_server.url}/reviews/debate/papers/{paper.arxiv_id}/")
+    thread = page.locator(f"#comments-{paper.pk}")
+    expect(thread).to_contain_text("Others' comments are hidden until you decide (blind screening)")
+    expect(thread).not_to_contain_text("Carol thinks")
+    expect(page.locator(f"#comment-count-{paper.pk}")).to_have_text("others' hidden")
+
+    page.get_by_role("button", name="Include").click()
+    expect(thread).to_contain_text("Carol thinks no.")
+    expect(thread).not_to_contain_text("Others' comments are hidden")
+    expect(page.locator(f"#comment-count-{paper.pk}")).to_have_text("1")
+    assert ScreeningDecision.objects.get(user=bob).decision == "include"

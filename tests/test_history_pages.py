@@ -98,7 +98,7 @@ class TestPaperTimeline:
         )  # fmt: skip
         page = blind.timeline(client, "alice")
         assert "final decision: exclude" in page
-        assert "setting required_screeners: 1 → 2" in page
+        assert "Required screeners: 1 → 2" in page
 
     def test_a_reopening_says_so(self, client, blind):
         annotating.decide(blind.member("carol"), blind.paper.pk, "include")
@@ -329,4 +329,4 @@ def test_a_settings_change_is_recorded_per_setting_that_changed(blind):
         ("required_screeners", 2, 3, None, blind.users["alice"].pk),
     ]
     page = logged_in(Client(), blind.users["alice"]).get(reverse("reviews:history", args=[blind.review.slug]))
-    assert "setting required_screeners: 2 → 3" in page.content.decode()
+    assert "Required screeners: 2 → 3" in page.content.decode()

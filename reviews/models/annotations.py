@@ -88,17 +88,17 @@ class CommentQuerySet(models.QuerySet):
         """The comments a paper's comment count counts: visible and not deleted."""
         return self.visible().filter(deleted_at=None)
 
-    def thread(self, review_id: int, paper_id: int) -> list["Comment"]:
+    def thread(self, review_id: int, paper_id: int, *, only_by: int | None = None) -> list["Comment"]:
         """A paper's visible top-level comments in time order, each with ``thread_replies``: every descendant.
 
         A deleted comment stays as a placeholder while a reply below it stands, and is left out otherwise.
+        ``only_by``: only that user's comments (blind mode hiding the others'); a reply of theirs to a comment
+        left out stands as a top-level one.
         """
-        comments = list(
-            self.visible()
-            .filter(review_id=review_id, paper_id=paper_id)
-            .select_related("author")
-            .order_by("created_at", "id")
-        )
+        comments = self.visible().filter(review_id=review_id, paper_id=paper_id)
+        if only_by is not None:
+            comments = comments.filter(author_id=only_by)
+        comments = list(comments.select_related("author").order_by("created_at", "id"))
         everyone = {comment.pk: comment for comment in comments}
         needed = set()
         for comment in comments:

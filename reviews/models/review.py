@@ -108,6 +108,11 @@ class Review(models.Model):
         help_text="Reviewers see no one else's decisions, scores or tags on a paper until they have decided on it. "
         "Owners and resolvers always see everything.",
     )
+    hide_comments_while_blind = models.BooleanField(
+        default=False,
+        help_text="In a blind review, reviewers and observers also see only their own comments on a paper until "
+        "they have decided on it.",
+    )
     required_screeners = models.PositiveSmallIntegerField(
         default=2,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_REQUIRED_SCREENERS)],
@@ -226,6 +231,11 @@ class Membership(models.Model):
     def sees_everything(self) -> bool:
         """Whether blind mode hides nothing from this member (it hides a paper's team data until they decide)."""
         return not self.review.blind or self.role in {Role.OWNER, Role.RESOLVER}
+
+    @property
+    def hides_others_comments(self) -> bool:
+        """Whether, on a paper they have not decided on, this member sees only their own comments."""
+        return not self.sees_everything and self.review.hide_comments_while_blind
 
     @property
     def is_owner(self) -> bool:

@@ -14,6 +14,7 @@ from config.htmx import HtmxHttpRequest
 from .. import annotating
 from ..access import get_annotating_membership, get_membership, get_own_comment
 from ..annotating import Refused
+from ..blinding import visible_thread
 from ..forms import CommentBodyForm, CommentForm, first_error
 from ..models import Comment
 from .panels import PANEL_TEMPLATE, Section, load_panel, panel_context
@@ -28,7 +29,7 @@ def comment_thread(request: HtmxHttpRequest, slug: str, paper_id: int) -> HttpRe
     review_paper = load_panel(membership, paper_id)
     if review_paper is None:
         return paper_gone_response(request, membership)
-    comments = Comment.objects.thread(review_paper.review_id, review_paper.paper_id)
+    comments = visible_thread(membership, review_paper)
     return render(request, f"{PANEL_TEMPLATE}#comments", panel_context(membership, review_paper, comments=comments))
 
 

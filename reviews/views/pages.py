@@ -15,10 +15,10 @@ from papers.search import add_fallback_headlines
 from papers.views import PAPERS_PER_PAGE, wants_fragment
 
 from ..access import get_membership
-from ..blinding import BLIND_NOTE, mark_visibility
+from ..blinding import blind_note, hidden_filters, hidden_sorts, mark_visibility, visible_thread
 from ..filters import ReviewPaperFilter
 from ..keywords import ReviewKeywords
-from ..models import Comment, ExclusionReason, Membership, Review, ReviewPaper, ScreeningPreferences, Tag
+from ..models import ExclusionReason, Membership, Review, ReviewPaper, ScreeningPreferences, Tag
 from ..quotes import current_range
 from .panels import load_panel, panel_context, panel_forms
 
@@ -65,7 +65,7 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "preferences": ScreeningPreferences.for_user(membership.user),
         # The list's filters, carried to each paper's page so its Previous/Next follow this list.
         "list_query": list_query(request),
-        "blind_note": BLIND_NOTE,
+        "blind_note": blind_note(membership),
         **panel_forms(),
     }
     template = "reviews/review_paper_list.html"
@@ -84,6 +84,8 @@ def review_filterset(request: HtmxHttpRequest, membership: Membership, queryset)
         user=request.user,
         tags=Tag.objects.filter(review=review),
         blinded=not membership.sees_everything,
+        hidden_filters=hidden_filters(membership),
+        hidden_sorts=hidden_sorts(membership),
     )
 
 
@@ -150,7 +152,7 @@ def render_review_paper_page(
     request: HtmxHttpRequest, membership: Membership, review_paper: ReviewPaper, *, status: int = 200, **extra
 ) -> HttpResponse:
     """The paper's page in a review: abstract with quoted passages marked, the panel and the whole thread."""
-    comments = Comment.objects.thread(review_paper.review_id, review_paper.paper_id)
+    comments = visible_thread(membership, review_paper)
     previous_id, next_id = neighbours(request, membership, review_paper)
     arxiv_ids = dict(Paper.objects.filter(pk__in=[previous_id, next_id]).values_list("pk", "arxiv_id"))
     query = list_query(request)

@@ -11,8 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from config.htmx import HtmxHttpRequest
 
 from ..annotating import PaperGone, Refused
+from ..blinding import visible_thread
 from ..forms import first_error
-from ..models import Comment, Membership
+from ..models import Membership
 from .pages import render_review_paper_page
 from .panels import PANEL_TEMPLATE, Section, load_panel, panel_context
 
@@ -43,8 +44,9 @@ def annotation_response(
     status = refusal.status if refusal else 200
     if request.htmx:
         context = panel_context(membership, review_paper, swapped=section, **error, **extra)
-        if section == Section.COMMENTS:
-            context["comments"] = Comment.objects.thread(review_paper.review_id, review_paper.paper_id)
+        # A decision can show (or hide again) the others' comments when the review hides them until one decides.
+        if section == Section.COMMENTS or (section == Section.DECISION and membership.hides_others_comments):
+            context["comments"] = visible_thread(membership, review_paper)
         return render(request, f"{PANEL_TEMPLATE}#{section}", context, status=status)
     if refusal:
         # Rendered at the POST's URL, so its forms must send the user on to where they came from, not back here.
