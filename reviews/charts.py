@@ -150,13 +150,13 @@ def prisma_diagram(name: str, flow: PrismaFlow) -> SafeString:
     gap = 40
     y1 = 10
     identified, h1 = _box(
-        LEFT_X, y1, ["Records identified", f"n = {flow.identified}", "(papers × the imports that brought them)"]
+        LEFT_X, y1, ["Records identified", f"n = {flow.identified}", "(a paper counted once per import of it)"]
     )
     duplicates, h1b = _box(
         RIGHT_X, y1, ["Records removed before screening", f"Duplicate records: n = {flow.duplicates}"]
     )
     y2 = y1 + max(h1, h1b) + gap
-    screened, h2 = _box(LEFT_X, y2, ["Records screened", f"n = {flow.screened}"])
+    screened, h2 = _box(LEFT_X, y2, ["Records screened", f"n = {flow.screened}", "(entered title/abstract screening)"])
     reason_lines = [f"{label}: n = {count}" for label, count in flow.reasons]
     excluded, h2b = _box(RIGHT_X, y2, ["Records excluded", f"n = {flow.excluded}", *reason_lines])
     y3 = y2 + max(h2, h2b) + gap
@@ -164,7 +164,7 @@ def prisma_diagram(name: str, flow: PrismaFlow) -> SafeString:
     awaiting, h3b = _box(
         RIGHT_X,
         y3,
-        ["Not yet decided", f"Awaiting screening: n = {flow.awaiting_screening}",
+        ["Awaiting a decision", f"Awaiting screening: n = {flow.awaiting_screening}",
          f"Awaiting resolution: n = {flow.awaiting_resolution}"],
     )  # fmt: skip
     middle = LEFT_X + BOX_WIDTH // 2
@@ -176,8 +176,8 @@ def prisma_diagram(name: str, flow: PrismaFlow) -> SafeString:
         _arrow(name, LEFT_X + BOX_WIDTH, y2 + h2 - 6, RIGHT_X, y3 + h3b // 2),
     ]
     description = (
-        f"Records identified: {flow.identified}; duplicate records removed: {flow.duplicates}; records screened: "
-        f"{flow.screened}; records excluded: {flow.excluded}"
+        f"Records identified: {flow.identified}; duplicate records removed: {flow.duplicates}; records screened "
+        f"(entered title/abstract screening): {flow.screened}; records excluded: {flow.excluded}"
         + "".join(f"; excluded, {shown(label, 200)[1]}: {count}" for label, count in flow.reasons)
         + f"; records included at screening: {flow.included}; awaiting screening: {flow.awaiting_screening}; "
         f"awaiting resolution: {flow.awaiting_resolution}."
