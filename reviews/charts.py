@@ -56,6 +56,11 @@ class PrismaFlow:
     # (reason label, papers), "No reason given" among them.
     reasons: list[tuple[str, int]] = field(default_factory=list)
 
+    @property
+    def reasons_shown(self) -> list[tuple[str, int]]:
+        """The reasons with their labels cleaned as the diagram draws them, for a table beside it."""
+        return [(shown(label, 200)[1], count) for label, count in self.reasons]
+
 
 def shown(text: str, limit: int = LABEL_CHARACTERS) -> tuple[str, str]:
     """(the text to draw, the full text) of a label: invisible formatting characters (bidi overrides, zero-width
@@ -176,8 +181,8 @@ def prisma_diagram(name: str, flow: PrismaFlow) -> SafeString:
         _arrow(name, LEFT_X + BOX_WIDTH, y2 + h2 - 6, RIGHT_X, y3 + h3b // 2),
     ]
     description = (
-        f"Records identified: {flow.identified}; duplicate records removed: {flow.duplicates}; records screened "
-        f"(entered title/abstract screening): {flow.screened}; records excluded: {flow.excluded}"
+        f"Records identified: {flow.identified}; duplicate records removed: {flow.duplicates}; records screened: "
+        f"{flow.screened}; records excluded: {flow.excluded}"
         + "".join(f"; excluded, {shown(label, 200)[1]}: {count}" for label, count in flow.reasons)
         + f"; records included at screening: {flow.included}; awaiting screening: {flow.awaiting_screening}; "
         f"awaiting resolution: {flow.awaiting_resolution}."
