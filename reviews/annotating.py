@@ -82,7 +82,7 @@ class Stale(Refused):
 
 def _role_refusal(membership: Membership, action: str) -> NotAllowed:
     # Says the role as it is now, so someone whose role changed mid-screen learns why their click failed.
-    return NotAllowed(f"You are {membership.get_role_display().lower()} in this review now, and cannot {action}.")
+    return NotAllowed(f"You are {membership.role_phrase} in this review now, and cannot {action}.")
 
 
 @contextmanager

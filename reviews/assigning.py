@@ -1,7 +1,9 @@
 """The one way to change who screens which paper: owners share a review's papers among reviewers.
 
 Assigning papers replaces their earlier assignments, so that the new split is balanced: each chosen reviewer
-gets as many papers as the others, or one more, and no paper goes twice to one person. The review's row is
+gets as many papers as the others, or one more, and no paper goes twice to one person. A paper goes first to the
+chosen reviewers who already decided on it (their decision then counts), so shares of papers decided before may
+differ by more than one. The review's row is
 locked while assigning, so two owners assigning at once take turns. Each call leaves one history row.
 """
 
@@ -12,7 +14,16 @@ from django.db import connection, transaction
 
 from .annotating import BATCH_SIZE, NotAllowed, Refused
 from .history import record
-from .models import MAX_REQUIRED_SCREENERS, Assignment, ChangeKind, Membership, Review, ReviewPaper, TeamStatus
+from .models import (
+    MAX_REQUIRED_SCREENERS,
+    Assignment,
+    ChangeKind,
+    Membership,
+    Review,
+    ReviewPaper,
+    ScreeningDecision,
+    TeamStatus,
+)
 
 ORDER = ("-paper__submitted_month", "-paper__arxiv_id")
 # From this many new rows on, PostgreSQL is asked to refresh its statistics of the table.
@@ -68,22 +79,34 @@ def assign_papers(
             papers = papers.filter(team_status=TeamStatus.UNDECIDED)
         paper_ids = list(papers.order_by(*ORDER).values_list("paper_id", flat=True))
         replaced = _delete_assignments(membership.review_id, paper_ids)
+        deciders = _deciders(membership.review_id, [m.user_id for m in screeners], only_unscreened)
         loads: Counter = Counter()
         rows = []
         count = len(screeners)
-        # Consecutive places in the rotation: each paper gets per_paper different people, and over all papers
-        # everyone's share differs by at most one.
-        for index, paper_id in enumerate(paper_ids):
-            for offset in range(per_paper):
-                screener = screeners[(index * per_paper + offset) % count]
-                loads[screener.user.get_username()] += 1
+        position = 0
+        for paper_id in paper_ids:
+            already = deciders.get(paper_id, ())
+            # Who already decided comes first; then the rotation, skipping the busiest, so that everyone's share
+            # stays within one paper of the others' (exactly the plain rotation when nobody decided anything).
+            chosen = sorted((m for m in screeners if m.user_id in already), key=lambda m: loads[m.user_id])
+            chosen = chosen[:per_paper]
+            rotation = sorted(
+                (offset for offset in range(count) if screeners[(position + offset) % count] not in chosen),
+                key=lambda offset: (loads[screeners[(position + offset) % count].user_id], offset),
+            )
+            picked = rotation[: per_paper - len(chosen)]
+            chosen += [screeners[(position + offset) % count] for offset in picked]
+            if picked:
+                position = (position + max(picked) + 1) % count
+            for screener in chosen:
+                loads[screener.user_id] += 1
                 rows.append(Assignment(review_id=membership.review_id, paper_id=paper_id, user_id=screener.user_id))
         Assignment.objects.bulk_create(rows, batch_size=BATCH_SIZE * 4)
         if len(rows) >= ANALYZE_FROM and connection.vendor == "postgresql":
             # Screening mode's query plans on these rows at once; autovacuum would see them only later.
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {Assignment._meta.db_table}")
-        per_reviewer = {screener.user.get_username(): loads[screener.user.get_username()] for screener in screeners}
+        per_reviewer = {screener.user.get_username(): loads[screener.user_id] for screener in screeners}
         record(
             membership,
             None,
@@ -92,6 +115,19 @@ def assign_papers(
             {"papers": len(paper_ids), "per_paper": per_paper, "reviewers": per_reviewer},
         )
     return Assigned(papers=len(paper_ids), per_reviewer=per_reviewer)
+
+
+def _deciders(review_id: int, user_ids: list[int], none: bool) -> dict[int, set[int]]:
+    """Which of ``user_ids`` decided on each paper of the review (one query; nothing when ``none``)."""
+    deciders: dict[int, set[int]] = {}
+    if none:
+        return deciders
+    rows = ScreeningDecision.objects.filter(review_id=review_id, user_id__in=user_ids).values_list(
+        "paper_id", "user_id"
+    )
+    for paper_id, user_id in rows.iterator(chunk_size=BATCH_SIZE * 4):
+        deciders.setdefault(paper_id, set()).add(user_id)
+    return deciders
 
 
 def _delete_assignments(review_id: int, paper_ids: list[int]) -> int:

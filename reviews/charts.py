@@ -56,6 +56,11 @@ class PrismaFlow:
     # (reason label, papers), "No reason given" among them.
     reasons: list[tuple[str, int]] = field(default_factory=list)
 
+    @property
+    def reasons_shown(self) -> list[tuple[str, int]]:
+        """The reasons with their labels cleaned as the diagram draws them, for a table beside it."""
+        return [(shown(label, 200)[1], count) for label, count in self.reasons]
+
 
 def shown(text: str, limit: int = LABEL_CHARACTERS) -> tuple[str, str]:
     """(the text to draw, the full text) of a label: invisible formatting characters (bidi overrides, zero-width
@@ -150,13 +155,13 @@ def prisma_diagram(name: str, flow: PrismaFlow) -> SafeString:
     gap = 40
     y1 = 10
     identified, h1 = _box(
-        LEFT_X, y1, ["Records identified", f"n = {flow.identified}", "(papers × the imports that brought them)"]
+        LEFT_X, y1, ["Records identified", f"n = {flow.identified}", "(a paper counted once per import of it)"]
     )
     duplicates, h1b = _box(
         RIGHT_X, y1, ["Records removed before screening", f"Duplicate records: n = {flow.duplicates}"]
     )
     y2 = y1 + max(h1, h1b) + gap
-    screened, h2 = _box(LEFT_X, y2, ["Records screened", f"n = {flow.screened}"])
+    screened, h2 = _box(LEFT_X, y2, ["Records screened", f"n = {flow.screened}", "(entered title/abstract screening)"])
     reason_lines = [f"{label}: n = {count}" for label, count in flow.reasons]
     excluded, h2b = _box(RIGHT_X, y2, ["Records excluded", f"n = {flow.excluded}", *reason_lines])
     y3 = y2 + max(h2, h2b) + gap
@@ -164,7 +169,7 @@ def prisma_diagram(name: str, flow: PrismaFlow) -> SafeString:
     awaiting, h3b = _box(
         RIGHT_X,
         y3,
-        ["Not yet decided", f"Awaiting screening: n = {flow.awaiting_screening}",
+        ["Awaiting a decision", f"Awaiting screening: n = {flow.awaiting_screening}",
          f"Awaiting resolution: n = {flow.awaiting_resolution}"],
     )  # fmt: skip
     middle = LEFT_X + BOX_WIDTH // 2

@@ -27,16 +27,18 @@ def _locked_review(membership: Membership) -> Review:
 def _fewest_screeners_allowed(review: Review, required: int) -> None:
     """Refuse ``required`` screeners when papers already hold more decisions than that (their statuses would
     count votes the review no longer asks for)."""
+    from django.db.models import Count  # noqa: PLC0415 - kept inside: another branch edits this module's imports
+
     decisions = F("include_count") + F("maybe_count") + F("exclude_count")
     over = ReviewPaper.objects.filter(review=review).annotate(decisions=decisions).filter(decisions__gt=required)
-    found = over.order_by("-decisions").values_list("decisions", flat=True)[:1]
-    if not found:
+    groups = dict(over.order_by("decisions").values_list("decisions").annotate(papers=Count("pk")))
+    if not groups:
         return
-    most, count = found[0], over.count()
+    count, counts = sum(groups.values()), [str(n) for n in sorted(groups)]
     papers = "1 paper already has" if count == 1 else f"{count} papers already have"
-    raise Refused(
-        f"{papers} up to {most} decisions, so required screeners cannot go below {most}. Nothing was changed."
-    )
+    held = counts[0] if len(counts) == 1 else f"{', '.join(counts[:-1])} or {counts[-1]}"
+    most = counts[-1]
+    raise Refused(f"{papers} {held} decisions, so required screeners cannot go below {most}. Nothing was changed.")
 
 
 def change_settings(membership: Membership, changes: dict) -> list[str]:

@@ -98,7 +98,55 @@ def test_the_page_shows_loads_and_the_form_assigns(client, many):  # noqa: F811
     assert "Assigned 23 papers: bob 23, carol 23." in response.content.decode()
     assert Assignment.objects.count() == 46
     response = client.post(reverse("reviews:assignments_clear", args=["dual"]), follow=True)
+    assert "Nothing was cleared" in response.content.decode() and Assignment.objects.count() == 46
+    response = client.post(reverse("reviews:assignments_clear", args=["dual"]), {"confirm": "yes"}, follow=True)
     assert "Cleared 46 assignments" in response.content.decode()
+
+
+def test_reviewers_are_ticked_by_default_and_the_last_choice_is_kept(client, many):  # noqa: F811
+    client = logged_in(client, many.alice)
+    url = reverse("reviews:assignments", args=["dual"])
+    form = client.get(url).context["form"]
+    assert form.initial["screeners"] == [str(pk) for pk in ids(many.review, many.bob, many.carol, many.dan)], (
+        "alice owns"
+    )
+    assert f'value="{ids(many.review, many.alice)[0]}"' in client.get(url).content.decode(), "listed"
+    client.post(url, {"screeners": ids(many.review, many.alice, many.carol), "per_paper": 2})
+    form = client.get(url).context["form"]
+    assert form.initial == {"screeners": [str(pk) for pk in ids(many.review, many.alice, many.carol)], "per_paper": 2}
+
+
+def test_fewer_reviewers_per_paper_than_required_assigns_with_a_warning(client, many):  # noqa: F811
+    client = logged_in(client, many.alice)
+    url = reverse("reviews:assignments", args=["dual"])
+    response = client.post(url, {"screeners": ids(many.review, many.bob, many.carol), "per_paper": 1}, follow=True)
+    assert Assignment.objects.count() == 23
+    assert "Each paper will get 1 screener but the review requires 2:" in response.content.decode()
+    response = client.post(url, {"screeners": ids(many.review, many.bob, many.carol), "per_paper": 2}, follow=True)
+    assert "but the review requires" not in response.content.decode()
+
+
+def test_a_refused_assignment_is_shown_at_the_page_address(client, many):  # noqa: F811
+    client = logged_in(client, many.alice)
+    url = reverse("reviews:assignments", args=["dual"])
+    html = client.get(url).content.decode()
+    assert f'action="{url}"' in html
+    response = client.post(url, {"screeners": ids(many.review, many.bob), "per_paper": 2})
+    assert response.status_code == 422 and "when you chose 1" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_a_paper_goes_first_to_who_already_decided_it(many):  # noqa: F811
+    carol, dan = member(many.review, many.carol), member(many.review, many.dan)
+    decided = {many.p1.pk: dan, many.p2.pk: dan, many.p3.pk: carol}
+    for paper_id, screener in decided.items():
+        annotating.decide(screener, paper_id, "include")
+    owner = member(many.review, many.alice)
+    assigning.assign_papers(owner, ids(many.review, many.bob, many.carol, many.dan), 1)
+    for paper_id, screener in decided.items():
+        assert Assignment.objects.get(paper_id=paper_id).user_id == screener.user_id
+    loads = Counter(Assignment.objects.filter(review=many.review).values_list("user__username", flat=True))
+    assert max(loads.values()) - min(loads.values()) <= 1
 
 
 @pytest.mark.parametrize(

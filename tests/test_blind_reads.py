@@ -312,7 +312,7 @@ def test_a_role_change_mid_screen_is_explained_in_the_panel(client, blind):
     response = logged_in(client, blind.bob).post(url, {"decision": "include"}, headers=HTMX)
 
     assert response.status_code == 403
-    assert "You are resolver in this review now, and cannot screen papers." in response.text
+    assert "You are a resolver in this review now, and cannot screen papers." in response.text
     assert 'id="decision-' in response.text
 
     Membership.objects.filter(review=blind.review, user=blind.bob).update(role=Role.OBSERVER)

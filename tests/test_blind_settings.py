@@ -72,11 +72,25 @@ def test_lowering_required_screeners_below_decisions_already_made_is_refused(scr
         configuring.change_settings(owner(team), {"required_screeners": 1})
 
     assert refused.value.message == (
-        "1 paper already has up to 2 decisions, so required screeners cannot go below 2. Nothing was changed."
+        "1 paper already has 2 decisions, so required screeners cannot go below 2. Nothing was changed."
     )
     assert Review.objects.get(pk=team.review.pk).required_screeners == 3
     assert list(ReviewPaper.objects.order_by("pk").values()) == before
     assert len(settings_history(team)) == 1
+
+
+def test_the_refusal_names_each_count_of_decisions_papers_hold(screened):
+    team = screened
+    configuring.change_settings(owner(team), {"required_screeners": 3})
+    annotating.decide(owner(team), team.paper.pk, "include")
+    annotating.decide(Membership.objects.get(review=team.review, user=team.dave), team.other_paper.pk, "exclude")
+
+    with pytest.raises(Refused) as refused:
+        configuring.change_settings(owner(team), {"required_screeners": 1})
+
+    assert refused.value.message == (
+        "2 papers already have 2 or 3 decisions, so required screeners cannot go below 3. Nothing was changed."
+    )
 
 
 def test_only_owners_change_settings(screened):

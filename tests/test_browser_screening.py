@@ -224,7 +224,7 @@ def test_an_observer_sees_no_screening_controls(live_server, browser_page, clien
     log_in_with_cookie(page.context, live_server, client, team.olivia)
     page.goto(f"{live_server.url}/reviews/llm-review/")
     expect(page.locator(".screening-row")).to_have_count(2)
-    expect(page.locator(".keys-hint")).to_contain_text("You are observer")
+    expect(page.locator(".keys-hint")).to_contain_text("You are an observer.")
 
     for name in ["Include", "Maybe", "Exclude", "Score 1", "Score 5"]:
         expect(page.get_by_role("button", name=name)).to_have_count(0)

@@ -27,7 +27,8 @@ def test_the_demo_review_holds_the_seed_corpus_and_loading_it_twice_changes_noth
         ("rosa", "resolver"),
         ("olivia", "observer"),
     }
-    assert "alice" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "alice" in out and "http://127.0.0.1:8000/accounts/login/ (or wherever you run the server)" in out
 
 
 @pytest.mark.django_db

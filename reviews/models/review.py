@@ -214,6 +214,12 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()}) in {self.review}"
 
     @property
+    def role_phrase(self) -> str:
+        """The role with its article, for "You are an observer"."""
+        role = self.get_role_display().lower()
+        return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+    @property
     def can_annotate(self) -> bool:
         """Tags and comments: everyone but observers."""
         return self.role in {Role.OWNER, Role.REVIEWER, Role.RESOLVER}

@@ -82,7 +82,8 @@ class Command(BaseCommand):
             f"Demo review “{review.title}” holds {review.review_papers.count()} papers ({added} added now)."
         )
         self.stdout.write(
-            f"Log in at http://127.0.0.1:8000/accounts/login/ as any of these (password {DEMO_PASSWORD}):"
+            f"Log in at http://127.0.0.1:8000/accounts/login/ (or wherever you run the server) as any of these "
+            f"(password {DEMO_PASSWORD}):"
         )
         for username, role, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<8} {role.label.lower()}")
