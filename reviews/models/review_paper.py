@@ -4,7 +4,7 @@ import functools
 import math
 
 from django.db import connections, models
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.sql.subqueries import UpdateQuery
 from django.urls import reverse
 
@@ -70,14 +70,18 @@ class ReviewPaperQuerySet(models.QuerySet):
 
     # ``visible_to``: a member blind mode hides others' tags from; their filters match only the tags they applied,
     # or anyone's on a paper they have decided on.
+    # One small set of paper ids: those the member tagged, united with anyone's tagged papers the member decided
+    # (a join, so PostgreSQL probes the member's decisions for each tagged paper). An OR of two EXISTS took 1.7 s
+    # against 0.24 s for the open filter on 100,000 papers (`make bench`); this takes as long as the open one.
     @staticmethod
     def _tagged(visible_to, **tag_lookups):
-        anyones = annotated(PaperTag, **tag_lookups)
         if visible_to is None:
-            return anyones
-        return annotated(PaperTag, applied_by=visible_to, **tag_lookups) | (
-            annotated(ScreeningDecision, user=visible_to) & anyones
-        )
+            return annotated(PaperTag, **tag_lookups)
+        # Not correlated with the outer row (a tag belongs to one review), so each set is read once.
+        tagged = PaperTag.objects.filter(**tag_lookups).order_by()
+        own = tagged.filter(applied_by=visible_to).values("paper_id")
+        seen = tagged.filter(paper__decisions__user=visible_to, paper__decisions__review=F("review"))
+        return Q(paper__in=own.union(seen.values("paper_id")))
 
     def tagged_with_any(self, tags, *, visible_to=None):
         return self.filter(self._tagged(visible_to, tag__in=tags))
