@@ -46,6 +46,20 @@ class ScoreForm(forms.Form):
         return [value for value, _ in cls.base_fields["value"].choices if value]
 
 
+def reason_field() -> forms.IntegerField:
+    """An exclusion reason's id, as a decision or a final decision sends it; which review's it is, the write
+    path checks."""
+    return forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_DATABASE_ID,
+        label="Exclusion reason",
+        error_messages=dict.fromkeys(
+            ["invalid", "min_value", "max_value"], "That exclusion reason is not one of this review's."
+        ),
+    )
+
+
 class DecisionForm(forms.Form):
     """A decision and, with an exclusion, a reason's id; whether the reason is the review's is for
     reviews.annotating to say, as it may have been deleted since the page was drawn."""
@@ -55,15 +69,7 @@ class DecisionForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Decide include, maybe or exclude."},
     )
-    reason = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_DATABASE_ID,
-        label="Exclusion reason",
-        error_messages=dict.fromkeys(
-            ["invalid", "min_value", "max_value"], "That exclusion reason is not one of this review's."
-        ),
-    )
+    reason = reason_field()
 
     def clean_reason(self):
         # A reason goes with an exclusion only; one sent with another decision is ignored, not refused.

@@ -5,6 +5,7 @@ from django import forms
 from config.converters import MAX_DATABASE_ID
 
 from .annotating import NOTE_MAX_LENGTH
+from .forms import reason_field
 from .models import MAX_REQUIRED_SCREENERS, FinalChoice
 
 
@@ -41,15 +42,7 @@ class ResolveForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose include or exclude.", "invalid_choice": "Choose include or exclude."},
     )
-    reason = forms.IntegerField(
-        required=False,
-        min_value=1,
-        max_value=MAX_DATABASE_ID,
-        label="Exclusion reason",
-        error_messages=dict.fromkeys(
-            ["invalid", "min_value", "max_value"], "That exclusion reason is not one of this review's."
-        ),
-    )
+    reason = reason_field()
     note = forms.CharField(
         label="Note",
         required=False,
