@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from .models import Change, ChangeKind, Membership
+from .models import Change, Membership
 
 
 def record(membership: Membership, paper_id: int | None, kind: str, before, after, *, subject="") -> Change:
@@ -41,12 +41,3 @@ def record_many(review_id: int, user, kind: str, changes, *, subject="") -> None
             )
         )
     Change.objects.bulk_create(rows, batch_size=500)
-
-
-def record_settings(membership: Membership, before, after, names) -> None:
-    """Note each of the review's settings ``names`` (JSON-ready fields: booleans, numbers, text) whose value
-    differs between ``before`` and ``after`` (the review as it was and as it is saved)."""
-    for name in names:
-        old, new = getattr(before, name), getattr(after, name)
-        if old != new:
-            record(membership, None, ChangeKind.SETTING, old, new, subject=name)

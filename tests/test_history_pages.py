@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import annotating
+from reviews import annotating, configuring
 from reviews.models import Change, ChangeKind, Comment, ExclusionReason, Membership, Role
 from tests.factories import logged_in, make_paper, make_review, make_user
 
@@ -316,17 +316,13 @@ def test_an_author_and_an_owner_restoring_at_once_restore_it_once():
 
 
 def test_a_settings_change_is_recorded_per_setting_that_changed(blind):
-    import copy
-
-    from reviews.history import record_settings
-
-    before = copy.copy(blind.review)
-    blind.review.required_screeners, blind.review.blind = 3, False
-    record_settings(blind.member("alice"), before, blind.review, ["required_screeners", "blind", "conflict_rule"])
+    configuring.change_settings(
+        blind.member("alice"), {"required_screeners": 3, "blind": False, "conflict_rule": blind.review.conflict_rule}
+    )
     rows = Change.objects.filter(kind=ChangeKind.SETTING).order_by("subject")
     assert [(c.subject, c.before, c.after, c.paper_id, c.user_id) for c in rows] == [
-        ("blind", True, False, None, blind.users["alice"].pk),
-        ("required_screeners", 2, 3, None, blind.users["alice"].pk),
+        ("blind", {"value": True}, {"value": False}, None, blind.users["alice"].pk),
+        ("required_screeners", {"value": 2}, {"value": 3}, None, blind.users["alice"].pk),
     ]
     page = logged_in(Client(), blind.users["alice"]).get(reverse("reviews:history", args=[blind.review.slug]))
     assert "Required screeners: 2 → 3" in page.content.decode()
