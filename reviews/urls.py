@@ -53,7 +53,6 @@ urlpatterns = [
     path("reviews/<slug:slug>/screen/", screening.screen, name="screen"),
     path("reviews/<slug:slug>/screen/undo/", screening.screen_undo, name="screen_undo"),
     path("reviews/<slug:slug>/assignments/", assignments.assignments, name="assignments"),
-    path("reviews/<slug:slug>/assignments/assign/", assignments.assignments_save, name="assignments_save"),
     path("reviews/<slug:slug>/assignments/clear/", assignments.assignments_clear, name="assignments_clear"),
     path("reviews/<slug:slug>/settings/", settings.review_settings, name="settings"),
     path("reviews/<slug:slug>/settings/details/", settings.details_save, name="settings_details"),

@@ -94,7 +94,7 @@ def test_the_page_shows_loads_and_the_form_assigns(client, many):  # noqa: F811
     html = client.get(url).content.decode()
     assert "No papers are assigned" in html and "rosa" not in html.split("Share the papers")[1]
     data = {"screeners": ids(many.review, many.bob, many.carol), "per_paper": 2}
-    response = client.post(reverse("reviews:assignments_save", args=["dual"]), data, follow=True)
+    response = client.post(reverse("reviews:assignments", args=["dual"]), data, follow=True)
     assert "Assigned 23 papers: bob 23, carol 23." in response.content.decode()
     assert Assignment.objects.count() == 46
     response = client.post(reverse("reviews:assignments_clear", args=["dual"]), follow=True)
@@ -164,7 +164,7 @@ def test_the_form_refuses_with_clear_messages(client, many, data, message):  # n
     if "screeners" in data:
         names = {"BOB": many.bob, "CAROL": many.carol, "ROSA": many.rosa}
         data["screeners"] = [ids(many.review, names[n])[0] if n in names else n for n in data["screeners"].split(",")]
-    response = logged_in(client, many.alice).post(reverse("reviews:assignments_save", args=["dual"]), data)
+    response = logged_in(client, many.alice).post(reverse("reviews:assignments", args=["dual"]), data)
     assert response.status_code == 422 and message in response.content.decode()
     assert not Assignment.objects.exists()
 
@@ -174,7 +174,7 @@ def test_only_owners_assign(client, many, who, status):  # noqa: F811
     client = logged_in(client, getattr(many, who))
     assert client.get(reverse("reviews:assignments", args=["dual"])).status_code == status
     data = {"screeners": ids(many.review, many.bob), "per_paper": 1}
-    assert client.post(reverse("reviews:assignments_save", args=["dual"]), data).status_code == status
+    assert client.post(reverse("reviews:assignments", args=["dual"]), data).status_code == status
     assert client.post(reverse("reviews:assignments_clear", args=["dual"])).status_code == status
     assert not Assignment.objects.exists()
 

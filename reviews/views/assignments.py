@@ -125,14 +125,6 @@ def save(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
 
 @login_required
 @require_POST
-def assignments_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """The form's former address; the page itself now takes the form, so a refusal stays at its address."""
-    membership = get_owner_membership(request.user, slug)
-    return save(request, membership)
-
-
-@login_required
-@require_POST
 def assignments_clear(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = get_owner_membership(request.user, slug)
     if request.POST.get("confirm") != "yes":
