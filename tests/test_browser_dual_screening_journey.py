@@ -1,5 +1,6 @@
 """A blind dual screening, in a browser: two reviewers screen by key in screening mode, one undoes, they
-disagree, a resolver settles it from the conflicts queue, and a changed vote reopens it."""
+disagree, a resolver settles it from the conflicts queue (the dashboard's PRISMA flow follows), and a changed vote
+reopens it."""
 
 import pytest
 from django.test import Client
@@ -18,6 +19,15 @@ def as_user(page, live_server, user):
     context.set_default_timeout(10_000)
     log_in_with_cookie(context, live_server, Client(), user)
     return context.new_page()
+
+
+def prisma_figures(page) -> dict[str, int]:
+    """The PRISMA flow's figures as the dashboard's table shows them, by stage."""
+    rows = page.locator("#prisma-table tbody tr")
+    expect(rows.first).to_be_visible()
+    return {
+        rows.nth(i).locator("th").inner_text(): int(rows.nth(i).locator("td").inner_text()) for i in range(rows.count())
+    }
 
 
 def showing(page, title: str):
@@ -74,6 +84,10 @@ def test_two_reviewers_disagree_a_resolver_settles_it_and_a_changed_vote_reopens
     assert ReviewPaper.objects.get(review=dual.review, paper=dual.p3).team_status == "conflict"
 
     rosa = as_user(browser_page, live_server, dual.rosa)
+    dashboard = f"{live_server.url}/reviews/dual/dashboard/"
+    rosa.goto(dashboard)
+    before = prisma_figures(rosa)
+    assert before["Awaiting resolution"] >= 1
     rosa.goto(f"{live_server.url}/reviews/dual/conflicts/")
     card = rosa.locator(f"#conflict-{dual.p3.pk}")
     votes = card.locator(".votes-table")
@@ -90,9 +104,19 @@ def test_two_reviewers_disagree_a_resolver_settles_it_and_a_changed_vote_reopens
     assert (review_paper.team_status, review_paper.final_decision) == ("resolved", "include")
     rosa.goto(f"{live_server.url}/reviews/dual/")
     expect(rosa.locator(f"#paper-{dual.p3.pk} .team-status")).to_contain_text("Resolved")
+    # The dashboard's PRISMA flow moved the paper from awaiting resolution to included.
+    rosa.goto(dashboard)
+    after = prisma_figures(rosa)
+    assert after["Records included at screening"] == before["Records included at screening"] + 1
+    assert after["Awaiting resolution"] == before["Awaiting resolution"] - 1
+    assert (
+        after["Records screened (entered title/abstract screening)"]
+        == before["Records screened (entered title/abstract screening)"]
+    )
 
     carol.goto(f"{live_server.url}/reviews/dual/papers/{dual.p3.arxiv_id}/")
-    carol.locator(f"#decision-{dual.p3.pk}").get_by_role("button", name="Exclude").click()
+    # Maybe against bob's exclusion: still a conflict, so back to the resolvers.
+    carol.locator(f"#decision-{dual.p3.pk}").get_by_role("button", name="Maybe").click()
     expect(carol.get_by_role("status")).to_contain_text(
         "Your change reopened the conflict rosa resolved as include; it goes back to the resolvers."
     )
