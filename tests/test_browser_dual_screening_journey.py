@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
-from reviews.models import ExclusionReason, Resolution, ReviewPaper, Score, ScreeningDecision
+from reviews.models import ExclusionReason, Resolution, ReviewPaper, Score, ScreeningDecision, ScreeningPreferences
 from tests.browser import browser_page, log_in_with_cookie  # noqa: F401 - browser_page is a fixture
 from tests.dual_review import dual  # noqa: F401 - a fixture
 
@@ -114,6 +114,8 @@ def test_two_reviewers_disagree_a_resolver_settles_it_and_a_changed_vote_reopens
         == before["Records screened (entered title/abstract screening)"]
     )
 
+    # On a paper's page a decision opens the next paper unless carol turns that off; she reads the notice first.
+    ScreeningPreferences.objects.update_or_create(user=dual.carol, defaults={"auto_advance": False})
     carol.goto(f"{live_server.url}/reviews/dual/papers/{dual.p3.arxiv_id}/")
     # Maybe against bob's exclusion: still a conflict, so back to the resolvers.
     carol.locator(f"#decision-{dual.p3.pk}").get_by_role("button", name="Maybe").click()

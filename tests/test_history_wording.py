@@ -46,7 +46,7 @@ def test_member_changes_read_as_sentences(client, blind):  # noqa: F811
 
 def test_assignments_read_as_sentences(client, blind):  # noqa: F811
     owner = blind.member("alice")
-    screeners = [blind.users["bob"].pk, blind.users["carol"].pk]
+    screeners = [blind.member("bob").pk, blind.member("carol").pk]
     assigning.assign_papers(owner, screeners, 1)
     assigning.assign_papers(owner, screeners, 2)
     assigning.clear_assignments(owner)
