@@ -12,7 +12,6 @@ from django.db.models import F
 from .annotating import NotAllowed, Refused
 from .history import record
 from .models import LAST_OWNER_MESSAGE, ChangeKind, Membership, Review, ReviewPaper, Role
-from .models.summaries import final_expressions, team_status_of
 
 # Changing one of these changes which papers count as agreed, so every paper's status is recounted.
 RECOUNTED_BY = frozenset({"required_screeners", "conflict_rule"})
@@ -73,9 +72,7 @@ def _restatus(review: Review) -> None:
     ``recount([DECISIONS])`` run, over the papers with a vote (one without stays undecided): a full recount took
     a minute on 100,000 papers, holding every row's lock meanwhile.
     """
-    voted = ReviewPaper.objects.filter(review=review).exclude(include_count=0, maybe_count=0, exclude_count=0)
-    voted.update(team_status=team_status_of())
-    voted.update(**final_expressions())
+    ReviewPaper.objects.filter(review=review).exclude(include_count=0, maybe_count=0, exclude_count=0).restatus()
 
 
 def _member_subject(user) -> str:

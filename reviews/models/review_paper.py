@@ -166,9 +166,14 @@ class ReviewPaperQuerySet(models.QuerySet):
         """
         updated = self.update(**counted_expressions(parts))
         if DECISIONS in parts:
-            self.update(team_status=team_status_of())
-            self.update(**final_expressions())
+            self.restatus()
         return updated
+
+    def restatus(self) -> None:
+        """Re-derive these rows' team status and final decision from their stored decision counts (the two steps
+        of a decisions recount that follow the counts; alone, when only the review's rules changed)."""
+        self.update(team_status=team_status_of())
+        self.update(**final_expressions())
 
     def recount_row(self, pk: int, parts=PARTS) -> None:
         """``recount()`` of the one row ``pk``, as every annotation does, with statements compiled only once."""
