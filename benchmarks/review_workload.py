@@ -331,7 +331,7 @@ def backdate(review: Review, paper_ids: list[int], days: int) -> None:
     draw: the times of decisions, scores and their history rows only, no summary column."""
     ordered = list(
         ReviewPaper.objects.filter(review=review, paper_id__in=paper_ids)
-        .order_by("-paper__submitted_month", "-paper__arxiv_id")
+        .order_by("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
         .values_list("paper_id", flat=True)
     )
     first_day = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=days)
@@ -355,7 +355,7 @@ def withdraw_decisions(workload: ReviewWorkload, user, count: int) -> list[int]:
     papers = (
         ReviewPaper.objects.filter(review=review, paper_id__in=mine)
         .exclude(team_status=TeamStatus.RESOLVED)
-        .order_by("paper__submitted_month", "paper__arxiv_id")
+        .order_by("paper__submitted_month", "paper__arxiv_id", "paper_id")
         .values_list("paper_id", flat=True)[:count]
     )
     withdrawn = list(reversed(papers))

@@ -69,6 +69,15 @@ def search_queryset(queryset, text: str, paper_path: str = "", *, ranked: bool =
 
 
 class PaperQuerySet(models.QuerySet):
+    def by_key(self, key: str):
+        """The papers a URL's key names (Paper.key): ``paper-<id>``, else an arXiv id. At most one."""
+        from .models.paper import KEY_PREFIX
+
+        number = key.removeprefix(KEY_PREFIX)
+        if key.startswith(KEY_PREFIX) and number.isdigit() and len(number) <= 18:
+            return self.filter(pk=int(number))
+        return self.filter(arxiv_id=key) if key else self.none()
+
     def search(self, text: str, *, ranked: bool = True):
         """Papers matching a web-style query, best match first where the database can rank (search_queryset)."""
         return search_queryset(self, text, ranked=ranked)

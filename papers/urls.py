@@ -6,6 +6,6 @@ app_name = "papers"
 
 urlpatterns = [
     path("", views.paper_list, name="list"),
-    # Old-style ids contain a slash (hep-th/9711200).
-    path("<arxiv_id:arxiv_id>/", views.paper_detail, name="detail"),
+    # The paper's key: its arXiv id (old-style ones contain a slash, hep-th/9711200) or paper-<id>.
+    path("<arxiv_id:key>/", views.paper_detail, name="detail"),
 ]

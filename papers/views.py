@@ -44,8 +44,6 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @never_cache
-def paper_detail(request: HtmxHttpRequest, arxiv_id: str) -> HttpResponse:
-    paper = get_object_or_404(
-        Paper.objects.defer("search_document").prefetch_related("import_batches"), arxiv_id=arxiv_id
-    )
+def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
+    paper = get_object_or_404(Paper.objects.defer("search_document").prefetch_related("import_batches").by_key(key))
     return render(request, "papers/paper_detail.html", {"paper": paper})

@@ -25,7 +25,7 @@ from .models import (
     TeamStatus,
 )
 
-ORDER = ("-paper__submitted_month", "-paper__arxiv_id")
+ORDER = ("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
 # From this many new rows on, PostgreSQL is asked to refresh its statistics of the table.
 ANALYZE_FROM = 10_000
 

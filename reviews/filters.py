@@ -182,10 +182,10 @@ class ReviewPaperFilter(CorpusFilterSet):
         return queryset.filter(comment_count__gt=0) if value else queryset.filter(comment_count=0)
 
     def filter_sort(self, queryset, name, value):
-        newest = ("-paper__submitted_month", "-paper__arxiv_id")
+        newest = ("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
         orderings = {
             "newest": newest,
-            "oldest": ("paper__submitted_month", "paper__arxiv_id"),
+            "oldest": ("paper__submitted_month", "paper__arxiv_id", "paper_id"),
             "mean_score": ("-score_mean", "-score_count", *newest),
             "discussed": ("-comment_count", *newest),
         }

@@ -15,7 +15,7 @@ from .models import Assignment, Membership, ReviewPaper, ScreeningDecision, Team
 
 # The statuses of a paper with fewer decisions than the review requires.
 SHORT_OF_DECISIONS = (TeamStatus.UNDECIDED, TeamStatus.AWAITING)
-ORDER = ("-paper__submitted_month", "-paper__arxiv_id")
+ORDER = ("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
 
 
 def uses_assignments(membership: Membership) -> bool:
@@ -57,7 +57,11 @@ def next_for(membership: Membership, *, assigned: bool | None = None, after: int
     place = Paper.objects.filter(pk=after).values("submitted_month", "arxiv_id").first() if after else None
     if place and place["submitted_month"] is not None:
         month, arxiv_id = place["submitted_month"], place["arxiv_id"]
-        later = Q(paper__submitted_month__lt=month) | Q(paper__submitted_month=month, paper__arxiv_id__lt=arxiv_id)
+        later = (
+            Q(paper__submitted_month__lt=month)
+            | Q(paper__submitted_month=month, paper__arxiv_id__lt=arxiv_id)
+            | Q(paper__submitted_month=month, paper__arxiv_id=arxiv_id, paper_id__lt=after)
+        )
         # The redundant bound lets PostgreSQL start its walk of the order's index at the month, not the top.
         later &= Q(paper__submitted_month__lte=month)
         if (found := papers.filter(later).values_list("paper_id", flat=True).first()) is not None:

@@ -29,7 +29,7 @@ urlpatterns = [
     # Before the paper's page, whose arXiv id pattern would take "<id>/history" too.
     path("reviews/<slug:slug>/papers/<id:paper_id>/history/", history.paper_history, name="paper_history"),
     # Old-style arXiv ids contain a slash, so the id comes last.
-    path("reviews/<slug:slug>/papers/<arxiv_id:arxiv_id>/", pages.review_paper_detail, name="paper"),
+    path("reviews/<slug:slug>/papers/<arxiv_id:key>/", pages.review_paper_detail, name="paper"),
     path("reviews/<slug:slug>/annotate/<id:paper_id>/tags/", annotations.tag_add, name="tag_add"),
     path(
         "reviews/<slug:slug>/annotate/<id:paper_id>/tags/<id:tag_id>/remove/",

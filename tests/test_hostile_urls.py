@@ -190,7 +190,7 @@ def world(team):
     team.root = root
     team.real_values = {
         "slug": team.review.slug,
-        "arxiv_id": team.paper.arxiv_id,
+        "key": team.paper.key,
         "paper_id": team.paper.pk,
         "tag_id": tag.pk,
         "comment_id": comment.pk,

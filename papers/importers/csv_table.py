@@ -4,7 +4,7 @@ import csv
 import io
 
 from .records import ParsedFile
-from .rows import REQUIRED_COLUMNS, record_from_row
+from .rows import TEXT_COLUMNS, record_from_row
 
 
 def parse_csv(text: str, parsed: ParsedFile) -> None:
@@ -27,9 +27,8 @@ def parse_csv(text: str, parsed: ParsedFile) -> None:
             continue
         if header is None:
             header = [cell.strip().lower() for cell in row]
-            missing = [column for column in REQUIRED_COLUMNS if column not in header]
-            if missing:
-                parsed.error(start, f"missing required CSV column {', '.join(missing)} (header: {', '.join(row)})")
+            if not any(column in header for column in TEXT_COLUMNS):
+                parsed.error(start, f"missing CSV column title or abstract (header: {', '.join(row)})")
                 return
             continue
         if len(row) > len(header):

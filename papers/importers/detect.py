@@ -35,6 +35,6 @@ def detect_format(text: str) -> str | None:
         header = next(csv.reader([stripped]), [])
     except csv.Error:  # a first line longer than csv.field_size_limit is no CSV header
         return None
-    if "arxiv_id" in (cell.strip().lower() for cell in header):
+    if {"arxiv_id", "title", "abstract"} & {cell.strip().lower() for cell in header}:
         return "csv"
     return None

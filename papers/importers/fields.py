@@ -1,5 +1,7 @@
 """Reading loosely typed column values (authors, categories, ids) into clean Python values."""
 
+import re
+
 from ..arxiv_ids import ArxivId, InvalidArxivId, find_arxiv_id, parse_arxiv_id
 from .json_text import BrokenJson, json_kind, load_json
 
@@ -69,6 +71,19 @@ def read_id_text(value, column: str) -> str:
     # A number is quoted back, so the reader sees what became of the id.
     shown = f" {value!r}" if kind == "number" else ""
     raise UnreadableValue(f"{column} must be text in quotes, found {kind}{shown}")
+
+
+YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+
+
+def read_year(value) -> int | None:
+    """The first four-digit year in a value (``2021``, ``"1948/07//"``, ``"2020 Mar"``), or None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (bool, list, dict)):
+        raise UnreadableValue(f"year must be a number or text, found {json_kind(value)}")
+    match = YEAR.search(str(value))
+    return int(match[1]) if match and 1 <= int(match[1]) <= 9999 else None
 
 
 def _require_text_or_list(value, column: str) -> None:

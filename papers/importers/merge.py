@@ -4,7 +4,13 @@ Versions: a known version is newer than none; a record with an unknown version i
 cannot prove it is), but neither is it newer, so it never replaces an abstract that is already there.
 """
 
-METADATA_FIELDS = ("title", "authors", "primary_category", "doi", "url")
+from ..identity import title_key
+from ..models.paper import month_of
+
+METADATA_FIELDS = ("title", "authors", "primary_category", "url", "venue", "year", "month")
+# Ids fill blanks only: a paper's id is what names it, and a record matched on another id cannot change it.
+ID_FIELDS = ("arxiv_id", "doi", "pmid")
+ARXIV_DOI_PREFIX = "10.48550/arxiv."
 
 
 def is_newer(version: int | None, than: int | None) -> bool:
@@ -20,11 +26,23 @@ def merge_record(target, record) -> list[str]:
 
     A strictly newer version replaces the abstract; otherwise the abstract only fills a blank one.
     Non-empty metadata overwrites unless the record is older than ``target``, when it only fills blanks.
+    Ids only fill blanks, but a published DOI replaces arXiv's own DOI for the same paper.
     A field the record lacks never blanks one ``target`` has.
     """
     changed = []
-    newer = is_newer(record.version, target.version)
-    older = is_older(record.version, target.version)
+    for name in ID_FIELDS:
+        value, current = getattr(record, name), getattr(target, name)
+        replaces = not current or name == "doi" and _is_arxiv_doi(current) and not _is_arxiv_doi(value)
+        if value and value != current and replaces:
+            setattr(target, name, value)
+            changed.append(name)
+    if "arxiv_id" in changed:
+        target.version = record.version
+        changed.append("version")
+        newer = older = False
+    else:
+        newer = is_newer(record.version, target.version)
+        older = is_older(record.version, target.version)
     if newer:
         target.version = record.version
         changed.append("version")
@@ -40,18 +58,29 @@ def merge_record(target, record) -> list[str]:
             continue
         setattr(target, name, value)
         changed.append(name)
+    if merged_extra := _merged_extra(target.extra, record.extra, older):
+        target.extra = merged_extra
+        changed.append("extra")
+    if "title" in changed and hasattr(target, "title_key"):
+        target.title_key = title_key(target.title)
+        changed.append("title_key")
+    if hasattr(target, "submitted_month") and {"arxiv_id", "year", "month"} & set(changed):
+        month = month_of(target.arxiv_id, target.year, target.month)
+        if month != target.submitted_month:
+            target.submitted_month = month
+            changed.append("submitted_month")
     return changed
 
 
-def merge_duplicates(records) -> tuple[dict, int]:
-    """Records keyed by canonical id, repeats folded in with merge_record; also how many repeats there were."""
-    merged = {}
-    repeats = 0
-    for record in records:
-        first = merged.get(record.arxiv_id)
-        if first is None:
-            merged[record.arxiv_id] = record
-        else:
-            merge_record(first, record)
-            repeats += 1
-    return merged, repeats
+def _merged_extra(current: dict, new: dict, older: bool) -> dict | None:
+    """``current`` with ``new``'s non-empty values added (or, unless older, updated); None if nothing changes."""
+    merged = dict(current)
+    for key, value in new.items():
+        if value in ("", None, [], {}) or merged.get(key) == value or (older and merged.get(key)):
+            continue
+        merged[key] = value
+    return merged if merged != current else None
+
+
+def _is_arxiv_doi(doi: str) -> bool:
+    return doi.startswith(ARXIV_DOI_PREFIX)

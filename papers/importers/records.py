@@ -5,17 +5,38 @@ from dataclasses import dataclass, field
 
 @dataclass(slots=True)
 class PaperRecord:
-    """One paper as a source file describes it; ``arxiv_id`` is canonical (no version)."""
+    """One paper as a source file describes it.
 
-    arxiv_id: str
-    version: int | None
-    line: int
+    ``arxiv_id`` is canonical (no version) or ``""``; ``doi`` and ``pmid`` are in their normal forms
+    (papers/identity.py) or ``""``. ``extra`` holds what else the source gave (keywords, volume, pages, …).
+    """
+
+    arxiv_id: str = ""
+    version: int | None = None
+    line: int = 0
     abstract: str = ""
     title: str = ""
     authors: list[str] = field(default_factory=list)
     primary_category: str = ""
     doi: str = ""
     url: str = ""
+    pmid: str = ""
+    venue: str = ""
+    year: int | None = None
+    month: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How problems name the record: its best id, else the start of its title."""
+        if self.arxiv_id:
+            return self.arxiv_id
+        if self.doi:
+            return f"doi:{self.doi}"
+        if self.pmid:
+            return f"PMID:{self.pmid}"
+        title = " ".join(self.title.split())
+        return f"“{title[:60]}…”" if len(title) > 60 else f"“{title}”"
 
 
 @dataclass(frozen=True, slots=True)

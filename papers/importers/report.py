@@ -17,10 +17,11 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    duplicates: int = 0
     batch_id: int | None = None
 
     def counts(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+        return _counts(self.created, self.updated, self.unchanged, self.skipped, self.duplicates)
 
 
 @dataclass(slots=True)
@@ -52,8 +53,12 @@ class ImportReport:
     def skipped(self) -> int:
         return sum(file.skipped for file in self.files)
 
+    @property
+    def duplicates(self) -> int:
+        return sum(file.duplicates for file in self.files)
+
     def counts(self) -> str:
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+        return _counts(self.created, self.updated, self.unchanged, self.skipped, self.duplicates)
 
     def summary_lines(self) -> list[str]:
         """Human-readable lines: one per file, then the total."""
@@ -61,3 +66,9 @@ class ImportReport:
         prefix = "Dry run, nothing written. Would import" if self.dry_run else "Imported"
         lines.append(f"{prefix} {len(self.files)} file(s): {self.counts()}")
         return lines
+
+
+def _counts(created: int, updated: int, unchanged: int, skipped: int, duplicates: int) -> str:
+    counts = f"{created} created, {updated} updated, {unchanged} unchanged, {skipped} skipped"
+    # Only files that held another record of a paper say so; the arXiv-only reports read as they always have.
+    return f"{counts}, {duplicates} duplicate(s) merged" if duplicates else counts

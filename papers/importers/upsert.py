@@ -9,7 +9,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from ..models import ImportBatch, Paper
-from .merge import merge_duplicates, merge_record
+from .matching import best_identity, existing_matches, merge_repeats
+from .merge import merge_record
 from .records import PaperRecord, ParsedFile
 from .report import FileReport, ImportReport
 from .sources import parse_source
@@ -37,7 +38,7 @@ def import_files(
 
     Every file is parsed and validated before anything is written. If any file has an error, the
     report lists every problem and the database is left exactly as it was. Otherwise each file is
-    upserted (keyed on the canonical arXiv id) inside one transaction and recorded as an ImportBatch.
+    upserted (matched to papers by papers/importers/matching.py) inside one transaction and recorded as an ImportBatch.
     A dry run does all of that and then rolls back, so its counts are the real would-be counts.
     ``progress`` allows a tqdm bar on stderr for large files.
     """
@@ -64,13 +65,14 @@ def import_files(
 
 
 def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
-    merged, repeats = merge_duplicates(parsed.records)
+    merged = merge_repeats(parsed.records, merge_record)
     file = FileReport(
         name=parsed.name,
         format=parsed.format,
         sha256=parsed.sha256,
         record_count=len(parsed.records) + len(parsed.warnings),
-        skipped=repeats + len(parsed.warnings),
+        skipped=merged.repeats + len(parsed.warnings),
+        duplicates=merged.duplicates,
     )
     batch = ImportBatch.objects.create(
         file_name=parsed.name[: ImportBatch._meta.get_field("file_name").max_length],
@@ -78,39 +80,58 @@ def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
         sha256=parsed.sha256,
         imported_by=user,
     )
-    records = list(merged.values())
+    records = merged.records
     now = timezone.now()
+    paper_ids = []
     show_bar = progress and len(records) >= PROGRESS_MIN_RECORDS
     with tqdm(total=len(records), desc=parsed.name, unit="papers", disable=not show_bar, file=sys.stderr) as bar:
         new_records = []
         for start in range(0, len(records), LOOKUP_CHUNK):
             chunk = records[start : start + LOOKUP_CHUNK]
-            new_in_chunk = _update_existing(chunk, now, file)
+            new_in_chunk = _update_existing(chunk, now, file, paper_ids)
             new_records.extend(new_in_chunk)
             bar.update(len(chunk) - len(new_in_chunk))
-        insert_papers(new_records, now, on_progress=bar.update)
+        paper_ids.extend(insert_papers(new_records, now, on_progress=bar.update))
         file.created = len(new_records)
-    link_papers(batch, list(merged))
+    link_papers(batch, paper_ids)
     batch.record_count = file.record_count
     batch.created_count = file.created
     batch.updated_count = file.updated
     batch.unchanged_count = file.unchanged
     batch.skipped_count = file.skipped
-    batch.save(update_fields=["record_count", "created_count", "updated_count", "unchanged_count", "skipped_count"])
+    batch.duplicate_count = file.duplicates
+    batch.save(
+        update_fields=[
+            "record_count",
+            "created_count",
+            "updated_count",
+            "unchanged_count",
+            "skipped_count",
+            "duplicate_count",
+        ]
+    )
     file.batch_id = batch.pk
     return file
 
 
-def _update_existing(chunk: list[PaperRecord], now, file: FileReport) -> list[PaperRecord]:
-    """Merge the chunk's records into the papers that exist already; return the records that are new."""
-    existing = Paper.objects.defer("search_document").in_bulk([r.arxiv_id for r in chunk], field_name="arxiv_id")
+def _update_existing(chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int]) -> list[PaperRecord]:
+    """Merge the chunk's records into the papers they stand for; return the records that are new papers.
+
+    A record of a paper that another record put in the corpus (a different best id: the published DOI of an
+    arXiv preprint) is counted as a duplicate; the same record again is an update or unchanged, as before.
+    """
+    existing = existing_matches(chunk)
     new_records = []
     updates = defaultdict(list)
-    for record in chunk:
-        paper = existing.get(record.arxiv_id)
+    for position, record in enumerate(chunk):
+        paper = existing.get(position)
         if paper is None:
             new_records.append(record)
-        elif changed := merge_record(paper, record):
+            continue
+        paper_ids.append(paper.pk)
+        if best_identity(paper) != best_identity(record):
+            file.duplicates += 1
+        if changed := merge_record(paper, record):
             paper.updated_at = now
             updates[tuple(sorted(changed))].append(paper)
         else:

@@ -20,7 +20,10 @@ UNSTORABLE_CHARACTER = re.compile(f"[{re.escape(REFUSED_CONTROLS.decode())}\\ud8
 # Far above any real abstract or title (arXiv allows 1,920 characters), and low enough that PostgreSQL's search
 # document of both stays under its 1 MB tsvector limit.
 MAX_TEXT_LENGTH = 50_000
-TEXT_FIELDS = ("abstract", "title", "primary_category", "doi", "url")
+# Everything else a record keeps (keywords, volume, pages, …), written out as JSON.
+MAX_EXTRA_LENGTH = 100_000
+TEXT_FIELDS = ("abstract", "title", "primary_category", "doi", "url", "pmid", "venue")
+SHORT_FIELDS = ("arxiv_id", "primary_category", "doi", "url", "pmid", "venue")
 
 
 def check_records(parsed: ParsedFile) -> None:
@@ -28,24 +31,49 @@ def check_records(parsed: ParsedFile) -> None:
     limits = {
         "abstract": MAX_TEXT_LENGTH,
         "title": MAX_TEXT_LENGTH,
-        **{name: Paper._meta.get_field(name).max_length for name in ("arxiv_id", "primary_category", "doi", "url")},
+        **{name: Paper._meta.get_field(name).max_length for name in SHORT_FIELDS},
     }
     for record in parsed.records:
+        if not record.title.strip() and not record.abstract.strip():
+            parsed.error(record.line, f"record {record.label[:80]} has no title and no abstract")
         for name, limit in limits.items():
             if len(getattr(record, name)) > limit:
-                parsed.error(record.line, f"{name} of {record.arxiv_id[:limit]} is longer than {limit} characters")
-        if not _is_storable("".join([*(getattr(record, name) for name in TEXT_FIELDS), *record.authors])):
-            _report_unstorable(record, parsed)
+                parsed.error(record.line, f"{name} of {record.label[:80]} is longer than {limit} characters")
+        extra = "".join(_strings(record.extra)) if record.extra else ""
+        if len(extra) > MAX_EXTRA_LENGTH:
+            parsed.error(
+                record.line, f"other fields of {record.label[:80]} are longer than {MAX_EXTRA_LENGTH} characters"
+            )
+        if not _is_storable("".join([*(getattr(record, name) for name in TEXT_FIELDS), *record.authors, extra])):
+            _report_unstorable(record, parsed, extra)
         # Pages link to the URL: a javascript: or data: address would run in the reader's browser.
         if record.url and not WEB_URL.match(record.url):
-            parsed.error(record.line, f"url of {record.arxiv_id} is not an http(s) address: {record.url[:80]!r}")
+            parsed.error(record.line, f"url of {record.label[:80]} is not an http(s) address: {record.url[:80]!r}")
+        for name in ("year", "month"):
+            value = getattr(record, name)
+            if value is not None and not (1 <= value <= (9999 if name == "year" else 12)):
+                parsed.error(record.line, f"{name} of {record.label[:80]} is out of range: {value}")
 
 
-def _text_values(record: PaperRecord):
+def _text_values(record: PaperRecord, extra: str):
     for name in TEXT_FIELDS:
         yield name, getattr(record, name)
     for number, author in enumerate(record.authors, 1):
         yield f"author {number}", author
+    yield "other fields", extra
+
+
+def _strings(value):
+    """Every key and text in a JSON-shaped value (PostgreSQL's jsonb refuses NUL in any of them)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _is_storable(text: str) -> bool:
@@ -59,11 +87,11 @@ def _is_storable(text: str) -> bool:
     return len(encoded.translate(None, REFUSED_CONTROLS)) == len(encoded) and BYTE_ORDER_MARK not in text
 
 
-def _report_unstorable(record: PaperRecord, parsed: ParsedFile) -> None:
-    for name, value in _text_values(record):
+def _report_unstorable(record: PaperRecord, parsed: ParsedFile, extra: str) -> None:
+    for name, value in _text_values(record, extra):
         if match := UNSTORABLE_CHARACTER.search(value):
             shown = repr(match[0])[1:-1]
-            reason = f"{name} of {record.arxiv_id} contains {shown} at character {match.start() + 1}"
+            reason = f"{name} of {record.label[:80]} contains {shown} at character {match.start() + 1}"
             parsed.error(record.line, f"{reason}: {_why_unstorable(match[0])}")
 
 

@@ -10,8 +10,9 @@ import uuid
 
 from django.db import connection
 
-from ..arxiv_ids import ArxivId
+from ..identity import title_key
 from ..models import ImportBatch, Paper
+from ..models.paper import month_of
 from ..search import SEARCH_DOCUMENT_SQL, SEARCH_INDEX
 from .records import PaperRecord
 
@@ -21,6 +22,7 @@ BULK_LOAD_MIN_RECORDS = 20_000
 PARALLEL_SETTINGS = ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size")
 LINK_CHUNK = 5_000
 COPIED_COLUMNS = (
+    "id",
     "arxiv_id",
     "version",
     "abstract",
@@ -29,21 +31,27 @@ COPIED_COLUMNS = (
     "primary_category",
     "doi",
     "url",
+    "pmid",
+    "venue",
+    "year",
+    "month",
+    "extra",
+    "title_key",
     "submitted_month",
     "created_at",
     "updated_at",
 )
 
 
-def insert_papers(records: list[PaperRecord], now, on_progress=None) -> None:
-    """Create a Paper for each record (none may exist yet), with ``submitted_month`` read from the id."""
+def insert_papers(records: list[PaperRecord], now, on_progress=None) -> list[int]:
+    """Create a Paper for each record (none may exist yet) and return their ids, in the records' order."""
     if connection.vendor == "postgresql":
-        _copy_papers(records, now, on_progress)
-        return
+        return _copy_papers(records, now, on_progress)
+    ids = []
     for start in range(0, len(records), CREATE_BATCH):
         chunk = records[start : start + CREATE_BATCH]
-        # bulk_create does not call Paper.save(), which is where submitted_month is usually filled in.
-        Paper.objects.bulk_create(
+        # bulk_create does not call Paper.save(), which is where submitted_month and title_key are filled in.
+        created = Paper.objects.bulk_create(
             [
                 Paper(
                     arxiv_id=record.arxiv_id,
@@ -54,21 +62,40 @@ def insert_papers(records: list[PaperRecord], now, on_progress=None) -> None:
                     primary_category=record.primary_category,
                     doi=record.doi,
                     url=record.url,
-                    submitted_month=ArxivId(record.arxiv_id, None).submitted_month,
+                    pmid=record.pmid,
+                    venue=record.venue,
+                    year=record.year,
+                    month=record.month,
+                    extra=record.extra,
+                    title_key=title_key(record.title),
+                    submitted_month=month_of(record.arxiv_id, record.year, record.month),
                 )
                 for record in chunk
             ]
         )
+        ids.extend(paper.pk for paper in created)
         if on_progress:
             on_progress(len(chunk))
+    return ids
 
 
-def _copy_papers(records: list[PaperRecord], now, on_progress) -> None:
+def _allocate_ids(count: int) -> list[int]:
+    """Ids drawn from the papers' own sequence, so COPY can write them and the import knows them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Paper._meta.db_table, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy_papers(records: list[PaperRecord], now, on_progress) -> list[int]:
     table = connection.ops.quote_name(Paper._meta.db_table)
+    ids = _allocate_ids(len(records)) if records else []
     if len(records) < BULK_LOAD_MIN_RECORDS:
         # The trigger computes each search document as the row arrives.
-        _copy_rows(table, records, now, on_progress)
-        return
+        _copy_rows(table, records, ids, now, on_progress)
+        return ids
     # Computing the search documents (~130 µs each) is most of a bulk load's time. In a staging table,
     # one CREATE TABLE AS computes them on every core; the papers then arrive with documents in hand.
     staging = f"papers_import_{uuid.uuid4().hex}"
@@ -76,12 +103,7 @@ def _copy_papers(records: list[PaperRecord], now, on_progress) -> None:
     copied = ", ".join(COPIED_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE UNLOGGED TABLE {staging} (LIKE {table} INCLUDING DEFAULTS)")
-        # Staged rows draw their ids from the papers' own sequence, so they keep them when they move.
-        cursor.execute(
-            f"ALTER TABLE {staging} ALTER COLUMN id SET DEFAULT nextval(pg_get_serial_sequence(%s, 'id')::regclass)",
-            [Paper._meta.db_table],
-        )
-    _copy_rows(staging, records, now, on_progress)
+    _copy_rows(staging, records, ids, now, on_progress)
     # Updating the GIN index row by row costs more than building it afresh once a load at least doubles
     # the table. Dropping it locks the table until the import commits, which only bulk loads accept.
     rebuild_search_index = len(records) >= Paper.objects.count()
@@ -95,22 +117,24 @@ def _copy_papers(records: list[PaperRecord], now, on_progress) -> None:
         if rebuild_search_index:
             cursor.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
         cursor.execute(
-            f"INSERT INTO {table} (id, {copied}, search_document) "  # noqa: S608
-            f"SELECT s.id, {', '.join(f's.{column}' for column in COPIED_COLUMNS)}, d.document "
+            f"INSERT INTO {table} ({copied}, search_document) "  # noqa: S608
+            f"SELECT {', '.join(f's.{column}' for column in COPIED_COLUMNS)}, d.document "
             f"FROM {staging} s JOIN {documents} d ON d.id = s.id"
         )
         cursor.execute(f"DROP TABLE {documents}, {staging}")
         if rebuild_search_index:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute(f"CREATE INDEX {SEARCH_INDEX} ON {table} USING gin (search_document)")
+    return ids
 
 
-def _copy_rows(table: str, records: list[PaperRecord], now, on_progress) -> None:
+def _copy_rows(table: str, records: list[PaperRecord], ids: list[int], now, on_progress) -> None:
     columns = ", ".join(COPIED_COLUMNS)
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608
-        for count, record in enumerate(records, 1):
+        for count, (paper_id, record) in enumerate(zip(ids, records, strict=True), 1):
             copy.write_row(
                 (
+                    paper_id,
                     record.arxiv_id,
                     record.version,
                     record.abstract,
@@ -119,7 +143,13 @@ def _copy_rows(table: str, records: list[PaperRecord], now, on_progress) -> None
                     record.primary_category,
                     record.doi,
                     record.url,
-                    ArxivId(record.arxiv_id, None).submitted_month,
+                    record.pmid,
+                    record.venue,
+                    record.year,
+                    record.month,
+                    json.dumps(record.extra),
+                    title_key(record.title),
+                    month_of(record.arxiv_id, record.year, record.month),
                     now,
                     now,
                 )
@@ -130,21 +160,11 @@ def _copy_rows(table: str, records: list[PaperRecord], now, on_progress) -> None
         on_progress(len(records) % CREATE_BATCH)
 
 
-def link_papers(batch: ImportBatch, arxiv_ids: list[str]) -> None:
-    """Record that ``batch`` created or touched each paper in ``arxiv_ids`` (canonical ids)."""
+def link_papers(batch: ImportBatch, paper_ids: list[int]) -> None:
+    """Record that ``batch`` created or touched each paper in ``paper_ids``."""
     link = Paper.import_batches.through
-    for start in range(0, len(arxiv_ids), LINK_CHUNK):
-        chunk = arxiv_ids[start : start + LINK_CHUNK]
-        if connection.vendor == "postgresql":
-            # One statement per chunk, with no Paper ids round-tripping through Python.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {link._meta.db_table} (paper_id, importbatch_id) "  # noqa: S608
-                    f"SELECT id, %s FROM {Paper._meta.db_table} WHERE arxiv_id = ANY(%s) ON CONFLICT DO NOTHING",
-                    [batch.pk, chunk],
-                )
-            continue
-        paper_ids = Paper.objects.filter(arxiv_id__in=chunk).values_list("id", flat=True)
+    for start in range(0, len(paper_ids), LINK_CHUNK):
+        chunk = paper_ids[start : start + LINK_CHUNK]
         link.objects.bulk_create(
-            [link(paper_id=paper_id, importbatch_id=batch.pk) for paper_id in paper_ids], ignore_conflicts=True
+            [link(paper_id=paper_id, importbatch_id=batch.pk) for paper_id in chunk], ignore_conflicts=True
         )

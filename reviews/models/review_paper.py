@@ -65,7 +65,7 @@ class ReviewPaperQuerySet(models.QuerySet):
             .defer("paper__search_document")
             .with_my_annotations(user)
             .prefetch_related(Prefetch("paper__paper_tags", queryset=applied, to_attr="review_tags"))
-            .order_by("-paper__submitted_month", "-paper__arxiv_id")
+            .order_by("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
         )
 
     # ``visible_to``: a member blind mode hides others' tags from; their filters match only the tags they applied,
@@ -241,10 +241,10 @@ class ReviewPaper(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.paper.arxiv_id} in {self.review}"
+        return f"{self.paper.display_id} in {self.review}"
 
     def get_absolute_url(self):
-        return reverse("reviews:paper", args=[self.review.slug, self.paper.arxiv_id])
+        return reverse("reviews:paper", args=[self.review.slug, self.paper.key])
 
     @property
     def score_spread(self) -> int | None:

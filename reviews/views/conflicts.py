@@ -89,7 +89,7 @@ def queue(membership: Membership, tab: str | None):
                 to_attr="review_resolutions",
             ),
         )
-        .order_by("-paper__submitted_month", "-paper__arxiv_id")
+        .order_by("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
     )
 
 

@@ -124,7 +124,9 @@ def neighbours(
     queries; a relevance or mean-score order reads the list's ids in one query (one integer a paper).
     """
     base = ReviewPaper.objects.filter(review=membership.review)
-    filterset = review_filterset(request, membership, base.order_by("-paper__submitted_month", "-paper__arxiv_id"))
+    filterset = review_filterset(
+        request, membership, base.order_by("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
+    )
     if (found := filterset.qs.neighbours_of(review_paper)) is not None:
         return found
     paper_id = review_paper.paper_id
@@ -139,9 +141,9 @@ def neighbours(
 @login_required
 @require_GET
 @never_cache
-def review_paper_detail(request: HtmxHttpRequest, slug: str, arxiv_id: str) -> HttpResponse:
+def review_paper_detail(request: HtmxHttpRequest, slug: str, key: str) -> HttpResponse:
     membership = get_membership(request.user, slug)
-    paper = get_object_or_404(Paper.objects.only("pk"), arxiv_id=arxiv_id)
+    paper = get_object_or_404(Paper.objects.only("pk").by_key(key))
     review_paper = load_panel(membership, paper.pk)
     if review_paper is None:
         raise Http404("This paper is not part of the review.")
@@ -154,13 +156,13 @@ def render_review_paper_page(
     """The paper's page in a review: abstract with quoted passages marked, the panel and the whole thread."""
     comments = visible_thread(membership, review_paper)
     previous_id, next_id = neighbours(request, membership, review_paper)
-    arxiv_ids = dict(Paper.objects.filter(pk__in=[previous_id, next_id]).values_list("pk", "arxiv_id"))
+    keys = {paper.pk: paper.key for paper in Paper.objects.filter(pk__in=[previous_id, next_id]).only("arxiv_id")}
     query = list_query(request)
 
     def page_of(paper_id):
         if paper_id is None:
             return None
-        url = reverse("reviews:paper", args=[membership.review.slug, arxiv_ids[paper_id]])
+        url = reverse("reviews:paper", args=[membership.review.slug, keys[paper_id]])
         return f"{url}?{query}" if query else url
 
     context = panel_context(
