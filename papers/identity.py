@@ -17,6 +17,8 @@ PMID_PREFIX = re.compile(
 # Longer titles are still the same key: the first 200 characters of a normalised title tell papers apart.
 TITLE_KEY_LENGTH = 200
 NOT_WORD = re.compile(r"[\W_]+")
+# Dropped, not turned into spaces: LaTeX's case-protecting braces ({B}ERT) and apostrophes (Alzheimer's).
+SILENT = str.maketrans("", "", "{}'’")
 
 
 def normalize_doi(value: str) -> str:
@@ -40,7 +42,7 @@ def title_key(title: str) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", title)
     plain = "".join(character for character in decomposed if not unicodedata.combining(character))
-    return " ".join(NOT_WORD.sub(" ", plain.casefold()).split())[:TITLE_KEY_LENGTH]
+    return " ".join(NOT_WORD.sub(" ", plain.translate(SILENT).casefold()).split())[:TITLE_KEY_LENGTH]
 
 
 def first_author_key(authors: list[str]) -> str:
