@@ -79,7 +79,9 @@ def test_records_without_an_arxiv_id_become_papers_with_all_they_have(db):
 
 
 def test_a_published_record_of_an_arxiv_paper_merges_into_it_and_counts_as_a_duplicate(db):
-    import_files([("arxiv.jsonl", jsonl({"arxiv_id": "1706.03762", "abstract": "Transformers.", "doi": "10.1000/nips"}))])
+    import_files(
+        [("arxiv.jsonl", jsonl({"arxiv_id": "1706.03762", "abstract": "Transformers.", "doi": "10.1000/nips"}))]
+    )
 
     report = import_files(
         [("scopus.jsonl", jsonl({"doi": "10.1000/NIPS", "title": "Attention is all you need", "venue": "NeurIPS"}))]
