@@ -40,8 +40,10 @@ def title_key(title: str) -> str:
     """Lower-case words of the title without accents, punctuation or LaTeX braces, joined by single spaces."""
     if not title:
         return ""
-    decomposed = unicodedata.normalize("NFKD", title)
-    plain = "".join(character for character in decomposed if not unicodedata.combining(character))
+    plain = title
+    if not title.isascii():
+        decomposed = unicodedata.normalize("NFKD", title)
+        plain = "".join(character for character in decomposed if not unicodedata.combining(character))
     return " ".join(NOT_WORD.sub(" ", plain.translate(SILENT).casefold()).split())[:TITLE_KEY_LENGTH]
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from ..identity import first_author_key, title_key
+from ..identity import first_author_key
 from ..models import Paper
 from .records import PaperRecord
 
@@ -42,7 +42,7 @@ def same_paper(a, b) -> bool:
 
 
 def _title_key_of(item) -> str:
-    return item.title_key if isinstance(item, Paper) else title_key(item.title)
+    return item.title_key
 
 
 def _year_of(item) -> int | None:
@@ -108,16 +108,34 @@ def merge_repeats(records: Iterable[PaperRecord], merge) -> MergedRecords:
 
 
 def existing_matches(records: list[PaperRecord]) -> dict[int, Paper]:
-    """The existing paper each record stands for, keyed by the record's position in ``records``."""
+    """The existing paper each record stands for, keyed by the record's position in ``records``.
+
+    Ids first, in one query. Only records no id matched are looked up by title, and a record with an arXiv id
+    only among papers without one (any other arXiv id would make them different papers): a common title
+    ("Editorial") must not bring thousands of papers into every chunk of an arXiv import.
+    """
+    found: dict[int, Paper] = {}
     wanted = {kind: {value for r in records if (value := getattr(r, kind))} for kind in ID_KINDS}
-    wanted["title_key"] = {key for r in records if (key := title_key(r.title))}
     condition = Q()
     for column, values in wanted.items():
         if values:
             condition |= Q(**{f"{column}__in": values})
-    if not condition:
-        return {}
+    if condition:
+        _match(records, range(len(records)), Paper.objects.filter(condition), found)
+    unmatched = [position for position in range(len(records)) if position not in found and records[position].title_key]
+    for has_arxiv_id in (True, False):
+        positions = [position for position in unmatched if bool(records[position].arxiv_id) == has_arxiv_id]
+        if not positions:
+            continue
+        papers = Paper.objects.filter(title_key__in={records[position].title_key for position in positions})
+        _match(records, positions, papers.filter(arxiv_id="") if has_arxiv_id else papers, found)
+    return found
+
+
+def _match(records: list[PaperRecord], positions, papers, found: dict[int, Paper]) -> None:
     index = RecordIndex()
-    for paper in Paper.objects.filter(condition).defer("search_document").order_by("pk"):
+    for paper in papers.defer("search_document").order_by("pk"):
         index.add(paper)
-    return {position: paper for position, record in enumerate(records) if (paper := index.find(record)) is not None}
+    for position in positions:
+        if (paper := index.find(records[position])) is not None:
+            found[position] = paper

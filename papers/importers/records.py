@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from ..identity import title_key
+
 
 @dataclass(slots=True)
 class PaperRecord:
@@ -25,6 +27,11 @@ class PaperRecord:
     year: int | None = None
     month: int | None = None
     extra: dict = field(default_factory=dict)
+    # The normalised title, computed once: matching looks it up many times. merge_record keeps it current.
+    title_key: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        self.title_key = title_key(self.title)
 
     @property
     def label(self) -> str:

@@ -10,7 +10,6 @@ import uuid
 
 from django.db import connection
 
-from ..identity import title_key
 from ..models import ImportBatch, Paper
 from ..models.paper import month_of
 from ..search import SEARCH_DOCUMENT_SQL, SEARCH_INDEX
@@ -67,7 +66,7 @@ def insert_papers(records: list[PaperRecord], now, on_progress=None) -> list[int
                     year=record.year,
                     month=record.month,
                     extra=record.extra,
-                    title_key=title_key(record.title),
+                    title_key=record.title_key,
                     submitted_month=month_of(record.arxiv_id, record.year, record.month),
                 )
                 for record in chunk
@@ -148,7 +147,7 @@ def _copy_rows(table: str, records: list[PaperRecord], ids: list[int], now, on_p
                     record.year,
                     record.month,
                     json.dumps(record.extra),
-                    title_key(record.title),
+                    record.title_key,
                     month_of(record.arxiv_id, record.year, record.month),
                     now,
                     now,
@@ -165,6 +164,15 @@ def link_papers(batch: ImportBatch, paper_ids: list[int]) -> None:
     link = Paper.import_batches.through
     for start in range(0, len(paper_ids), LINK_CHUNK):
         chunk = paper_ids[start : start + LINK_CHUNK]
+        if connection.vendor == "postgresql":
+            # One statement per chunk, without a model instance per link.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {link._meta.db_table} (paper_id, importbatch_id) "  # noqa: S608
+                    "SELECT unnest(%s::bigint[]), %s ON CONFLICT DO NOTHING",
+                    [chunk, batch.pk],
+                )
+            continue
         link.objects.bulk_create(
             [link(paper_id=paper_id, importbatch_id=batch.pk) for paper_id in chunk], ignore_conflicts=True
         )
