@@ -10,7 +10,7 @@ import unicodedata
 # "https://doi.org/10.1/x", "http://dx.doi.org/10.1/x", "doi:10.1/x", "DOI 10.1/x" all name 10.1/x.
 DOI_PREFIX = re.compile(r"^\s*(?:(?:https?://)?(?:dx\.)?doi\.org/|doi\s*:?\s*)", re.IGNORECASE)
 DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
-PMID_SHAPE = re.compile(r"^\d{1,9}$")
+PMID_SHAPE = re.compile(r"^0*\d{1,9}$")
 PMID_PREFIX = re.compile(
     r"^\s*(?:pmid\s*:?\s*|https?://(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov|ncbi\.nlm\.nih\.gov/pubmed)/)", re.I
 )

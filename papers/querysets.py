@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, models
 from django.db.models import F, Q, Value
@@ -12,6 +14,8 @@ from .search import (
     websearch_text,
 )
 
+# What a paper's key can look like (config/converters.py's ArxivIdConverter); nothing else reaches a lookup.
+KEY_SHAPE = re.compile(r"[-A-Za-z0-9./]{1,40}")
 CATEGORY_SKIP_SCAN = """
 WITH RECURSIVE category(name) AS (
     SELECT min(primary_category) FROM papers_paper WHERE primary_category > ''
@@ -77,6 +81,21 @@ class PaperQuerySet(models.QuerySet):
         if key.startswith(KEY_PREFIX) and number.isdigit() and len(number) <= 18:
             return self.filter(pk=int(number))
         return self.filter(arxiv_id=key) if key else self.none()
+
+    def named(self, text: str):
+        """Papers one id names, however it is written: an arXiv id or URL, a DOI or doi.org URL, a PMID, a key."""
+        from .arxiv_ids import InvalidArxivId, find_arxiv_id, parse_arxiv_id
+        from .identity import normalize_doi, normalize_pmid
+
+        text = (text or "").strip()
+        if doi := normalize_doi(text):
+            return self.filter(doi=doi)
+        if pmid := normalize_pmid(text):
+            return self.filter(pmid=pmid)
+        try:
+            return self.filter(arxiv_id=parse_arxiv_id(find_arxiv_id(text) or text).canonical)
+        except InvalidArxivId:
+            return self.by_key(text) if KEY_SHAPE.fullmatch(text) else self.none()
 
     def search(self, text: str, *, ranked: bool = True):
         """Papers matching a web-style query, best match first where the database can rank (search_queryset)."""

@@ -175,3 +175,27 @@ def test_papers_without_a_date_or_arxiv_id_still_have_one_stable_order(db):
     again = list(Paper.objects.values_list("pk", flat=True))
 
     assert first == again == sorted(first, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://arxiv.org/abs/2201.11903v2", "arxiv"),
+        ("arXiv:2201.11903", "arxiv"),
+        ("https://doi.org/10.1000/ABC", "doi"),
+        ("PMID: 0031452104", "pmid"),
+        ("junk\x00", None),
+        ("9" * 60, None),
+        ("' OR 1=1 --", None),
+    ],
+)
+def test_one_id_however_written_names_its_paper(db, text, expected):
+    papers = {
+        "arxiv": make_paper("2201.11903"),
+        "doi": Paper.objects.create(doi="10.1000/abc", title="D"),
+        "pmid": Paper.objects.create(pmid="31452104", title="P"),
+    }
+
+    found = list(Paper.objects.named(text))
+
+    assert found == ([papers[expected]] if expected else [])

@@ -31,7 +31,7 @@ class AnnotationAdmin(admin.ModelAdmin):
 
     @admin.display(description="paper", ordering="paper__arxiv_id")
     def paper_arxiv_id(self, annotation):
-        return annotation.paper.arxiv_id
+        return annotation.paper.display_id
 
 
 @admin.register(ScreeningDecision)

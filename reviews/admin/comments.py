@@ -43,7 +43,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.display(description="paper", ordering="paper__arxiv_id")
     def paper_arxiv_id(self, comment):
-        return comment.paper.arxiv_id
+        return comment.paper.display_id
 
     def save_model(self, request, obj, form, change):
         # Only ``hidden`` can be changed here, and only through the write path that recounts the paper's comments.

@@ -26,18 +26,18 @@ class ChangeAdmin(admin.ModelAdmin):
         return super().get_queryset(request).defer("paper__search_document", "paper__abstract")
 
     def get_search_results(self, request, queryset, search_term):
-        """Exact username or arXiv id, looked up first: an OR across two joins would read a million rows, while
+        """Exact username or paper id (arXiv id, DOI, PMID), looked up first: an OR across two joins would read a million rows, while
         ids filter through the foreign keys' indexes."""
         term = search_term.strip()
         if not term:
             return queryset, False
         users = list(get_user_model().objects.filter(username=term).values_list("pk", flat=True))
-        papers = list(Paper.objects.filter(arxiv_id=term).values_list("pk", flat=True))
+        papers = list(Paper.objects.named(term).values_list("pk", flat=True))
         return queryset.filter(Q(user_id__in=users) | Q(paper_id__in=papers)), False
 
     @admin.display(description="paper", ordering="paper__arxiv_id")
     def paper_arxiv_id(self, change):
-        return change.paper.arxiv_id if change.paper else "—"
+        return change.paper.display_id if change.paper else "—"
 
     def has_add_permission(self, request):
         return False

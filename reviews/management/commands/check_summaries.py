@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 described = ", ".join(
                     f"{column} {stored!r}, recounted {new!r}" for column, (stored, new) in differences.items()
                 )
-                self.stdout.write(f"{review.slug}: arXiv:{row.paper.arxiv_id}: {described}")
+                self.stdout.write(f"{review.slug}: {row.paper.display_id}: {described}")
             checked = review.review_papers.count()
             self.stdout.write(f"{review.slug}: checked {checked} paper{'s' * (checked != 1)}")
         if not differing:
