@@ -26,8 +26,8 @@ class ChangeAdmin(admin.ModelAdmin):
         return super().get_queryset(request).defer("paper__search_document", "paper__abstract")
 
     def get_search_results(self, request, queryset, search_term):
-        """Exact username or paper id (arXiv id, DOI, PMID), looked up first: an OR across two joins would read a million rows, while
-        ids filter through the foreign keys' indexes."""
+        """Exact username or paper id (arXiv id, DOI, PMID), looked up first: an OR across two joins would read a
+        million rows, while ids filter through the foreign keys' indexes."""
         term = search_term.strip()
         if not term:
             return queryset, False

@@ -184,7 +184,8 @@ class ReviewPaperQuerySet(models.QuerySet):
     def summary_mismatches(self):
         """Yield (row, {column: (stored, recounted)}) for each row whose summary columns disagree with a recount."""
         recounted = {f"recounted_{column}": expression for column, expression in counted_expressions().items()}
-        rows = self.select_related("paper").only("paper__arxiv_id", "paper__version", "paper__doi", "paper__pmid", "review_id", *self.model.SUMMARY_COLUMNS)
+        named_by = ("paper__arxiv_id", "paper__version", "paper__doi", "paper__pmid")
+        rows = self.select_related("paper").only(*named_by, "review_id", *self.model.SUMMARY_COLUMNS)
         rows = rows.annotate(**recounted).annotate(recounted_team_status=team_status_of(prefix="recounted_"))
         finals = final_expressions(prefix="recounted_")
         rows = rows.annotate(**{f"recounted_{column}": expression for column, expression in finals.items()})
