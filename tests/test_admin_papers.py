@@ -116,7 +116,7 @@ def test_a_successful_upload_imports_and_redirects_to_its_batch(admin_client, ad
     assert batch.imported_by == admin_user
     assert Paper.objects.get(arxiv_id="1706.03762").title == "Attention Is All You Need"
     page = admin_client.get(response.url)
-    assert "Imported zotero.ris: 1 created, 1 updated, 0 unchanged, 1 skipped." in page.text
+    assert "Imported zotero.ris: 2 created, 1 updated, 0 unchanged, 0 skipped." in page.text
 
 
 @pytest.mark.usefixtures("seed_corpus")
@@ -139,7 +139,7 @@ def test_a_bad_upload_lists_every_problem_and_saves_nothing(admin_client):
 
     assert response.status_code == 200
     assert "broken.jsonl:1: malformed arXiv id" in response.text
-    assert "broken.jsonl:2: missing abstract" in response.text
+    assert "broken.jsonl:2: missing title and abstract for 2201.11903" in response.text
     assert database_snapshot() == before
 
 
