@@ -194,10 +194,14 @@ def _author_name(name: str) -> str:
 
 def _extra(values: _RowValues, given, categories: list[str]) -> dict:
     extra = dict(given) if isinstance(given, dict) else {}
+    mapped = values.mapping
+    # Only the columns this table has are read: most tables (and every arXiv JSONL) have none of them.
     for name in EXTRA_TEXT:
-        if value := clean_line(read_text(values.first(name), name)):
+        if name in mapped and (value := clean_line(read_text(values.first(name), name))):
             extra[name] = value
     for name in ("keywords", "index_terms"):
+        if name not in mapped:
+            continue
         keywords = []
         for value in values.every(name):
             if not isinstance(value, (str, list)):
@@ -205,12 +209,13 @@ def _extra(values: _RowValues, given, categories: list[str]) -> dict:
             keywords += [keyword for keyword in read_keywords(value) if keyword not in keywords]
         if keywords:
             extra[name] = keywords
-    pages = clean_line(read_text(values.first("pages"), "pages"))
-    start = read_text(values.first("page_start"), "page start")
-    end = read_text(values.first("page_end"), "page end")
-    if pages or start or end:
-        extra["pages"] = pages or page_range(start, end)
-    if pmcid := clean_line(read_text(values.first("pmcid"), "pmcid")):
+    if {"pages", "page_start", "page_end"} & mapped.keys():
+        pages = clean_line(read_text(values.first("pages"), "pages"))
+        start = read_text(values.first("page_start"), "page start")
+        end = read_text(values.first("page_end"), "page end")
+        if pages or start or end:
+            extra["pages"] = pages or page_range(start, end)
+    if "pmcid" in mapped and (pmcid := clean_line(read_text(values.first("pmcid"), "pmcid"))):
         extra["pmcid"] = pmcid
     if len(categories) > 1:
         extra["categories"] = categories
