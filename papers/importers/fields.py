@@ -111,8 +111,10 @@ NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})(?!\d)")
 
 def read_month(value) -> int | None:
     """A month from ``3``, ``"03"``, ``"mar"``, ``"March"``, ``"Mar 15"``, or None when there is none."""
-    if value is None or isinstance(value, (bool, list, dict)):
+    if value is None or value == "":
         return None
+    if isinstance(value, (bool, list, dict)):
+        raise UnreadableValue(f"month must be a number or text, found {json_kind(value)}")
     text = str(value).strip()
     if text.isdigit():
         return int(text) if 1 <= int(text) <= 12 else None

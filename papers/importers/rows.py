@@ -23,6 +23,7 @@ from .fields import (
     read_text,
     read_year,
 )
+from .json_text import json_kind
 from .records import PaperRecord, ParsedFile
 
 # For each thing a record keeps, the column names that hold it, the better first: the first non-empty one is read
@@ -87,6 +88,8 @@ TEXT_COLUMNS = (*COLUMNS["title"], *COLUMNS["abstract"])
 WOS_TEXT_COLUMNS = ("ti", "ab")
 # Scopus ends each full name with its author id: "Vaswani, Ashish (57195636210)".
 AUTHOR_ID = re.compile(r"\s*\(\d+\)$")
+# A JSONL record's own "extra" object (as an export of this app writes it) may nest this deep.
+MAX_EXTRA_DEPTH = 10
 EXTRA_TEXT = ("volume", "issue", "publisher", "issn", "isbn", "language", "type", "note", "record_id", "accession")
 
 
@@ -188,12 +191,29 @@ class _RowValues:
         return [value for column in self.mapping.get(name, ()) if (value := self.row.get(column)) not in (None, "")]
 
 
+def _too_deep(value) -> bool:
+    """Whether ``value`` nests lists and objects more than MAX_EXTRA_DEPTH deep (found without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_EXTRA_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def _author_name(name: str) -> str:
     return first_name_first(AUTHOR_ID.sub("", name))
 
 
 def _extra(values: _RowValues, given, categories: list[str]) -> dict:
-    extra = dict(given) if isinstance(given, dict) else {}
+    if given is not None and not isinstance(given, dict):
+        raise UnreadableValue(f"extra must be a JSON object, found {json_kind(given)}")
+    if given and _too_deep(given):
+        # Everything that reads extra later (the database, exports, merges) recurses through it.
+        raise UnreadableValue(f"extra is nested more than {MAX_EXTRA_DEPTH} levels deep")
+    extra = dict(given) if given else {}
     mapped = values.mapping
     # Only the columns this table has are read: most tables (and every arXiv JSONL) have none of them.
     for name in EXTRA_TEXT:
