@@ -307,7 +307,8 @@ class ImportBatchAdmin(admin.ModelAdmin):
             )
             if report.ok:
                 for note in report.notes[:MAX_LISTED_WARNINGS]:
-                    messages.info(request, str(note))
+                    # A message's first letter is capitalised by the admin: a label keeps the file name as it is.
+                    messages.info(request, f"Note: {note}")
                 self._report_warnings(request, report.warnings)
                 if dry_run:
                     messages.info(request, f"Dry run of {upload.name}, nothing saved: {report.counts()}.")
@@ -329,6 +330,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def _report_warnings(self, request, warnings):
         for warning in warnings[:MAX_LISTED_WARNINGS]:
-            messages.warning(request, str(warning))
+            messages.warning(request, f"Not imported: {warning}")
         if len(warnings) > MAX_LISTED_WARNINGS:
             messages.warning(request, f"… and {len(warnings) - MAX_LISTED_WARNINGS} more entries skipped.")

@@ -335,10 +335,9 @@ def test_a_non_arxiv_upload_imports_every_record_and_notes_its_encoding(admin_cl
     assert response.status_code == 302
     assert (batch.format, batch.created_count, batch.imported_by) == ("ris", 1, admin_user)
     assert Paper.objects.get().title == "Étude de la rétinopathie diabétique chez l'adulte"
-    # The admin capitalises the first letter of each message.
-    page = admin_client.get(response.url).text.lower()
-    assert "latin1.ris: not utf-8: read as windows-1252 (latin-1)" in page
-    assert "imported latin1.ris: 1 created" in page
+    page = admin_client.get(response.url).text
+    assert "Note: latin1.ris: not UTF-8: read as Windows-1252 (Latin-1)" in page
+    assert "Imported latin1.ris: 1 created" in page
 
 
 def test_an_upload_with_skip_invalid_imports_the_rest_and_lists_each_record_left_out(admin_client):
@@ -352,6 +351,6 @@ def test_an_upload_with_skip_invalid_imports_the_rest_and_lists_each_record_left
     assert "tick <em>Skip invalid records</em>" in refused.text
     assert skipped.status_code == 302
     assert set(Paper.objects.values_list("title", flat=True)) == {"Kept", "Also kept"}
-    page = admin_client.get(skipped.url).text.lower()
-    assert "mixed.jsonl:2: skipped: missing title and abstract" in page
+    page = admin_client.get(skipped.url).text
+    assert "Not imported: mixed.jsonl:2: skipped: missing title and abstract" in page
     assert "2 created, 0 updated, 0 unchanged, 1 skipped" in page
