@@ -3,7 +3,7 @@
 import datetime
 
 from papers.models import ImportBatch, Paper
-from tests.importer_fixtures import DATA, run_import_papers
+from tests.importer_fixtures import DATA, run_import_papers, write_file
 
 
 def imported(name: str):
@@ -179,3 +179,40 @@ def test_the_same_paper_from_pubmed_scopus_and_web_of_science_is_one_paper(db):
 
     assert Paper.objects.filter(pmid="31234567").count() == 1
     assert "1 created, 1 updated" in result.stdout
+
+
+def test_a_zotero_csv_and_a_web_of_science_csv_with_full_column_names_are_read(db, tmp_path):
+    zotero = write_file(
+        tmp_path,
+        "zotero.csv",
+        '"Key","Item Type","Publication Year","Author","Title","Publication Title","DOI","Url","Abstract Note",'
+        '"Date","Manual Tags","Automatic Tags"\n'
+        '"ABCD1234","journalArticle","2019","Smith, John; García, María","Deep screening","Journal of Things",'
+        '"10.1000/z.1","https://example.org/z","An abstract.","2019-04-02","deep; screening","retina"\n',
+    )
+    wos = write_file(
+        tmp_path,
+        "wos.csv",
+        "Publication Type,Authors,Author Full Names,Article Title,Source Title,Abstract,Publication Date,"
+        "Publication Year,DOI,Pubmed Id,Keywords Plus,Start Page,End Page,UT (Unique WOS ID)\n"
+        'J,Okafor C,"Okafor, Chidi",Rural screening,OPHTHALMOLOGY,Abstract.,MAR 15,2020,,32000001,RETINA,301,309,'
+        "WOS:000500000000009\n",
+    )
+
+    assert run_import_papers(zotero, wos).exit_code == 0
+
+    deep = Paper.objects.get(doi="10.1000/z.1")
+    assert (deep.venue, deep.year, deep.month) == ("Journal of Things", 2019, 4)
+    assert deep.authors == ["John Smith", "María García"]
+    assert (deep.extra["type"], deep.extra["keywords"], deep.extra["index_terms"]) == (
+        "journalArticle",
+        ["deep", "screening"],
+        ["retina"],
+    )
+    rural = Paper.objects.get(pmid="32000001")
+    assert (rural.title, rural.authors, rural.year, rural.month) == ("Rural screening", ["Chidi Okafor"], 2020, 3)
+    assert (rural.extra["pages"], rural.extra["accession"], rural.extra["index_terms"]) == (
+        "301-309",
+        "WOS:000500000000009",
+        ["RETINA"],
+    )

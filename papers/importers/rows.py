@@ -17,6 +17,7 @@ from .fields import (
     read_arxiv_id,
     read_authors,
     read_categories,
+    read_date,
     read_id_text,
     read_keywords,
     read_month,
@@ -40,9 +41,17 @@ COLUMNS = {
     "venue": ("venue", "journal", "source title", "publication title", "source", "secondary_title"),
     "year": ("year", "publication year", "publication_year"),
     "month": ("month", "publication month"),
+    # A whole date ("2019-01-15", "2019/01", "MAR 15 2019"): year and month when no column gives them apart.
+    "date": ("date", "publication date"),
     "url": ("url", "link"),
     "keywords": ("keywords", "author keywords", "manual tags"),
-    "index_terms": ("index keywords", "emtree drug index terms", "emtree medical index terms", "automatic tags"),
+    "index_terms": (
+        "index keywords",
+        "keywords plus",
+        "emtree drug index terms",
+        "emtree medical index terms",
+        "automatic tags",
+    ),
     "volume": ("volume",),
     "issue": ("issue", "number"),
     "pages": ("pages",),
@@ -55,7 +64,7 @@ COLUMNS = {
     "type": ("document type", "publication type", "item type", "type"),
     "note": ("notes", "note"),
     "record_id": ("record_id",),
-    "accession": ("eid", "accession number", "embase accession id"),
+    "accession": ("eid", "ut (unique wos id)", "accession number", "embase accession id"),
     "pmcid": ("pmc_id", "pmcid"),
 }
 WOS_TAGS = {
@@ -140,6 +149,9 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile, mapping: dict | No
         venue = clean_line(read_text(values.first("venue"), "venue"))
         year = read_year(values.first("year"))
         month = read_month(values.first("month"))
+        if "date" in mapping and (year is None or month is None):
+            date_year, date_month = read_date(read_text(values.first("date"), "date"))
+            year, month = year or date_year, month or date_month
         extra = _extra(values, row.get("extra"), categories)
     except UnreadableValue as error:
         parsed.error(line, str(error))
