@@ -216,3 +216,17 @@ def test_a_zotero_csv_and_a_web_of_science_csv_with_full_column_names_are_read(d
         "WOS:000500000000009",
         ["RETINA"],
     )
+
+
+def test_ris_with_one_space_before_the_dash_is_read_and_prose_continuation_lines_stay_prose(db, tmp_path):
+    loose = write_file(tmp_path, "loose.ris", "TY - JOUR\nTI - Loose tags\nPY - 2001\nER - \n")
+    strict = write_file(
+        tmp_path,
+        "strict.ris",
+        "TY  - JOUR\nTI  - Strict tags\nAB  - Cohorts from two countries:\nUK - based and US - based.\nER  - \n",
+    )
+
+    assert run_import_papers(loose, strict).exit_code == 0
+
+    assert Paper.objects.get(title="Loose tags").year == 2001
+    assert Paper.objects.get(title="Strict tags").abstract == "Cohorts from two countries: UK - based and US - based."

@@ -14,8 +14,11 @@ from .merge import is_newer
 from .records import PaperRecord, ParsedFile
 from .text import iter_lines
 
-# "TY  - JOUR"; some writers use one space before the dash, or leave off the space after it.
-TAG_LINE = re.compile(r"([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
+# "TY  - JOUR", or with nothing after the dash ("ER  -").
+TAG_LINE = re.compile(r"([A-Z][A-Z0-9])  -(?: (.*)|)$")
+# Some writers put one space before the dash. Only a reference whose TY line does is read so: in prose, a
+# continued abstract line such as "UK - based cohorts" would otherwise end the abstract.
+LOOSE_TAG_LINE = re.compile(r"([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
 NUMBERED = re.compile(r"^\s*\d+\.\s*")
 # Fields that carry a paper's own identifiers in real exports (UR, DO, M3, N1, L1-L4), most trusted first.
 # Free text (AB, TI, N2) is never read: an abstract citing arXiv:1706.03762 is not that paper, and reading it
@@ -46,14 +49,18 @@ def parse_ris(text: str, parsed: ParsedFile) -> None:
     """Add one record per RIS reference to ``parsed``."""
     start = None
     tags: list[tuple[str, str]] = []
+    tag_line = TAG_LINE
     for number, line in iter_lines(text):
         numbered = NUMBERED.match(line)
         if numbered and start is None:
             # EndNote numbers its references: "1." on a line of its own, or before the TY tag.
             line = line[numbered.end() :]
-        match = TAG_LINE.match(line)
+        match = tag_line.match(line)
+        if match is None and start is None and (loose := LOOSE_TAG_LINE.match(line)) and loose[1] == "TY":
+            match = loose
         tag = match[1] if match else None
         if tag == "TY":
+            tag_line = TAG_LINE if TAG_LINE.match(line) else LOOSE_TAG_LINE
             if start is not None:
                 parsed.error(start, "truncated record: no ER  - line before the next TY  -")
             start, tags = number, [("TY", (match[2] or "").strip())]
