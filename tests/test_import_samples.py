@@ -75,6 +75,7 @@ def test_a_scopus_csv_maps_its_columns(db):
     assert (first.extra["type"], first.extra["language"]) == ("Review", "English")
     assert first.extra["accession"] == "2-s2.0-85060000001"
     second = Paper.objects.get(doi="10.1148/ryai.2021200001")
+    assert second.venue == "Radiology: Artificial Intelligence"
     # Without full names, "Authors" separates names by commas.
     assert second.authors == ["Okafor C.", "Lindqvist A."]
     assert second.pmid == ""
@@ -230,3 +231,11 @@ def test_ris_with_one_space_before_the_dash_is_read_and_prose_continuation_lines
 
     assert Paper.objects.get(title="Loose tags").year == 2001
     assert Paper.objects.get(title="Strict tags").abstract == "Cohorts from two countries: UK - based and US - based."
+
+
+def test_scopus_source_names_the_database_not_the_journal(db, tmp_path):
+    path = write_file(tmp_path, "scopus.csv", "Title,Source title,Source\nNo journal given,,Scopus\n")
+
+    assert run_import_papers(path).exit_code == 0
+
+    assert Paper.objects.get().venue == ""

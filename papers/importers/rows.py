@@ -114,6 +114,9 @@ def column_map(columns, wos: bool | None = None) -> dict[str, list[str]]:
     if wos is None:
         wos = is_wos_header(columns)
     present = set(columns)
+    if "source title" in present:
+        # Scopus: "Source title" is the journal, "Source" the database ("Scopus"). In Embase "Source" is the journal.
+        present.discard("source")
     mapping = {}
     for name, aliases in COLUMNS.items():
         found = [alias for alias in (*(WOS_TAGS.get(name, ()) if wos else ()), *aliases) if alias in present]
