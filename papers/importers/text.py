@@ -40,6 +40,7 @@ ENCODING_NAMES = {
 # encoding such pairs are rare accidents ("Ã©"); in GBK a minority of characters; in damaged UTF-8 the rule.
 UTF8_SHAPED = re.compile(rb"[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf7][\x80-\xbf]{3}")
 HIGH_BYTES = bytes(range(0x80, 0x100))
+FIRST_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 # Enough text to tell damaged UTF-8 from another encoding, read in well under a second.
 SAMPLE_BYTES = 1_000_000
 ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
@@ -115,8 +116,10 @@ def _decode_marked(data: bytes, encoding: str, parsed: ParsedFile) -> str | None
 
 
 def _looks_like_damaged_utf8(data: bytes) -> bool:
-    """Whether the high bytes mostly form UTF-8 sequences (judged on the first SAMPLE_BYTES)."""
-    sample = data[:SAMPLE_BYTES]
+    """Whether the high bytes mostly form UTF-8 sequences (judged on SAMPLE_BYTES from the first of them)."""
+    first = FIRST_HIGH_BYTE.search(data)
+    start = first.start() if first else 0
+    sample = data[start : start + SAMPLE_BYTES]
     shaped = UTF8_SHAPED.findall(sample)
     high = len(sample) - len(sample.translate(None, HIGH_BYTES))
     return len(shaped) > high - sum(map(len, shaped))
