@@ -239,3 +239,21 @@ def test_scopus_source_names_the_database_not_the_journal(db, tmp_path):
     assert run_import_papers(path).exit_code == 0
 
     assert Paper.objects.get().venue == ""
+
+
+def test_jsonl_reads_the_csv_column_names_in_any_case_and_keeps_its_own_extra(db, tmp_path):
+    path = write_file(
+        tmp_path,
+        "export.jsonl",
+        '{"Title": "A", "DOI": "10.1000/A", "PubMed ID": "77", "Publication Year": 2020, "Month": "Feb", '
+        '"keywords": ["x", "y"], "extra": {"volume": "3", "custom": {"nested": [1, 2]}}}\n'
+        '{"title": "B", "journal": "J", "year": "1999", "month": 12}\n',
+    )
+
+    assert run_import_papers(path).exit_code == 0
+
+    first = Paper.objects.get(title="A")
+    assert (first.doi, first.pmid, first.year, first.month) == ("10.1000/a", "77", 2020, 2)
+    assert first.extra == {"volume": "3", "custom": {"nested": [1, 2]}, "keywords": ["x", "y"]}
+    second = Paper.objects.get(title="B")
+    assert (second.venue, second.year, second.month) == ("J", 1999, 12)
