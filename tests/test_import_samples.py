@@ -257,3 +257,12 @@ def test_jsonl_reads_the_csv_column_names_in_any_case_and_keeps_its_own_extra(db
     assert first.extra == {"volume": "3", "custom": {"nested": [1, 2]}, "keywords": ["x", "y"]}
     second = Paper.objects.get(title="B")
     assert (second.venue, second.year, second.month) == ("J", 1999, 12)
+
+
+def test_a_doi_column_holding_no_doi_never_makes_two_papers_one(db, tmp_path):
+    path = write_file(tmp_path, "refs.csv", "title,doi\nFirst paper,N/A\nSecond paper,N/A\n")
+
+    assert run_import_papers(path).exit_code == 0
+
+    assert Paper.objects.count() == 2
+    assert set(Paper.objects.values_list("doi", "extra")) == {("", {"doi_as_given": "N/A"})}

@@ -11,8 +11,8 @@ from bibtexparser.middlewares.parsestack import default_parse_stack
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, Field
 
 from ..arxiv_ids import InvalidArxivId, find_arxiv_id, looks_like_arxiv_id, parse_arxiv_id
-from ..identity import normalize_doi, normalize_pmid
-from .fields import clean_line, read_categories, read_date, read_keywords, read_month, read_year
+from ..identity import normalize_pmid
+from .fields import clean_line, read_categories, read_date, read_doi, read_keywords, read_month, read_year
 from .merge import is_newer
 from .records import PaperRecord, ParsedFile
 
@@ -96,7 +96,7 @@ def _record(entry: Entry, key: str, parsed: ParsedFile) -> PaperRecord | None:
         title=clean_line(_text(fields.get("title"))),
         authors=_authors(fields.get("author")),
         primary_category=categories[0] if categories else "",
-        doi=normalize_doi(raw_doi) or raw_doi,
+        doi=read_doi(raw_doi, extra),
         pmid=next((pmid for name in PMID_FIELDS if (pmid := normalize_pmid(_text(fields.get(name))))), ""),
         url=_text(fields.get("url")).strip(),
         venue=_venue(fields),

@@ -3,6 +3,7 @@
 import re
 
 from ..arxiv_ids import ArxivId, InvalidArxivId, find_arxiv_id, parse_arxiv_id
+from ..identity import normalize_doi
 from .json_text import BrokenJson, json_kind, load_json
 
 
@@ -175,3 +176,16 @@ def page_range(start: str, end: str) -> str:
     """``"357-381"`` from a first and last page, either of which may be missing."""
     start, end = clean_line(start), clean_line(end)
     return f"{start}-{end}" if start and end and start != end else start or end
+
+
+def read_doi(value: str, extra: dict) -> str:
+    """The DOI in its normal form; a value that is no DOI ("N/A", "-") goes to ``extra["doi_as_given"]``.
+
+    Matching trusts a DOI: two records both saying "N/A" must not become one paper.
+    """
+    text = clean_line(value)
+    if doi := normalize_doi(text):
+        return doi
+    if text:
+        extra["doi_as_given"] = text
+    return ""

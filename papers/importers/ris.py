@@ -8,8 +8,8 @@ rispy does. EndNote's numbered lists (``1.`` alone on a line, or ``12. TY  - JOU
 import re
 
 from ..arxiv_ids import InvalidArxivId, find_arxiv_id, parse_arxiv_id
-from ..identity import normalize_doi, normalize_pmid
-from .fields import clean_line, first_name_first, page_range, read_date, read_keywords
+from ..identity import normalize_pmid
+from .fields import clean_line, first_name_first, page_range, read_date, read_doi, read_keywords
 from .merge import is_newer
 from .records import PaperRecord, ParsedFile
 from .text import iter_lines
@@ -123,7 +123,7 @@ def _add_reference(line: int, pairs: list[tuple[str, str]], parsed: ParsedFile) 
             abstract=first("AB", "N2").strip(),
             title=clean_line(first(*TITLE_TAGS)),
             authors=[first_name_first(name) for name in tags.get("AU") or tags.get("A1") or [] if name.strip()],
-            doi=normalize_doi(raw_doi) or raw_doi.strip(),
+            doi=read_doi(raw_doi, extra),
             pmid=pmid,
             url=urls[0].strip() if urls else "",
             venue=clean_line(first(*VENUE_TAGS)),

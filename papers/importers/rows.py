@@ -8,7 +8,7 @@ compared stripped and in lower case; any other column is ignored (ASReview's lab
 import re
 
 from ..arxiv_ids import InvalidArxivId
-from ..identity import normalize_doi, normalize_pmid
+from ..identity import normalize_pmid
 from .fields import (
     UnreadableValue,
     clean_line,
@@ -18,6 +18,7 @@ from .fields import (
     read_authors,
     read_categories,
     read_date,
+    read_doi,
     read_id_text,
     read_keywords,
     read_month,
@@ -179,7 +180,7 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile, mapping: dict | No
         title=" ".join(title.split()),
         authors=authors,
         primary_category=categories[0] if categories else "",
-        doi=normalize_doi(raw_doi) or raw_doi,
+        doi=read_doi(raw_doi, extra),
         url=url,
         pmid=pmid,
         venue=venue,
