@@ -266,3 +266,16 @@ def test_a_doi_column_holding_no_doi_never_makes_two_papers_one(db, tmp_path):
 
     assert Paper.objects.count() == 2
     assert list(Paper.objects.values_list("doi", "extra")) == [("", {"doi_as_given": "N/A"})] * 2
+
+
+def test_bibtex_et_al_names_no_one_and_a_www_address_becomes_a_link(db, tmp_path):
+    path = write_file(
+        tmp_path,
+        "refs.bib",
+        "@article{a,\n  title = {T},\n  author = {Doe, Jane and others},\n  url = {www.example.org/paper}\n}\n",
+    )
+
+    assert run_import_papers(path).exit_code == 0
+
+    paper = Paper.objects.get()
+    assert (paper.authors, paper.url) == (["Jane Doe"], "https://www.example.org/paper")

@@ -12,7 +12,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 
 from ..arxiv_ids import InvalidArxivId, find_arxiv_id, looks_like_arxiv_id, parse_arxiv_id
 from ..identity import normalize_pmid
-from .fields import clean_line, read_categories, read_date, read_doi, read_keywords, read_month, read_year
+from .fields import clean_line, read_categories, read_date, read_doi, read_keywords, read_month, read_url, read_year
 from .merge import is_newer
 from .records import PaperRecord, ParsedFile
 
@@ -98,7 +98,7 @@ def _record(entry: Entry, key: str, parsed: ParsedFile) -> PaperRecord | None:
         primary_category=categories[0] if categories else "",
         doi=read_doi(raw_doi, extra),
         pmid=next((pmid for name in PMID_FIELDS if (pmid := normalize_pmid(_text(fields.get(name))))), ""),
-        url=_text(fields.get("url")).strip(),
+        url=read_url(_text(fields.get("url"))),
         venue=_venue(fields),
         year=read_year(_text(fields.get("year"))) or year,
         month=read_month(_text(fields.get("month"))) or month,
@@ -218,13 +218,16 @@ def _text(value) -> str:
 
 
 def _authors(value) -> list[str]:
-    """Names as "First von Last, Jr."; a name bibtexparser cannot split (three commas) is kept as written."""
+    """Names as "First von Last, Jr."; a name bibtexparser cannot split (three commas) is kept as written.
+
+    BibTeX's ``and others`` (et al.) names no one.
+    """
     if not value:
         return []
     names = []
     for name in value if isinstance(value, list) else [value]:
         written = " ".join(str(name).split())
-        if not written:
+        if not written or written == "others":
             continue
         try:
             merged = parse_single_name_into_parts(written).merge_first_name_first

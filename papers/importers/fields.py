@@ -189,3 +189,9 @@ def read_doi(value: str, extra: dict) -> str:
     if text:
         extra["doi_as_given"] = text
     return ""
+
+
+def read_url(value) -> str:
+    """A web address, with ``https://`` put before one written from ``www.`` as reference managers often do."""
+    url = str(value or "").strip()
+    return f"https://{url}" if url.lower().startswith("www.") else url

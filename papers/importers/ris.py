@@ -9,7 +9,7 @@ import re
 
 from ..arxiv_ids import InvalidArxivId, find_arxiv_id, parse_arxiv_id
 from ..identity import normalize_pmid
-from .fields import clean_line, first_name_first, page_range, read_date, read_doi, read_keywords
+from .fields import clean_line, first_name_first, page_range, read_date, read_doi, read_keywords, read_url
 from .merge import is_newer
 from .records import PaperRecord, ParsedFile
 from .text import iter_lines
@@ -125,7 +125,7 @@ def _add_reference(line: int, pairs: list[tuple[str, str]], parsed: ParsedFile) 
             authors=[first_name_first(name) for name in tags.get("AU") or tags.get("A1") or [] if name.strip()],
             doi=read_doi(raw_doi, extra),
             pmid=pmid,
-            url=urls[0].strip() if urls else "",
+            url=read_url(urls[0]) if urls else "",
             venue=clean_line(first(*VENUE_TAGS)),
             year=year or date_year,
             month=month or date_month,

@@ -23,6 +23,7 @@ from .fields import (
     read_keywords,
     read_month,
     read_text,
+    read_url,
     read_year,
 )
 from .json_text import json_kind
@@ -149,7 +150,7 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile, mapping: dict | No
         categories = read_categories(values.first("categories"))
         raw_doi = read_text(values.first("doi"), "doi").strip()
         pmid = normalize_pmid(read_id_text(values.first("pmid"), "pmid").strip())
-        url = read_text(values.first("url"), "url").strip()
+        url = read_url(read_text(values.first("url"), "url"))
         venue = clean_line(read_text(values.first("venue"), "venue"))
         year = read_year(values.first("year"))
         month = read_month(values.first("month"))
