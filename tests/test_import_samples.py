@@ -279,3 +279,20 @@ def test_bibtex_et_al_names_no_one_and_a_www_address_becomes_a_link(db, tmp_path
 
     paper = Paper.objects.get()
     assert (paper.authors, paper.url) == (["Jane Doe"], "https://www.example.org/paper")
+
+
+def test_a_bibtex_string_macro_defined_twice_uses_the_first_and_says_so(db, tmp_path):
+    path = write_file(
+        tmp_path,
+        "refs.bib",
+        "@string{jmi = {Journal of Medical Imaging}}\n@string{jmi = {J. Med. Imaging}}\n"
+        "@article{a,\n  title = {T},\n  journal = jmi,\n  keywords = {one},\n  keywords = {two}\n}\n",
+    )
+
+    result = run_import_papers(path)
+
+    assert result.exit_code == 0, result.stderr
+    paper = Paper.objects.get()
+    assert (paper.venue, paper.extra["keywords"]) == ("Journal of Medical Imaging", ["one", "two"])
+    assert "refs.bib:2: @string 'jmi' defined again (first at line 1): the first is used" in result.stderr
+    assert "refs.bib:3: field(s) keywords given twice in @article{a}: values joined" in result.stderr

@@ -8,7 +8,7 @@ from bibtexparser import middlewares
 from bibtexparser.library import Library
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from bibtexparser.middlewares.parsestack import default_parse_stack
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, Field
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, Field, String
 
 from ..arxiv_ids import InvalidArxivId, find_arxiv_id, looks_like_arxiv_id, parse_arxiv_id
 from ..identity import normalize_pmid
@@ -123,9 +123,14 @@ def _recover_repeats(library: Library, parsed: ParsedFile) -> dict[int, str]:
     recovered = []
     for block in list(library.failed_blocks):
         entry = block.ignore_error_block
+        line = (block.start_line or 0) + 1
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(entry, String):
+            first = (block.previous_block.start_line or 0) + 1
+            parsed.note(line, f"@string {entry.key!r} defined again (first at line {first}): the first is used")
+            library.remove(block)
+            continue
         if not isinstance(entry, Entry):
             continue
-        line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             first = (block.previous_block.start_line or 0) + 1
             parsed.note(line, f"citation key {entry.key!r} again (first at line {first}): read as another entry")
