@@ -73,7 +73,7 @@ def test_a_scopus_csv_maps_its_columns(db):
     assert first.extra["index_terms"] == ["Humans", "Retina", "Neural Networks, Computer"]
     assert (first.extra["volume"], first.extra["issue"], first.extra["pages"]) == ("12", "3", "123-130")
     assert (first.extra["type"], first.extra["language"]) == ("Review", "English")
-    assert first.extra["accession"] == "2-s2.0-85060000001"
+    assert (first.extra["accession"], first.extra["database"]) == ("2-s2.0-85060000001", "Scopus")
     second = Paper.objects.get(doi="10.1148/ryai.2021200001")
     assert second.venue == "Radiology: Artificial Intelligence"
     # Without full names, "Authors" separates names by commas.
@@ -238,7 +238,8 @@ def test_scopus_source_names_the_database_not_the_journal(db, tmp_path):
 
     assert run_import_papers(path).exit_code == 0
 
-    assert Paper.objects.get().venue == ""
+    paper = Paper.objects.get()
+    assert (paper.venue, paper.extra) == ("", {"database": "Scopus"})
 
 
 def test_jsonl_reads_the_csv_column_names_in_any_case_and_keeps_its_own_extra(db, tmp_path):

@@ -68,6 +68,7 @@ COLUMNS = {
     "record_id": ("record_id",),
     "accession": ("eid", "ut (unique wos id)", "accession number", "embase accession id"),
     "pmcid": ("pmc_id", "pmcid"),
+    "database": ("database",),
 }
 WOS_TAGS = {
     "title": ("ti",),
@@ -101,7 +102,19 @@ WOS_TEXT_COLUMNS = ("ti", "ab")
 AUTHOR_ID = re.compile(r"\s*\(\d+\)$")
 # A JSONL record's own "extra" object (as an export of this app writes it) may nest this deep.
 MAX_EXTRA_DEPTH = 10
-EXTRA_TEXT = ("volume", "issue", "publisher", "issn", "isbn", "language", "type", "note", "record_id", "accession")
+EXTRA_TEXT = (
+    "volume",
+    "issue",
+    "publisher",
+    "issn",
+    "isbn",
+    "language",
+    "type",
+    "note",
+    "record_id",
+    "accession",
+    "database",
+)
 
 
 def is_wos_header(columns) -> bool:
@@ -116,14 +129,16 @@ def column_map(columns, wos: bool | None = None) -> dict[str, list[str]]:
     if wos is None:
         wos = is_wos_header(columns)
     present = set(columns)
-    if "source title" in present:
-        # Scopus: "Source title" is the journal, "Source" the database ("Scopus"). In Embase "Source" is the journal.
-        present.discard("source")
+    # Scopus: "Source title" is the journal, "Source" the database ("Scopus"). In Embase "Source" is the journal.
+    scopus_source = "source title" in present and "source" in present
+    present.discard("source" if scopus_source else "")
     mapping = {}
     for name, aliases in COLUMNS.items():
         found = [alias for alias in (*(WOS_TAGS.get(name, ()) if wos else ()), *aliases) if alias in present]
         if found:
             mapping[name] = found
+    if scopus_source:
+        mapping.setdefault("database", []).append("source")
     return mapping
 
 
