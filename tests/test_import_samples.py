@@ -297,3 +297,12 @@ def test_a_bibtex_string_macro_defined_twice_uses_the_first_and_says_so(db, tmp_
     assert (paper.venue, paper.extra["keywords"]) == ("Journal of Medical Imaging", ["one", "two"])
     assert "refs.bib:2: @string 'jmi' defined again (first at line 1): the first is used" in result.stderr
     assert "refs.bib:3: field(s) keywords given twice in @article{a}: values joined" in result.stderr
+
+
+def test_a_ris_keyword_with_a_comma_is_one_keyword(db, tmp_path):
+    ris = "TY  - JOUR\nTI  - T\nKW  - Neural Networks, Computer\nKW  - a; b\nER  - \n"
+    path = write_file(tmp_path, "refs.ris", ris)
+
+    assert run_import_papers(path).exit_code == 0
+
+    assert Paper.objects.get().extra["keywords"] == ["Neural Networks, Computer", "a", "b"]

@@ -100,7 +100,8 @@ def _add_reference(line: int, pairs: list[tuple[str, str]], parsed: ParsedFile) 
     for tag, name in EXTRA_TAGS.items():
         if value := clean_line(first(tag)):
             extra[name] = value
-    keywords = [keyword for value in tags.get("KW", []) for keyword in read_keywords(value)]
+    # One keyword a KW line ("Neural Networks, Computer" is one); some tools join several with ";".
+    keywords = [keyword for value in tags.get("KW", []) for keyword in read_keywords(value.split(";"))]
     if keywords:
         extra["keywords"] = list(dict.fromkeys(keywords))
     start_page, end_page = first("SP"), first("EP")
