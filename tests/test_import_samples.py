@@ -306,3 +306,25 @@ def test_a_ris_keyword_with_a_comma_is_one_keyword(db, tmp_path):
     assert run_import_papers(path).exit_code == 0
 
     assert Paper.objects.get().extra["keywords"] == ["Neural Networks, Computer", "a", "b"]
+
+
+def test_a_pubmed_csv_export_is_read(db, tmp_path):
+    path = write_file(
+        tmp_path,
+        "csv-retina-set.csv",
+        "PMID,Title,Authors,Citation,First Author,Journal/Book,Publication Year,Create Date,PMCID,NIHMS ID,DOI\n"
+        '31234567,Deep screening.,"Smith J, García M, van der Berg JP",J Med Imaging. 2019;12(3):e123.,Smith J,'
+        "J Med Imaging (Bellingham),2019,2019/01/15,PMC6543210,,10.1117/1.JMI.12.3.E123\n",
+    )
+
+    assert run_import_papers(path).exit_code == 0
+
+    paper = Paper.objects.get()
+    assert (paper.pmid, paper.title, paper.venue, paper.year) == (
+        "31234567",
+        "Deep screening.",
+        "J Med Imaging (Bellingham)",
+        2019,
+    )
+    assert paper.authors == ["Smith J", "García M", "van der Berg JP"]
+    assert paper.extra["pmcid"] == "PMC6543210"

@@ -22,8 +22,9 @@ class UnreadableValue(ValueError):
     """A column holds something that is neither text nor a list of text (a number, an object)."""
 
 
-# "Vaswani A., Shazeer N.M., van der Berg J.-P." — family names, then initials with full stops.
-INITIALS_LIST = re.compile(r"^[^,]+? (?:[A-Z]\.-?)+(?:, [^,]+? (?:[A-Z]\.-?)+)+$")
+# "Vaswani A., Shazeer N.M., van der Berg J.-P." (Scopus, Embase) or "Vaswani A, Shazeer NM" (PubMed's CSV):
+# family names, then initials, the names separated by commas.
+INITIALS_LIST = re.compile(r"^[^,]+? (?:[A-Z]\.?-?){1,4}(?:, [^,]+? (?:[A-Z]\.?-?){1,4})+\.?$")
 
 
 def read_authors(value) -> list[str]:

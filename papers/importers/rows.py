@@ -40,7 +40,7 @@ COLUMNS = {
     "abstract": ("abstract", "abstract note"),
     "authors": ("author full names", "authors", "author names", "author"),
     "categories": ("categories",),
-    "venue": ("venue", "journal", "source title", "publication title", "source", "secondary_title"),
+    "venue": ("venue", "journal", "source title", "publication title", "journal/book", "source", "secondary_title"),
     "year": ("year", "publication year", "publication_year"),
     "month": ("month", "publication month"),
     # A whole date ("2019-01-15", "2019/01", "MAR 15 2019"): year and month when no column gives them apart.
