@@ -1,0 +1,132 @@
+"""``manage.py enrich_papers``: fill papers' missing titles, authors, categories, venues, dates, ids and abstracts
+from arXiv, Crossref and OpenAlex, politely and resumably (papers/enrichment/)."""
+
+import os
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
+
+from papers.enrichment import SOURCES, PoliteClient, enrich_papers
+from papers.enrichment.client import DEFAULT_TIMEOUT, SystemClock, UrllibTransport
+from papers.enrichment.openalex import OpenAlexSource
+from papers.models import Paper
+
+
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise CommandError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 3600:
+        raise CommandError(f"out of range (0 to 3600 seconds): {text}")
+    return value
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill papers' missing fields (titles, authors, categories, venues, years and months, DOIs and PubMed ids, "
+        "abstracts) from arXiv, Crossref and OpenAlex. Never replaces a value a paper has. Resumable: papers a "
+        "source has answered for are skipped unless --retry."
+    )
+    # Tests put a fake transport and clock here; nothing else reaches the network.
+    transport_class = UrllibTransport
+    clock_class = SystemClock
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--source",
+            action="append",
+            choices=list(SOURCES),
+            dest="sources",
+            help="A source to ask (repeat for several; default: arxiv, then crossref, then openalex).",
+        )
+        parser.add_argument("--limit", type=int, help="Try at most N papers per source in this run.")
+        missing = parser.add_mutually_exclusive_group()
+        missing.add_argument(
+            "--only-missing",
+            action="store_true",
+            default=True,
+            help="Only papers lacking a field the source fills (the default).",
+        )
+        missing.add_argument(
+            "--all", action="store_false", dest="only_missing", help="Every paper the source can look up."
+        )
+        parser.add_argument("--papers", nargs="+", metavar="KEY", help="Only these papers (arXiv id or paper-<id>).")
+        parser.add_argument("--retry", action="store_true", help="Ask again about papers a source has answered for.")
+        parser.add_argument("--dry-run", action="store_true", help="Ask the sources, report, and write nothing.")
+        parser.add_argument(
+            "--mailto",
+            default=os.environ.get("MARGINALIA_MAILTO", ""),
+            metavar="EMAIL",
+            help="Your e-mail address, sent to the APIs so they can reach you (Crossref's and OpenAlex's polite "
+            "pools). Default: $MARGINALIA_MAILTO.",
+        )
+        parser.add_argument(
+            "--interval",
+            type=_positive_number,
+            metavar="SECONDS",
+            help="Seconds between requests (default: arxiv 3, crossref 1, openalex 0.5).",
+        )
+        parser.add_argument(
+            "--timeout", type=_positive_number, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="Per request."
+        )
+        parser.add_argument(
+            "--openalex-key",
+            default=os.environ.get("OPENALEX_API_KEY", ""),
+            metavar="KEY",
+            help="OpenAlex API key (free; raises its daily allowance). Default: $OPENALEX_API_KEY.",
+        )
+
+    def handle(self, *args, sources, limit, only_missing, papers, retry, dry_run, mailto, interval, timeout, **options):
+        if limit is not None and limit < 1:
+            raise CommandError("--limit must be at least 1")
+        if mailto:
+            try:
+                validate_email(mailto)
+            except ValidationError:
+                raise CommandError(f"--mailto is not an e-mail address: {mailto!r}") from None
+        else:
+            self.stderr.write(
+                "No --mailto given: Crossref and OpenAlex serve anonymous requests more slowly; "
+                "please give an address they can reach you at.",
+                style_func=self.style.WARNING,
+            )
+        chosen = self._papers(papers)
+        transport, clock = self.transport_class(), self.clock_class()
+        for name in sources or list(SOURCES):
+            source = OpenAlexSource(options["openalex_key"]) if name == "openalex" else SOURCES[name]()
+            client = PoliteClient(
+                interval=source.interval if interval is None else interval,
+                mailto=mailto,
+                transport=transport,
+                clock=clock,
+                timeout=timeout,
+            )
+            report = enrich_papers(
+                source,
+                client,
+                papers=chosen,
+                only_missing=only_missing,
+                retry=retry,
+                limit=limit,
+                dry_run=dry_run,
+                progress=self.stderr.isatty(),
+                on_problem=lambda problem: self.stderr.write(problem, style_func=self.style.WARNING),
+            )
+            for line in report.summary_lines():
+                self.stdout.write(line)
+            if report.interrupted:
+                raise CommandError("interrupted; run the same command again to continue")
+
+    def _papers(self, keys):
+        if not keys:
+            return None
+        ids, unknown = [], []
+        for key in keys:
+            paper = Paper.objects.by_key(key.strip()).only("pk").first()
+            (ids.append(paper.pk) if paper else unknown.append(key))
+        if unknown:
+            shown = ", ".join(repr(key) for key in unknown[:10])
+            raise CommandError(f"no paper has the key {shown}" + (" …" if len(unknown) > 10 else ""))
+        return Paper.objects.filter(pk__in=ids)
