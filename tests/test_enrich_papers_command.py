@@ -161,6 +161,7 @@ def test_an_interrupted_run_says_how_to_continue(corpus, network):
     ("args", "message"),
     [
         (["--papers", "2201.11903", "paper-999999", "nonsense"], "no paper has the key 'paper-999999', 'nonsense'"),
+        (["--papers", "2201.11903\x00"], r"no paper has the key '2201.11903\\x00'"),
         (["--mailto", "not an address"], "--mailto is not an e-mail address"),
         (["--mailto", "a@example.org\r\nX-Injected: 1"], "--mailto is not an e-mail address"),
         (["--limit", "0"], "--limit must be at least 1"),

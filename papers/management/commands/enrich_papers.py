@@ -124,7 +124,8 @@ class Command(BaseCommand):
             return None
         ids, unknown = [], []
         for key in keys:
-            paper = Paper.objects.by_key(key.strip()).only("pk").first()
+            # A key with a NUL or another control character names no paper (and PostgreSQL refuses NUL outright).
+            paper = Paper.objects.by_key(key.strip()).only("pk").first() if key.isprintable() else None
             (ids.append(paper.pk) if paper else unknown.append(key))
         if unknown:
             shown = ", ".join(repr(key) for key in unknown[:10])
