@@ -22,7 +22,7 @@ def network(monkeypatch):
     transport = FakeTransport(
         routes=[
             ("export.arxiv.org", recorded("arxiv_two_entries.xml")),
-            (f"api.crossref.org/works/{NUMPY_DOI.replace('/', '%2F')}", recorded("crossref_work.json")),
+            (f"api.crossref.org/works/{NUMPY_DOI}", recorded("crossref_work.json")),
             ("api.crossref.org", answer(404, b"Resource not found.")),
             ("api.openalex.org", recorded("openalex_works.json")),
         ],
@@ -53,7 +53,7 @@ def test_a_full_run_asks_arxiv_then_crossref_then_openalex(corpus, network):
     hosts = [url.split("/")[2] for url in network.urls]
     assert hosts == ["export.arxiv.org", "api.crossref.org", "api.crossref.org", "api.openalex.org"]
     # The journal DOI arXiv gave the second paper is what Crossref is then asked about.
-    assert "10.1103%2Fphysrevlett.131.010601" in network.urls[1]
+    assert "works/10.1103/physrevlett.131.010601?" in network.urls[1]
     assert out.splitlines()[0] == (
         "arxiv: 2 of 2 paper(s) tried in 1 request(s): 2 filled, 0 unchanged, 0 not found, 0 failed."
     )

@@ -5,6 +5,7 @@ import pytest
 
 from papers.enrichment import ArxivSource, CrossrefSource, OpenAlexSource, PoliteClient, enrich_papers
 from papers.enrichment.client import FetchError
+from papers.enrichment.crossref import doi_path
 from papers.enrichment.openalex import abstract_from_index
 from papers.importers import import_files
 from papers.models import EnrichmentAttempt, Paper
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_network")]
 Outcome = EnrichmentAttempt.Outcome
 NUMPY_DOI = "10.1038/s41586-020-2649-2"
 PRL_DOI = "10.1103/physrevlett.131.010601"
-CROSSREF_NUMPY = f"api.crossref.org/works/{NUMPY_DOI.replace('/', '%2F')}"
+CROSSREF_NUMPY = f"api.crossref.org/works/{NUMPY_DOI}"
 
 
 @pytest.fixture
@@ -128,7 +129,7 @@ def test_a_paper_not_in_the_feed_is_not_found_and_not_asked_again(corpus):
 
 def test_an_interrupted_run_continues_where_it_stopped(corpus):
     second = Paper.objects.create(doi="10.1000/second")
-    routes = [("10.1000%2Fsecond", KeyboardInterrupt()), ("crossref", recorded("crossref_work.json"))]
+    routes = [("10.1000/second", KeyboardInterrupt()), ("crossref", recorded("crossref_work.json"))]
 
     report, transport, _ = run(CrossrefSource(), routes)
 
@@ -136,8 +137,8 @@ def test_an_interrupted_run_continues_where_it_stopped(corpus):
     assert attempts("crossref").keys() == {corpus.numpy.pk}
     assert "interrupted: run the same command again" in report.summary_lines()[-1]
 
-    _, transport, _ = run(CrossrefSource(), [("10.1000%2Fsecond", answer(404))])
-    assert transport.urls == ["https://api.crossref.org/works/10.1000%2Fsecond?mailto=team%40example.org"]
+    _, transport, _ = run(CrossrefSource(), [("10.1000/second", answer(404))])
+    assert transport.urls == ["https://api.crossref.org/works/10.1000/second?mailto=team%40example.org"]
     assert attempts("crossref")[second.pk].outcome == Outcome.NOT_FOUND
 
 
@@ -222,7 +223,7 @@ def test_an_openalex_key_is_sent_but_never_shown(corpus):
 )
 def test_a_bad_crossref_answer_fails_that_paper_and_the_run_goes_on(corpus, body, reason):
     second = Paper.objects.create(doi="10.1000/second")
-    routes = [(CROSSREF_NUMPY, body), ("10.1000%2Fsecond", recorded("crossref_work.json"))]
+    routes = [(CROSSREF_NUMPY, body), ("10.1000/second", recorded("crossref_work.json"))]
 
     report, _, problems = run(CrossrefSource(), routes)
 
@@ -435,3 +436,28 @@ def test_importing_never_asks_a_source(db):
     assert report.ok
     assert not EnrichmentAttempt.objects.exists()
     assert Paper.objects.get(arxiv_id="2201.11903").title == ""
+
+
+def test_a_doi_that_cannot_go_in_a_filter_is_asked_for_alone(db):
+    odd = Paper.objects.create(doi="10.1000/a,b|c", title="An odd DOI")
+
+    report, transport, _ = run(OpenAlexSource(), [("api.openalex.org/works/doi:", answer(404, b"Not found"))])
+
+    assert [url.split("?")[0] for url in transport.urls] == ["https://api.openalex.org/works/doi:10.1000/a%2Cb%7Cc"]
+    assert attempts("openalex")[odd.pk].outcome == Outcome.NOT_FOUND
+
+
+@pytest.mark.parametrize(
+    ("doi", "path"),
+    [
+        ("10.1038/s41586-020-2649-2", "10.1038/s41586-020-2649-2"),
+        (
+            "10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-o",
+            "10.1002/%28sici%291097-4571%28199806%2949%3A8%3C693%3A%3Aaid-asi4%3E3.0.co%3B2-o",
+        ),
+        ("10.1000/x?y#z", "10.1000/x%3Fy%23z"),
+        ("10.1000/../../members", "10.1000%2F..%2F..%2Fmembers"),
+    ],
+)
+def test_dois_are_written_into_urls_safely(doi, path):
+    assert doi_path(doi) == path

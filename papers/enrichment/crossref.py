@@ -36,11 +36,18 @@ class CrossrefSource(Source):
         answers = {}
         for paper in papers:
             query = f"?{urllib.parse.urlencode({'mailto': client.mailto})}" if client.mailto else ""
-            response = client.get(f"{API_URL}{urllib.parse.quote(paper.doi, safe='')}{query}", "application/json")
+            response = client.get(f"{API_URL}{doi_path(paper.doi)}{query}", "application/json")
             if response.status == 404:
                 continue
             answers[paper.pk] = read_work(response.json())
         return answers
+
+
+def doi_path(doi: str) -> str:
+    """The DOI as Crossref's URLs write it (``10.1038/nature14539``), everything else a path treats specially
+    escaped; a DOI with ``.`` or ``..`` segments has its slashes escaped too, so it cannot climb out of /works/."""
+    segments = doi.split("/")
+    return urllib.parse.quote(doi, safe="" if {".", ".."} & set(segments) else "/")
 
 
 def read_work(document) -> PaperRecord:

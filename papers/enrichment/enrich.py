@@ -48,6 +48,13 @@ class EnrichmentReport:
     stopped: str = ""
     interrupted: bool = False
 
+    def add(self, other: "EnrichmentReport") -> None:
+        """Count ``other``'s outcomes, fields, problems and notes in this report too."""
+        self.outcomes.update(other.outcomes)
+        self.filled_fields.update(other.filled_fields)
+        self.problems.extend(other.problems)
+        self.notes.extend(other.notes)
+
     def summary_lines(self) -> list[str]:
         would = "would be " if self.dry_run else ""
         counts = ", ".join(
@@ -140,7 +147,11 @@ def enrich_papers(
                     answers = {paper.pk: str(error) for paper in batch}
                     failed_in_a_row += 1
                     _report_problem(report, source, batch, str(error), on_problem)
-                _write_batch(source, batch, answers, report, dry_run, on_problem)
+                # Counted apart and added once the batch is written: an interrupted write is rolled back and
+                # must not be in the summary either.
+                written = EnrichmentReport(source=source.name)
+                _write_batch(source, batch, answers, written, dry_run, on_problem)
+                report.add(written)
                 report.tried += len(batch)
                 bar.update(len(batch))
                 if failed_in_a_row >= MAX_FAILED_REQUESTS_IN_A_ROW:

@@ -19,6 +19,7 @@ from ..importers.merge import ARXIV_DOI_PREFIX
 from ..importers.records import PaperRecord
 from ..models import Paper
 from .client import FetchError, PoliteClient
+from .crossref import doi_path
 from .source import Lookup, Source, one_line, plausible_month, plausible_year
 
 API_URL = "https://api.openalex.org/works"
@@ -82,7 +83,7 @@ class OpenAlexSource(Source):
         return results
 
     def _single(self, client: PoliteClient, doi: str) -> list:
-        url = self._url(f"{API_URL}/doi:{urllib.parse.quote(doi, safe='/')}", {"select": SELECTED}, client)
+        url = self._url(f"{API_URL}/doi:{doi_path(doi)}", {"select": SELECTED}, client)
         response = client.get(url, "application/json")
         return [] if response.status == 404 else [response.json()]
 
