@@ -461,3 +461,17 @@ def test_a_doi_that_cannot_go_in_a_filter_is_asked_for_alone(db):
 )
 def test_dois_are_written_into_urls_safely(doi, path):
     assert doi_path(doi) == path
+
+
+def test_a_batch_interrupted_while_being_written_leaves_nothing_behind(corpus, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(EnrichmentAttempt.objects, "bulk_create", interrupted)
+
+    report, _, _ = run(ArxivSource(), [("export.arxiv.org", recorded("arxiv_two_entries.xml"))])
+
+    assert report.interrupted and not report.outcomes and not report.filled_fields
+    chain = Paper.objects.get(pk=corpus.chain.pk)
+    assert (chain.title, chain.authors, chain.extra) == ("", [], {})
+    assert Paper.objects.get(pk=corpus.quantum.pk).doi == ""
