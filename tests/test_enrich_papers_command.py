@@ -117,6 +117,13 @@ def test_papers_restricts_the_run(corpus, network):
     assert Paper.objects.get(arxiv_id="2201.11903").title == ""
 
 
+def test_papers_may_be_named_by_versioned_arxiv_id_or_doi(corpus, network):
+    enrich("--source", "openalex", "--papers", "arXiv:2201.11903v2", f"https://doi.org/{NUMPY_DOI.upper()}")
+
+    (url,) = network.urls
+    assert f"filter=doi:10.48550/arxiv.2201.11903|{NUMPY_DOI}&" in url
+
+
 def test_all_asks_about_complete_papers_too(corpus, network):
     Paper.objects.filter(doi=NUMPY_DOI).update(abstract="A", authors=["B"], venue="V", year=2020, month=9)
 

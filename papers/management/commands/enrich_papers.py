@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
+from papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from papers.enrichment import SOURCES, PoliteClient, enrich_papers
 from papers.enrichment.client import DEFAULT_TIMEOUT, SystemClock, UrllibTransport
 from papers.enrichment.openalex import OpenAlexSource
+from papers.identity import normalize_doi
 from papers.models import Paper
 
 
@@ -52,7 +54,12 @@ class Command(BaseCommand):
         missing.add_argument(
             "--all", action="store_false", dest="only_missing", help="Every paper the source can look up."
         )
-        parser.add_argument("--papers", nargs="+", metavar="KEY", help="Only these papers (arXiv id or paper-<id>).")
+        parser.add_argument(
+            "--papers",
+            nargs="+",
+            metavar="KEY",
+            help="Only these papers: their URL key (arXiv id or paper-<id>), an arXiv id with a version, or a DOI.",
+        )
         parser.add_argument("--retry", action="store_true", help="Ask again about papers a source has answered for.")
         parser.add_argument("--dry-run", action="store_true", help="Ask the sources, report, and write nothing.")
         parser.add_argument(
@@ -125,9 +132,24 @@ class Command(BaseCommand):
         ids, unknown = [], []
         for key in keys:
             # A key with a NUL or another control character names no paper (and PostgreSQL refuses NUL outright).
-            paper = Paper.objects.by_key(key.strip()).only("pk").first() if key.isprintable() else None
-            (ids.append(paper.pk) if paper else unknown.append(key))
+            found = list(_papers_named(key.strip())) if key.isprintable() else []
+            if found:
+                ids.extend(found)
+            else:
+                unknown.append(key)
         if unknown:
             shown = ", ".join(repr(key) for key in unknown[:10])
             raise CommandError(f"no paper has the key {shown}" + (" …" if len(unknown) > 10 else ""))
         return Paper.objects.filter(pk__in=ids)
+
+
+def _papers_named(key: str):
+    """The ids of the papers ``key`` names: a URL key, an arXiv id with a version or prefix, or a DOI."""
+    if paper_ids := list(Paper.objects.by_key(key).values_list("pk", flat=True)):
+        return paper_ids
+    try:
+        return Paper.objects.filter(arxiv_id=parse_arxiv_id(key).canonical).values_list("pk", flat=True)
+    except InvalidArxivId:
+        pass
+    doi = normalize_doi(key)
+    return Paper.objects.filter(doi=doi).values_list("pk", flat=True) if doi else []
