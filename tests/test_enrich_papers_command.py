@@ -48,7 +48,7 @@ def enrich(*args):
 
 
 def test_a_full_run_asks_arxiv_then_crossref_then_openalex(corpus, network):
-    out, err = enrich("--mailto", "team@example.org", "--interval", "0")
+    out, err = enrich("--mailto", "team@example.org")
 
     hosts = [url.split("/")[2] for url in network.urls]
     assert hosts == ["export.arxiv.org", "api.crossref.org", "api.crossref.org", "api.openalex.org"]
@@ -66,7 +66,7 @@ def test_a_full_run_asks_arxiv_then_crossref_then_openalex(corpus, network):
 
 
 def test_a_second_run_makes_no_request_and_says_why(corpus, network):
-    enrich("--mailto", "team@example.org", "--interval", "0")
+    enrich("--mailto", "team@example.org")
     requests = len(network.requests)
 
     out, _ = enrich("--mailto", "team@example.org")
@@ -90,6 +90,14 @@ def test_the_interval_is_configurable(corpus, network):
     enrich("--source", "crossref", "--interval", "2.5", "--mailto", "team@example.org")
 
     assert network.fake_clock.sleeps == [2.5]
+
+
+def test_an_interval_shorter_than_arxiv_asks_for_is_warned_about(corpus, network):
+    _, err = enrich("--source", "arxiv", "--interval", "1", "--mailto", "team@example.org")
+
+    assert "--interval 1 is shorter than the 3 s arXiv asks for" in err
+    _, err = enrich("--source", "crossref", "--interval", "1", "--mailto", "team@example.org")
+    assert err == ""
 
 
 def test_the_mailto_goes_in_the_user_agent_and_the_query(corpus, network):
@@ -139,7 +147,7 @@ def test_all_asks_about_complete_papers_too(corpus, network):
 
 
 def test_a_dry_run_writes_nothing(corpus, network):
-    out, _ = enrich("--dry-run", "--mailto", "team@example.org", "--interval", "0")
+    out, _ = enrich("--dry-run", "--mailto", "team@example.org")
 
     assert "dry run: nothing was written" in out
     assert not EnrichmentAttempt.objects.exists()
@@ -149,7 +157,7 @@ def test_a_dry_run_writes_nothing(corpus, network):
 def test_problems_go_to_stderr_and_the_run_goes_on(corpus, network):
     network.routes.insert(0, ("export.arxiv.org", recorded("html_error_page.html", status=200)))
 
-    out, err = enrich("--mailto", "team@example.org", "--interval", "0")
+    out, err = enrich("--mailto", "team@example.org")
 
     assert "arxiv: arXiv:2201.11903, arXiv:2303.01234: expected XML, got text/html" in err
     assert "arxiv: 2 of 2 paper(s) tried in 1 request(s): 0 filled, 0 unchanged, 0 not found, 2 failed." in out

@@ -475,3 +475,66 @@ def test_a_batch_interrupted_while_being_written_leaves_nothing_behind(corpus, m
     chain = Paper.objects.get(pk=corpus.chain.pk)
     assert (chain.title, chain.authors, chain.extra) == ("", [], {})
     assert Paper.objects.get(pk=corpus.quantum.pk).doi == ""
+
+
+SHAPES = [None, True, 0, -1, 10**20, 1.5, "", "x", [], [None], [[]], [[None]], {}, {"a": None}, [{"a": 1}], "\u0000"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_crossref_answers_of_any_shape_are_read_or_refused_never_raised(shape):
+    from papers.enrichment.crossref import read_work
+
+    fields = ["DOI", "title", "abstract", "author", "container-title", "published", "issued", "volume", "ISSN"]
+    work = {name: shape for name in fields}
+    work["published"] = {"date-parts": shape}
+    try:
+        record = read_work({"message-type": "work", "message": work})
+    except FetchError:
+        return
+    assert isinstance(record.title, str) and isinstance(record.authors, list)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_openalex_works_of_any_shape_are_read_never_raised(shape):
+    from papers.enrichment.openalex import read_work
+
+    fields = ["id", "doi", "ids", "title", "publication_year", "publication_date", "authorships", "biblio"]
+    work = {name: shape for name in fields}
+    work.update(primary_location={"source": shape}, abstract_inverted_index=shape)
+
+    record = read_work(work)
+
+    assert isinstance(record.title, str) and isinstance(record.authors, list)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_openalex_lists_of_any_shape_fail_the_batch_or_are_read(corpus, shape):
+    import json
+
+    body = json.dumps({"results": shape if isinstance(shape, list) else [shape]}).encode()
+
+    report, _, _ = run(OpenAlexSource(), [("api.openalex.org", answer(200, body, "application/json"))])
+
+    assert report.tried == 3
+    assert sum(report.outcomes.values()) == 3
+
+
+def test_an_unforeseen_shape_fails_the_batch_instead_of_ending_the_run(corpus, monkeypatch):
+    def broken_parser(document):
+        raise TypeError("'NoneType' object is not subscriptable")
+
+    monkeypatch.setattr("papers.enrichment.crossref.read_work", broken_parser)
+    Paper.objects.create(doi="10.1000/second")
+
+    report, _, problems = run(CrossrefSource(), [("crossref", recorded("crossref_work.json"))])
+
+    assert report.outcomes == {Outcome.FAILED: 2}
+    assert "unreadable answer (TypeError(" in problems[0]
+
+
+@pytest.mark.parametrize(("source", "route"), [(ArxivSource(), "export.arxiv.org"), (OpenAlexSource(), "openalex")])
+def test_a_404_for_a_batch_url_fails_the_batch_rather_than_calling_papers_not_found(corpus, source, route):
+    report, _, problems = run(source, [(route, answer(404, b"Not Found"))])
+
+    assert Outcome.NOT_FOUND not in report.outcomes and report.outcomes[Outcome.FAILED] > 0
+    assert "HTTP 404" in problems[0]

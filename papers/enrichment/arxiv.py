@@ -38,7 +38,8 @@ class ArxivSource(Source):
         query = urllib.parse.urlencode({"id_list": ",".join(ids), "max_results": len(ids)}, safe=",/")
         response = client.get(f"{API_URL}?{query}", accept="application/atom+xml")
         if response.status == 404:
-            return {}
+            # A query URL that is not there says nothing about the papers: the API has moved or is broken.
+            raise FetchError("HTTP 404 for the query URL")
         records = read_feed(response.xml())
         by_id = {paper.arxiv_id: paper.pk for paper in papers}
         return {by_id[arxiv_id]: record for arxiv_id, record in records.items() if arxiv_id in by_id}

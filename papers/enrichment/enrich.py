@@ -29,6 +29,9 @@ FILLED_ONCE = ("title", "abstract", "primary_category", "venue", "pmid")
 # is down, and asking again and again would only be rude.
 MAX_FAILED_REQUESTS_IN_A_ROW = 3
 SHOWN_PAPERS_PER_PROBLEM = 5
+# What reading an answer of a shape no parser expected could raise. The parsers check types as they go; this
+# keeps one unforeseen shape a failed batch, reported, rather than a traceback that ends the run.
+UNREADABLE = (ValueError, TypeError, KeyError, IndexError, AttributeError)
 
 
 @dataclass
@@ -143,10 +146,11 @@ def enrich_papers(
                 except SourceUnavailable as error:
                     report.stopped = str(error)
                     break
-                except FetchError as error:
-                    answers = {paper.pk: str(error) for paper in batch}
+                except (FetchError, *UNREADABLE) as error:
+                    reason = str(error) if isinstance(error, FetchError) else f"unreadable answer ({error!r:.200})"
+                    answers = {paper.pk: reason for paper in batch}
                     failed_in_a_row += 1
-                    _report_problem(report, source, batch, str(error), on_problem)
+                    _report_problem(report, source, batch, reason, on_problem)
                 # Counted apart and added once the batch is written: an interrupted write is rolled back and
                 # must not be in the summary either.
                 written = EnrichmentReport(source=source.name)

@@ -75,7 +75,8 @@ class OpenAlexSource(Source):
         parameters = {"filter": f"{name}:{'|'.join(values)}", "per-page": len(values), "select": SELECTED}
         response = client.get(self._url(API_URL, parameters, client), "application/json")
         if response.status == 404:
-            return []
+            # The list endpoint answers an empty list for unknown DOIs; a 404 means the API itself is not there.
+            raise FetchError("HTTP 404 for the list URL")
         document = response.json()
         results = document.get("results") if isinstance(document, dict) else None
         if not isinstance(results, list):

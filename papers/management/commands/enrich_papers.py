@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
 from papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
-from papers.enrichment import SOURCES, PoliteClient, enrich_papers
+from papers.enrichment import SOURCES, ArxivSource, PoliteClient, enrich_papers
 from papers.enrichment.client import DEFAULT_TIMEOUT, SystemClock, UrllibTransport
 from papers.enrichment.openalex import OpenAlexSource
 from papers.identity import normalize_doi
@@ -97,6 +97,12 @@ class Command(BaseCommand):
             self.stderr.write(
                 "No --mailto given: Crossref and OpenAlex serve anonymous requests more slowly; "
                 "please give an address they can reach you at.",
+                style_func=self.style.WARNING,
+            )
+        if interval is not None and interval < ArxivSource.interval and "arxiv" in (sources or SOURCES):
+            self.stderr.write(
+                f"--interval {interval:g} is shorter than the {ArxivSource.interval:g} s arXiv asks for between "
+                "requests; it may block the address that ignores it.",
                 style_func=self.style.WARNING,
             )
         chosen = self._papers(papers)
