@@ -152,6 +152,12 @@ def test_an_api_key_never_appears_in_a_message():
     assert "SECRET" not in str(raised.value)
 
 
+def test_a_long_url_is_cut_short_in_messages():
+    url = "https://export.arxiv.org/api/query?id_list=" + ",".join(f"2305.{n:05d}" for n in range(100))
+
+    assert len(redacted(url)) == 100 and redacted(url).endswith("…")
+
+
 @pytest.mark.parametrize("value", ["", "soon", "-5", "Mon, 99 Foo 2026 99:99:99 GMT"])
 def test_an_unreadable_retry_after_is_ignored(value):
     assert retry_after({"Retry-After": value}) is None

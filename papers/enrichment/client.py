@@ -30,6 +30,7 @@ WAIT_STATUSES = {429, 503}
 # Query parameters that must not appear in a message or a log.
 SECRET_PARAMETERS = {"api_key"}
 SHOWN_BODY_LENGTH = 120
+SHOWN_URL_LENGTH = 100
 
 
 class FetchError(Exception):
@@ -223,10 +224,12 @@ def retry_after(headers: Mapping[str, str]) -> float | None:
 
 
 def redacted(url: str) -> str:
-    """``url`` without secret query parameters (an API key), for messages."""
+    """``url`` for a message: without secret query parameters (an API key), and cut short (a batch's URL names
+    a hundred ids, which the message names better)."""
     parts = urllib.parse.urlsplit(url)
     query = [(name, value) for name, value in urllib.parse.parse_qsl(parts.query) if name not in SECRET_PARAMETERS]
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query, safe=":/|,")))
+    shown = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query, safe=":/|,")))
+    return shown if len(shown) <= SHOWN_URL_LENGTH else f"{shown[: SHOWN_URL_LENGTH - 1]}…"
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
