@@ -128,7 +128,8 @@ def enrich_papers(
     if not retry:
         report.skipped = selected.filter(pk__in=answered(source)).count()
         selected = selected.exclude(pk__in=answered(source))
-    report.selected = selected.count() if limit is None else min(limit, selected.count())
+    available = selected.count()
+    report.selected = available if limit is None else min(limit, available)
     requests_before = client.requests_made
     failed_in_a_row = 0
     last_pk = 0
