@@ -2,6 +2,7 @@
 
 import http.server
 import threading
+import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -201,6 +202,8 @@ def test_json_served_where_xml_is_expected_is_reported():
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
+    busy_calls = 0
+
     def do_GET(self):
         if self.path == "/huge":
             body = b"x" * 3_000_000
@@ -209,6 +212,32 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
             self.wfile.write(b"Resource not found.")
+            return
+        elif self.path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            for _ in range(20):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+            return
+        elif self.path.startswith("/busy"):
+            _Handler.busy_calls += 1
+            if _Handler.busy_calls == 1:
+                self.send_response(429)
+                self.send_header("Retry-After", "4")
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"error": "Too Many Requests"}')
+                return
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
             return
         else:
             body = self.headers["User-Agent"].encode()
@@ -252,6 +281,25 @@ def test_the_standard_library_transport_returns_a_404_with_its_body(local_server
 def test_the_standard_library_transport_refuses_a_huge_answer(local_server):
     with pytest.raises(FetchError, match="larger than 1 MB"):
         _direct_transport()(f"{local_server}/huge", {}, 5.0, 1024 * 1024)
+
+
+def test_a_server_dripping_its_answer_is_given_up_on_the_whole_time_not_each_read(local_server):
+    started = time.monotonic()
+
+    with pytest.raises(FetchError, match="took too long"):
+        _direct_transport()(f"{local_server}/drip", {}, 0.3, 1024)
+    assert time.monotonic() - started < 2
+
+
+def test_a_real_429_is_waited_out_by_its_retry_after_then_retried(local_server):
+    _Handler.busy_calls = 0
+    clock = FakeClock()
+    client = PoliteClient(interval=1.0, transport=_direct_transport(), clock=clock)
+
+    response = client.get(f"{local_server}/busy", "application/json")
+
+    assert response.json() == {"ok": True}
+    assert clock.sleeps == [4.0] and _Handler.busy_calls == 2
 
 
 def test_the_standard_library_transport_is_the_only_way_out_and_the_guard_stops_it():

@@ -119,8 +119,10 @@ class UrllibTransport:
 def _read_capped(stream, max_bytes: int, deadline: float) -> bytes:
     # The socket timeout bounds each read, not the whole answer: a server dripping a byte at a time would
     # otherwise hold the run for ever, so the total time is checked too.
+    # read1 returns what has arrived (one read of the socket) where read(n) would wait for all n bytes.
+    read = getattr(stream, "read1", stream.read)
     chunks, size = [], 0
-    while chunk := stream.read(64 * 1024):
+    while chunk := read(64 * 1024):
         size += len(chunk)
         if size > max_bytes:
             raise FetchError(f"response larger than {max_bytes // (1024 * 1024)} MB refused")
