@@ -223,6 +223,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.flush()
                 time.sleep(0.05)
             return
+        elif self.path == "/cut-short":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"results": [')
+            self.close_connection = True
+            return
         elif self.path.startswith("/busy"):
             _Handler.busy_calls += 1
             if _Handler.busy_calls == 1:
@@ -289,6 +297,11 @@ def test_a_server_dripping_its_answer_is_given_up_on_the_whole_time_not_each_rea
     with pytest.raises(FetchError, match="took too long"):
         _direct_transport()(f"{local_server}/drip", {}, 0.3, 1024)
     assert time.monotonic() - started < 2
+
+
+def test_an_answer_cut_short_is_a_network_error(local_server):
+    with pytest.raises(FetchError, match="network error"):
+        _direct_transport()(f"{local_server}/cut-short", {}, 5.0, 1024)
 
 
 def test_a_real_429_is_waited_out_by_its_retry_after_then_retried(local_server):

@@ -10,6 +10,7 @@ tests inject a fake transport serving recorded responses and a fake clock that r
 """
 
 import email.utils
+import http.client
 import json
 import re
 import time
@@ -111,7 +112,8 @@ class UrllibTransport:
             with error:
                 body = _read_capped(error, max_bytes, deadline) if error.fp else b""
             return Response(error.code, error.headers or {}, body, url)
-        except (urllib.error.URLError, OSError, ValueError) as error:
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+            # HTTPException: a malformed status line or headers, or an answer cut short (IncompleteRead).
             reason = getattr(error, "reason", error)
             raise FetchError(f"network error: {reason}") from error
 
@@ -129,6 +131,9 @@ def _read_capped(stream, max_bytes: int, deadline: float) -> bytes:
         if time.monotonic() > deadline:
             raise FetchError("response took too long to arrive")
         chunks.append(chunk)
+    # read1 ends quietly where read would raise IncompleteRead: bytes the Content-Length promised are missing.
+    if getattr(stream, "length", None):
+        raise FetchError(f"network error: the answer was cut short ({size} bytes of {size + stream.length})")
     return b"".join(chunks)
 
 
