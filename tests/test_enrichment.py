@@ -177,7 +177,7 @@ def test_openalex_fills_abstracts_ids_and_venues_in_one_request(corpus):
 
     (url,) = transport.urls
     assert "filter=doi:10.48550/arxiv.2201.11903|10.48550/arxiv.2303.01234|10.1038/s41586-020-2649-2" in url
-    assert "per-page=3" in url and "mailto=team%40example.org" in url
+    assert "per-page=6" in url and "mailto=team%40example.org" in url
     numpy = Paper.objects.get(pk=corpus.numpy.pk)
     assert numpy.abstract == (
         "Array programming provides a powerful, compact and expressive syntax. NumPy is the programming library "

@@ -29,6 +29,8 @@ SELECTED = (
 )
 # No abstract has this many words; an index claiming more is refused rather than rebuilt.
 MAX_ABSTRACT_WORDS = 20_000
+# OpenAlex's largest page.
+MAX_PER_PAGE = 200
 # "|" separates a filter's values and "," filters: a DOI holding either is asked for on its own.
 FILTER_SEPARATORS = ("|", ",")
 
@@ -72,7 +74,9 @@ class OpenAlexSource(Source):
         return answers
 
     def _filtered(self, client: PoliteClient, name: str, values: list[str]) -> list:
-        parameters = {"filter": f"{name}:{'|'.join(values)}", "per-page": len(values), "select": SELECTED}
+        # Room for two works a DOI: OpenAlex sometimes holds a work twice, and the first page is all we read.
+        per_page = min(MAX_PER_PAGE, 2 * len(values))
+        parameters = {"filter": f"{name}:{'|'.join(values)}", "per-page": per_page, "select": SELECTED}
         response = client.get(self._url(API_URL, parameters, client), "application/json")
         if response.status == 404:
             # The list endpoint answers an empty list for unknown DOIs; a 404 means the API itself is not there.
