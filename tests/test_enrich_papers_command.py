@@ -84,6 +84,12 @@ def test_one_source_at_a_time(corpus, network):
     assert out.startswith("crossref: 1 of 1 paper(s)")
 
 
+def test_sources_run_once_each_and_arxiv_first_however_named(corpus, network):
+    out, _ = enrich("--source", "crossref", "--source", "arxiv", "--source", "crossref", "--mailto", "a@example.org")
+
+    assert [line.split(":")[0] for line in out.splitlines() if not line.startswith(" ")] == ["arxiv", "crossref"]
+
+
 def test_the_interval_is_configurable(corpus, network):
     Paper.objects.create(doi="10.1000/another")
 
@@ -182,6 +188,7 @@ def test_an_interrupted_run_says_how_to_continue(corpus, network):
         (["--limit", "0"], "--limit must be at least 1"),
         (["--interval", "-1"], "out of range"),
         (["--interval", "soon"], "not a number"),
+        (["--timeout", "0"], "--timeout must be more than 0 seconds"),
     ],
 )
 def test_bad_options_are_refused_before_any_request(corpus, network, args, message):

@@ -88,6 +88,10 @@ class Command(BaseCommand):
     def handle(self, *args, sources, limit, only_missing, papers, retry, dry_run, mailto, interval, timeout, **options):
         if limit is not None and limit < 1:
             raise CommandError("--limit must be at least 1")
+        if timeout <= 0:
+            raise CommandError("--timeout must be more than 0 seconds")
+        # Each source once, in the order that lets arXiv's DOIs serve the others, however they were named.
+        sources = [name for name in SOURCES if not sources or name in sources]
         if mailto:
             try:
                 validate_email(mailto)
@@ -99,7 +103,7 @@ class Command(BaseCommand):
                 "please give an address they can reach you at.",
                 style_func=self.style.WARNING,
             )
-        if interval is not None and interval < ArxivSource.interval and "arxiv" in (sources or SOURCES):
+        if interval is not None and interval < ArxivSource.interval and "arxiv" in sources:
             self.stderr.write(
                 f"--interval {interval:g} is shorter than the {ArxivSource.interval:g} s arXiv asks for between "
                 "requests; it may block the address that ignores it.",
@@ -107,7 +111,7 @@ class Command(BaseCommand):
             )
         chosen = self._papers(papers)
         transport, clock = self.transport_class(), self.clock_class()
-        for name in sources or list(SOURCES):
+        for name in sources:
             source = OpenAlexSource(options["openalex_key"]) if name == "openalex" else SOURCES[name]()
             client = PoliteClient(
                 interval=source.interval if interval is None else interval,
