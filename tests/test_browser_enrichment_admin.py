@@ -9,9 +9,9 @@ from playwright.sync_api import expect
 from papers.management.commands.enrich_papers import Command
 from papers.models import EnrichmentAttempt, Paper
 from tests.browser import browser_page  # noqa: F401 - a fixture
-from tests.enrichment_fakes import FakeClock, FakeTransport, answer, recorded
+from tests.enrichment_fakes import FakeClock, FakeTransport, answer, no_network, recorded  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_network")]
 
 
 def test_a_curator_finds_a_failed_enrichment_and_has_the_paper_asked_again(live_server, browser_page, monkeypatch):  # noqa: F811
