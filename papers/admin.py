@@ -1,4 +1,4 @@
-"""Admin for the corpus: papers, the import batches that brought them in, and an upload page."""
+"""Admin for the corpus: papers, the import batches that brought them in, an upload page, and what enrichment did."""
 
 import datetime
 
@@ -16,7 +16,7 @@ from django.utils.text import Truncator
 from .arxiv_ids import InvalidArxivId, parse_arxiv_id
 from .identity import normalize_doi, normalize_pmid
 from .importers import import_files
-from .models import ImportBatch, ImportFormat, Paper
+from .models import EnrichmentAttempt, ImportBatch, ImportFormat, Paper
 from .models.paper import month_of
 
 # Warnings (skipped entries) listed in a message before the rest are summarised as a count.
@@ -333,3 +333,36 @@ class ImportBatchAdmin(admin.ModelAdmin):
             messages.warning(request, f"Not imported: {warning}")
         if len(warnings) > MAX_LISTED_WARNINGS:
             messages.warning(request, f"… and {len(warnings) - MAX_LISTED_WARNINGS} more entries skipped.")
+
+
+@admin.register(EnrichmentAttempt)
+class EnrichmentAttemptAdmin(admin.ModelAdmin):
+    """What ``manage.py enrich_papers`` did, paper by paper and source by source: to find what failed and why.
+
+    Read-only; deleting an attempt is how a curator has one paper asked about again on the next run.
+    """
+
+    list_display = ["paper_link", "source", "outcome", "filled", "message_start", "attempted_at"]
+    list_filter = ["source", "outcome", "attempted_at"]
+    search_fields = ["paper__arxiv_id", "paper__doi", "paper__pmid", "paper__title", "message"]
+    list_select_related = ["paper"]
+    ordering = ["-attempted_at", "-id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="paper", ordering="paper")
+    def paper_link(self, attempt):
+        url = reverse("admin:papers_paper_change", args=[attempt.paper_id])
+        return format_html('<a href="{}">{}</a>', url, attempt.paper.display_id)
+
+    @admin.display(description="fields filled")
+    def filled(self, attempt):
+        return ", ".join(attempt.filled_fields) if isinstance(attempt.filled_fields, list) else ""
+
+    @admin.display(description="message")
+    def message_start(self, attempt):
+        return Truncator(attempt.message).chars(120)

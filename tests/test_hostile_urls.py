@@ -25,7 +25,7 @@ from django.urls.resolvers import RegexPattern
 from django.utils.http import urlencode
 from django_filters import FilterSet
 
-from papers.models import ImportBatch, Paper
+from papers.models import EnrichmentAttempt, ImportBatch, Paper
 from reviews.models import (
     Change,
     Comment,
@@ -185,6 +185,7 @@ def world(team):
     # A row for the history's admin pages to show.
     Change.objects.create(review=team.review, paper=team.paper, user=team.bob, kind="decision", at=comment.created_at)
     ImportBatch.objects.create(file_name="seed.txt", format="arxiv-dump", imported_by=root).papers.add(team.paper)
+    EnrichmentAttempt.objects.create(paper=team.paper, source="arxiv", outcome="failed", attempted_at=root.date_joined)
     Group.objects.create(name="curators")
     invitation = Invitation.objects.invite(team.review, "nina@example.org", Role.REVIEWER, invited_by=team.alice)
     team.root = root

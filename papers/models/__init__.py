@@ -1,4 +1,5 @@
 from .batch import ImportBatch, ImportFormat, ImportSource
+from .enrichment import EnrichmentAttempt
 from .paper import Paper
 
-__all__ = ["ImportBatch", "ImportFormat", "ImportSource", "Paper"]
+__all__ = ["EnrichmentAttempt", "ImportBatch", "ImportFormat", "ImportSource", "Paper"]
