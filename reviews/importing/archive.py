@@ -181,19 +181,20 @@ class _Reader:
             self.problem(number, str(error))
             return
         expected_papers, expected_changes = header["papers"], header["changes"]
+        self.paper_count = expected_papers
         body = lines[1:]
         for position, (number, text) in enumerate(body):
             if len(self.problems) >= MAX_PROBLEMS:
                 return
             kind = "paper" if position < expected_papers else "change"
             try:
+                if position >= expected_papers + expected_changes:
+                    raise Bad(
+                        f"the header promises {expected_papers} paper and {expected_changes} change lines, "
+                        "but the file goes on"
+                    )
                 obj = self._object(text)
                 if obj.get("type") != kind:
-                    if position >= expected_papers + expected_changes:
-                        raise Bad(
-                            f"the header promises {expected_papers} paper and {expected_changes} change lines, "
-                            "but the file goes on"
-                        )
                     raise Bad(f"expected a {kind} line (type {kind!r}), found type {_shown(obj.get('type'))}")
                 if kind == "paper":
                     self.archive.papers.append(self._paper(obj, number, position + 1))
@@ -336,6 +337,8 @@ class _Reader:
     # Paper lines
 
     def _paper(self, obj: dict, line: int, ref: int) -> ArchivePaper:
+        if _integer(obj, "ref", 1, 10**9) != ref:
+            raise Bad(f"ref is {obj['ref']} but this is paper line {ref}: the papers were reordered or cut")
         _known(
             obj,
             {
@@ -343,8 +346,6 @@ class _Reader:
                 "scores", "tags", "comments", "resolution", "assignments",
             },
         )  # fmt: skip
-        if _integer(obj, "ref", 1, 10**9) != ref:
-            raise Bad(f"ref is {obj['ref']} but this is paper line {ref}: the papers were reordered or cut")
         record = self._record(_dict(obj, "paper"), line)
         final_decision = _choice(obj, "final_decision", FINAL_DECISIONS, null=True, blank=True) or ""
         final_reason = self._reason_label(obj, "final_reason")
@@ -541,7 +542,7 @@ class _Reader:
         if paper is not None:
             paper = _as_dict(paper, "paper")
             _known(paper, {"ref", "arxiv_id", "doi", "pmid", "title"}, "paper")
-            paper_ref = _integer(paper, "ref", 1, len(self.archive.papers), where="paper")
+            paper_ref = _integer(paper, "ref", 1, self.paper_count, where="paper")
         before, after = obj.get("before"), obj.get("after")
         for name, state in (("before", before), ("after", after)):
             self._state(state, name)
