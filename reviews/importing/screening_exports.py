@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from papers.arxiv_ids import InvalidArxivId, find_arxiv_id, parse_arxiv_id
 from papers.identity import normalize_doi, normalize_pmid
 from papers.importers.matching import existing_matches
 from papers.importers.records import ImportProblem, PaperRecord, ParsedFile
@@ -69,6 +70,7 @@ CSV_COLUMNS = {
     "url": ("url", "urls", "ur"),
     "venue": ("journal", "venue", "secondary_title", "journal_name", "source title", "publication title"),
     "keywords": ("keywords", "kw", "author keywords"),
+    "arxiv_id": ("arxiv_id", "arxiv id", "eprint"),
 }
 EXTRA_COLUMNS = ("volume", "issue", "pages", "issn", "publisher", "language")
 
@@ -268,7 +270,10 @@ def _record(fields: dict, line: int) -> PaperRecord:
         if isinstance(value, str) and value.strip():
             extra[name] = value.strip()
     venue = _cell(fields, "venue") or str(fields.get("secondary_title") or fields.get("alternate_title1") or "")
+    arxiv_id = _arxiv_id(_cell(fields, "arxiv_id"), url, raw_doi)
     return PaperRecord(
+        arxiv_id=arxiv_id.canonical if arxiv_id else "",
+        version=arxiv_id.version if arxiv_id else None,
         line=line,
         title=" ".join(_cell(fields, "title").split()),
         abstract=_cell(fields, "abstract") or str(fields.get("notes_abstract") or "").strip(),
@@ -280,6 +285,18 @@ def _record(fields: dict, line: int) -> PaperRecord:
         year=year if year and 1 <= year <= 9999 else None,
         extra=extra,
     )
+
+
+def _arxiv_id(column: str, *texts: str):
+    """The arXiv id an id column, URL or DOI (10.48550/arXiv.…) names, if any: the paper may be in the corpus."""
+    candidates = [column, *(find_arxiv_id(text) for text in texts if text)]
+    for candidate in candidates:
+        if candidate:
+            try:
+                return parse_arxiv_id(candidate)
+            except InvalidArxivId:
+                continue
+    return None
 
 
 def _first_name_first(name: str) -> str:
