@@ -195,11 +195,14 @@ def test_jsonl_is_the_archive_format(worked):
     kinds = [change["kind"] for change in changes]
     assert kinds.count("decision") == 2 and kinds.count("comment") == 2
     comment_changes = [change for change in changes if change["kind"] == "comment"]
-    assert [change["subject"] for change in comment_changes] == ["1", "2"]
+    assert [change["subject"] for change in comment_changes] == ["comment:1", "comment:2"]
+    assert all(change["paper"]["ref"] == 1 for change in comment_changes)
+    assert [paper["ref"] for paper in papers] == [1, 2, 3]
     tag_change = next(change for change in changes if change["kind"] == "tag")
-    assert tag_change["subject"] == tag_change["after"]["tag"]
+    assert tag_change["subject"] == f"tag:{tag_change['after']['tag']}"
     exclusion = next(c for c in changes if c["kind"] == "decision" and c["after"]["decision"] == "exclude")
-    assert exclusion["after"] == {"decision": "exclude", "reason": "Wrong population"}  # no database id
+    assert exclusion["after"] == {"decision": "exclude", "reason": "Wrong population", "reason_ref": 1}
+    assert exclusion["paper"]["ref"] == 3 and exclusion["paper"]["pmid"] == "31234567"
     assert all(line == json.dumps(json.loads(line), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
                for line in lines)  # fmt: skip
 

@@ -3,9 +3,9 @@
 
 A header line (the review, its members, tags and reasons, and how many lines follow), one line per paper with
 every annotation the viewer may see, then the history. Keys sorted and no export time, so an unchanged review
-exports to the same bytes. Database ids appear nowhere: comments get ids local to their paper, changes refer to
-comments by those, to tags by name, to reasons by label, and an undo to the changes it took back by their
-position among the file's change lines.
+exports to the same bytes. Database ids appear nowhere: papers are numbered by their line (``ref``), comments
+get ids local to their paper, and changes refer to those, to tags by name, to reasons by their place in the
+header, and an undo to the changes it took back by their position among the change lines.
 """
 
 import json
@@ -41,7 +41,12 @@ class Archive:
         self.review = export.review
         # Filled while papers are written, for the changes that refer to them.
         self.comment_ids: dict[int, int] = {}  # comment pk -> its id local to its paper
-        self.tag_names = {tag.pk: tag.name for tag in Tag.objects.filter(review=self.review)}
+        self.paper_refs: dict[int, int] = {}  # paper pk -> its position among the paper lines
+        self.tags = list(Tag.objects.filter(review=self.review).select_related("created_by").order_by("name", "pk"))
+        self.tag_names = {tag.pk: tag.name for tag in self.tags}
+        reasons = ExclusionReason.objects.filter(review=self.review).order_by("position", "label")
+        self.reasons = list(reasons)
+        self.reason_refs = {reason.pk: position for position, reason in enumerate(self.reasons, start=1)}
 
     def header(self, papers: int, changes: int) -> dict:
         review = self.review
@@ -51,8 +56,6 @@ class Archive:
             "conflict_rule",
         ]  # fmt: skip
         members = Membership.objects.filter(review=review).select_related("user").order_by("user__username")
-        tags = Tag.objects.filter(review=review).select_related("created_by").order_by("name", "pk")
-        reasons = ExclusionReason.objects.filter(review=review).order_by("position", "label")
         return {
             "type": "marginalia-review",
             "version": VERSION,
@@ -70,15 +73,16 @@ class Archive:
                     "created_by": username(tag.created_by),
                     "created_at": stamp(tag.created_at),
                 }
-                for tag in tags
+                for tag in self.tags
             ],
-            "reasons": [{"label": reason.label, "position": reason.position} for reason in reasons],
+            "reasons": [{"label": reason.label, "position": reason.position} for reason in self.reasons],
             "papers": papers,
             "changes": changes,
         }
 
     def paper_line(self, row: ExportRow) -> dict:
         paper, review_paper = row.paper, row.review_paper
+        self.paper_refs[paper.pk] = len(self.paper_refs) + 1
         local_ids = {}
         comments = []
         for comment in row.comments:
@@ -108,6 +112,7 @@ class Archive:
         resolution = row.resolution
         return {
             "type": "paper",
+            "ref": self.paper_refs[paper.pk],
             "paper": {
                 "arxiv_id": paper.arxiv_id,
                 "version": paper.version,
@@ -157,7 +162,9 @@ class Archive:
                 "reopened_at": stamp(resolution.reopened_at),
                 "reopened_by": username(resolution.reopened_by),
             },
-            "assignments": row.assignments,
+            "assignments": [
+                {"user": username, "assigned_at": stamp(assigned_at)} for username, assigned_at in row.assignments
+            ],
         }
 
     def changes(self):
@@ -189,10 +196,16 @@ class Archive:
                     "user": username(change.user),
                     "paper": None
                     if paper is None
-                    else {"arxiv_id": paper.arxiv_id, "doi": paper.doi, "pmid": paper.pmid, "title": paper.title},
+                    else {
+                        "ref": self.paper_refs.get(paper.pk),
+                        "arxiv_id": paper.arxiv_id,
+                        "doi": paper.doi,
+                        "pmid": paper.pmid,
+                        "title": paper.title,
+                    },
                     "subject": self.subject(change, positions),
-                    "before": _without_ids(change.before),
-                    "after": _without_ids(change.after),
+                    "before": self.state(change.before),
+                    "after": self.state(change.after),
                     "at": stamp(change.at),
                 }
             )
@@ -200,23 +213,28 @@ class Archive:
     def subject(self, change, positions: dict[int, int]) -> str:
         subject = change.subject
         if change.kind == ChangeKind.COMMENT and subject.isdigit():
-            return str(self.comment_ids.get(int(subject), ""))
+            local_id = self.comment_ids.get(int(subject))
+            return f"comment:{local_id}" if local_id else ""
         if change.kind == ChangeKind.TAG and subject.isdigit():
-            return self.tag_names.get(int(subject), "")
+            name = self.tag_names.get(int(subject))
+            return f"tag:{name}" if name is not None else ""
         if change.kind == ChangeKind.DECISION and subject.startswith("undo:"):
             first, _, last = subject.removeprefix("undo:").partition("-")
             ends = [positions.get(int(pk)) for pk in (first, last or first) if pk.isdigit()]
             if len(ends) == 2 and None not in ends:
                 return f"undo:{ends[0]}" if ends[0] == ends[1] else f"undo:{ends[0]}-{ends[1]}"
-            return "undo:"
+            return ""
         return subject
 
-
-def _without_ids(state):
-    """A change's before/after state without database ids (a reason is kept by its label)."""
-    if isinstance(state, dict):
-        return {key: value for key, value in state.items() if key != "reason_id"}
-    return state
+    def state(self, state):
+        """A change's before/after without database ids: a reason's id becomes ``reason_ref``, its position in
+        the header's reasons (dropped if the reason is gone)."""
+        if not isinstance(state, dict) or "reason_id" not in state:
+            return state
+        state = dict(state)
+        if ref := self.reason_refs.get(state.pop("reason_id")):
+            state["reason_ref"] = ref
+        return state
 
 
 def write(export: Export) -> Iterator[str]:

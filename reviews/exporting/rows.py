@@ -58,7 +58,7 @@ class ExportRow:
     thread: list = field(default_factory=list)  # top-level Comments with ``thread_replies``, as pages show them
     comments: list = field(default_factory=list)  # every comment row the viewer may have (the archive's)
     resolution: Resolution | None = None
-    assignments: list = field(default_factory=list)  # usernames
+    assignments: list = field(default_factory=list)  # (username, assigned_at)
 
     @property
     def paper(self):
@@ -180,8 +180,8 @@ class Export:
             chosen = Assignment.objects.filter(**in_chunk).order_by("user__username")
             if not self.sees_everything:
                 chosen = chosen.filter(user_id=user_id)
-            for paper_id, username in chosen.values_list("paper_id", "user__username"):
-                assignments[paper_id].append(username)
+            for paper_id, username, assigned_at in chosen.values_list("paper_id", "user__username", "assigned_at"):
+                assignments[paper_id].append((username, assigned_at))
 
         rows = []
         for paper_id in paper_ids:
