@@ -20,8 +20,9 @@ def _name(user):
 
 def write_archive(review) -> bytes:
     """The review as the archive format describes it: the reference the importer is tested against."""
-    from reviews.models import Change, Comment, ReviewPaper
+    from reviews.models import Change, Comment, Review, ReviewPaper
 
+    review = Review.objects.get(pk=review.pk)
     reasons = list(review.exclusion_reasons.order_by("position", "label"))
     reason_ref = {reason.pk: number for number, reason in enumerate(reasons, 1)}
     tags = list(review.tags.select_related("created_by").order_by("name"))
@@ -286,4 +287,5 @@ def rich(dual):  # noqa: F811
          "hide_comments_while_blind": True, "allow_new_tags": False},
     )  # fmt: skip
     dual.doi_paper, dual.pmid_paper, dual.plain_paper = doi_paper, pmid_paper, plain_paper
+    review.refresh_from_db()
     return dual

@@ -1,6 +1,7 @@
 """import_review FILE: a review archive restored into an installation, exactly, or refused with FILE:LINE."""
 
 import json
+from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -53,6 +54,7 @@ def test_a_review_restored_into_an_empty_installation_exports_byte_for_byte_the_
 
     restored = Review.objects.get(slug="dual")
     assert "Restored review “dual”: 7 papers (7 new to the corpus, 0 already in it)" in output
+    assert restored.research_question == "Does **Markdown** survive?" and restored.hide_comments_while_blind
     assert write_archive(restored) == original
 
 
@@ -151,3 +153,31 @@ def test_a_dry_run_writes_nothing(rich, archive):  # noqa: F811
     output = run(archive, "--dry-run")
     assert "Dry run, nothing written. Would restore review “dual”: 7 papers" in output
     assert not Review.objects.exists() and Paper.objects.count() == papers
+
+
+def export_jsonl(slug, path):
+    call_command("export_review", slug, "--format", "jsonl", "--output", str(path), stderr=StringIO())
+    return path.read_bytes()
+
+
+@pytest.mark.django_db
+def test_export_review_then_import_review_into_an_empty_installation_then_export_again_is_identical(
+    rich,  # noqa: F811
+    tmp_path,
+):
+    first = export_jsonl("dual", tmp_path / "first.jsonl")
+    assert first == write_archive(rich.review), "the exporter and this test's reference writer agree"
+    forget_review(rich.review)
+
+    run(tmp_path / "first.jsonl")
+
+    assert export_jsonl("dual", tmp_path / "second.jsonl") == first
+
+
+@pytest.mark.django_db
+def test_an_export_as_a_blinded_reviewer_is_refused_as_partial(rich, tmp_path):  # noqa: F811
+    path = tmp_path / "bob.jsonl"
+    call_command("export_review", "dual", "--format", "jsonl", "--as", "bob", "--output", str(path), stderr=StringIO())
+    with pytest.raises(CommandError, match="scope 'as-seen-by:bob'.*only a full archive"):
+        run(path, "--slug", "bobs-copy")
+    assert not Review.objects.filter(slug="bobs-copy").exists()
