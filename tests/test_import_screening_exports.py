@@ -210,3 +210,12 @@ def test_who_and_where_are_checked_first(review):
     with pytest.raises(CommandError, match="--map-user and --slug are for review archives"):
         run(path, "--from", "asreview", "--as", "ana", "--into", "burnout", "--slug", "x")
     assert not Paper.objects.exists()
+
+
+def test_the_import_batch_names_the_file_and_its_format(review):
+    from papers.models import ImportBatch
+
+    run(DATA / "rayyan_export.ris", "--from", "rayyan", "--as", "ana", "--into", "burnout", "--reviewer", "Ana")
+    batch = ImportBatch.objects.get()
+    assert (batch.file_name, batch.get_format_display(), batch.created_count) == ("rayyan_export.ris", "RIS", 4)
+    assert batch.imported_by.username == "ana"

@@ -598,7 +598,7 @@ class _Reader:
     def _check_papers_with_importer(self) -> None:
         """The records pass the importer's own checks, and no two are the same paper (by its matching rules)."""
         records = [paper.record for paper in self.archive.papers]
-        parsed = ParsedFile(name=self.name, format="marginalia", sha256=self.sha256, records=records)
+        parsed = ParsedFile(name=self.name, format="jsonl", sha256=self.sha256, records=records)
         check_records(parsed)
         self.problems.extend(parsed.errors)
         for record in records:

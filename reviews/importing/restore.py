@@ -174,7 +174,8 @@ class _Restorer:
     def _papers(self) -> dict[int, int]:
         records = [paper.record for paper in self.archive.papers]
         before = {position: paper.pk for position, paper in existing_matches(records).items()}
-        parsed = ParsedFile(name=self.archive.name, format="marginalia", sha256=self.archive.sha256, records=records)
+        # Recorded as the JSON Lines it is (ImportFormat), so the paper's import sources name it.
+        parsed = ParsedFile(name=self.archive.name, format="jsonl", sha256=self.archive.sha256, records=records)
         file_report = upsert_parsed_file(parsed)
         matches = existing_matches(records)
         paper_ids, problems, taken = {}, [], {}

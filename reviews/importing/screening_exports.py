@@ -134,6 +134,12 @@ class _DryRun(Exception):
 # Reading the files
 
 
+def export_format(data: bytes) -> str:
+    """``ris`` or ``csv``: how an export is written, told by its first line (as the batch records it)."""
+    first = next((line for line in data[:10_000].split(b"\n") if line.strip()), b"")
+    return "ris" if RIS_TAG.match(first.decode("utf-8", "replace").lstrip("\ufeff").strip("\r")) else "csv"
+
+
 def read_export(source: str, name: str, data: bytes, reviewer: str | None = None) -> list[LabelledRecord]:
     """The labelled records of an ASReview or Rayyan export (RIS or CSV, recognised by its first line)."""
     problems: list[ImportProblem] = []
@@ -434,7 +440,7 @@ def import_screening(source: str, name: str, data: bytes, *, username: str, slug
             [f"{username} is {membership.role_phrase} in “{slug}”, and only owners and reviewers screen papers"]
         )
     labelled = read_export(source, name, data, reviewer)
-    parsed = ParsedFile(name=name, format=source, sha256=hashlib.sha256(data).hexdigest())
+    parsed = ParsedFile(name=name, format=export_format(data), sha256=hashlib.sha256(data).hexdigest())
     parsed.records = [item.record for item in labelled]
     check_records(parsed)
     if parsed.errors:
