@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from papers.importers.matching import existing_matches
 from papers.importers.records import ImportProblem, ParsedFile
@@ -37,6 +37,8 @@ from . import ImportRefused
 from .archive import Archive
 
 BATCH_SIZE = 500
+TIME_UPDATE_BATCH = 1000
+VALUES_ROW = "(%s, %s)"
 
 
 @dataclass(slots=True)
@@ -433,8 +435,25 @@ class _Restorer:
 
 
 def _create_with_times(model, rows: list, field: str, times: list) -> None:
-    """``bulk_create`` the rows, then give each its time in ``field`` (which saving sets to now)."""
+    """``bulk_create`` the rows, then give each its time in ``field`` (which saving sets to now).
+
+    One ``UPDATE … FROM (VALUES …)`` a chunk: ``bulk_update``'s CASE of 500 branches took most of a large
+    import's time (8.6 of 20 s for 5,000 papers). PostgreSQL and SQLite both name a VALUES list's columns
+    column1, column2.
+    """
     model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    column = model._meta.get_field(field).column
+    table, quote = model._meta.db_table, connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    pairs = [(row.pk, adapt(moment)) for row, moment in zip(rows, times, strict=True)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), TIME_UPDATE_BATCH):
+            chunk = pairs[start : start + TIME_UPDATE_BATCH]
+            values = ", ".join([VALUES_ROW] * len(chunk))
+            cursor.execute(
+                f"UPDATE {quote(table)} SET {quote(column)} = times.column2 "  # noqa: S608 - names from the models
+                f"FROM (VALUES {values}) AS times WHERE {quote(table)}.{quote(model._meta.pk.column)} = times.column1",
+                [value for pair in chunk for value in pair],
+            )
     for row, moment in zip(rows, times, strict=True):
         setattr(row, field, moment)
-    model.objects.bulk_update(rows, [field], batch_size=BATCH_SIZE)
