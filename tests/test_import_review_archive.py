@@ -103,6 +103,8 @@ def test_papers_already_in_the_corpus_are_reused_and_enriched(rich, archive):  #
 def test_an_existing_slug_is_refused_unless_given_a_new_one(rich, archive):  # noqa: F811
     with pytest.raises(CommandError, match="a review called “dual” exists already; choose another with --slug"):
         run(archive)
+    with pytest.raises(CommandError, match="--slug 'dual copy!': use letters, digits, - and _ only"):
+        run(archive, "--slug", "dual copy!")
     output = run(archive, "--slug", "dual-copy")
     copy = Review.objects.get(slug="dual-copy")
     assert "Restored review “dual-copy”" in output

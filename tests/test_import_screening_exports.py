@@ -219,3 +219,30 @@ def test_the_import_batch_names_the_file_and_its_format(review):
     batch = ImportBatch.objects.get()
     assert (batch.file_name, batch.get_format_display(), batch.created_count) == ("rayyan_export.ris", "RIS", 4)
     assert batch.imported_by.username == "ana"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'title,abstract,asreview_label\n"' + b"x" * 200_000 + b'",B,1\n', "big.csv:2: broken CSV: field larger"),
+        (bytes(range(256)) * 4, "big.csv:1: no title or abstract column"),
+        (b"", "big.csv:1: no records in the file"),
+        (b"title,abstract,asreview_note\nA,B," + b"n" * 10_001 + b"\n", "big.csv:2: the notes are longer than 10000"),
+        (b"title,abstract,asreview_label\nA,B,1,extra\n", "big.csv:2: row has 4 cells, the header 3"),
+    ],
+)
+def test_hostile_screening_exports_are_refused_without_a_traceback(review, tmp_path, content, expected):
+    path = tmp_path / "big.csv"
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as refused:
+        run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
+    assert expected in str(refused.value)
+    assert not Paper.objects.exists() and not ScreeningDecision.objects.exists()
+
+
+def test_a_latin_1_export_is_read(review, tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("title,abstract,authors,asreview_label\nÉtude,Résumé du travail,Müller K,1\n".encode("latin-1"))
+    run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
+    assert decisions_of("ana") == {"Étude": ("include", None)}
+    assert Paper.objects.get().authors == ["Müller K"]

@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db import connection, transaction
 
 from papers.importers.matching import existing_matches
@@ -127,6 +129,8 @@ def restore_review(archive: Archive, *, user_map: dict[str, str] | None = None, 
     """Write ``archive`` as a new review (called ``slug`` if given, else the file's slug); ImportRefused if the
     slug is taken, a user is unknown, or the recounted summaries differ from the file's. All or nothing."""
     user_map = user_map or {}
+    if slug is not None:
+        _check_slug(slug)
     users = resolve_users(archive, user_map)
     slug = slug or archive.review["slug"]
     report = RestoreReport(slug=slug, dry_run=dry_run)
@@ -140,8 +144,14 @@ def restore_review(archive: Archive, *, user_map: dict[str, str] | None = None, 
     return report
 
 
-def _pk(user) -> int | None:
-    return None if user is None else user.pk
+def _check_slug(slug: str) -> None:
+    max_length = Review._meta.get_field("slug").max_length
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise ImportRefused([f"--slug {slug[:90]!r}: use letters, digits, - and _ only"]) from None
+    if len(slug) > max_length:
+        raise ImportRefused([f"--slug: at most {max_length} characters"])
 
 
 class _Restorer:
