@@ -279,3 +279,26 @@ def test_a_failure_midway_leaves_no_partial_file_and_keeps_an_old_one(worked, tm
         call_command("export_review", "export-me", "--format", "jsonl", "--output", str(target))
     assert target.read_text(encoding="utf-8") == "the previous export\n"
     assert [path.name for path in tmp_path.iterdir()] == ["review.jsonl"]
+
+
+def test_an_undo_in_the_archive_names_the_changes_it_took_back_by_their_line(worked):
+    bob = Membership.objects.select_related("review", "user").get(user=worked.bob)
+    annotating.decide(bob, worked.untouched.pk, "exclude")
+    annotating.undo_last_decision(bob)
+    changes = [json.loads(line) for line in text_of(worked.everything, "jsonl").splitlines()[4:]]
+    undo = changes[-1]
+    assert undo["kind"] == "decision" and undo["subject"].startswith("undo:")
+    undone = changes[int(undo["subject"].removeprefix("undo:")) - 1]
+    assert (undone["user"], undone["after"], undone["paper"]["title"]) == (
+        "bob",
+        {"decision": "exclude"},
+        "Nobody read me",
+    )
+
+
+def test_the_benchmark_step_measures_time_and_memory(worked):
+    from benchmarks.export_benchmark import time_export
+
+    result = time_export(worked.review, "csv")
+    assert result.papers == 3 and result.seconds > 0 and result.megabytes > 0
+    assert 0 < result.resident_after_tenth <= result.resident_peak and result.process_peak > 0

@@ -169,3 +169,19 @@ def test_the_whole_file_is_read_from_one_snapshot(carol_screened, monkeypatch):
     header = json.loads(next(pieces))
     text = "".join(pieces)
     assert len(text.splitlines()) == header["papers"] + header["changes"]
+
+
+def test_a_hidden_comment_is_in_the_owners_archive_only(client, carol_screened):
+    team = carol_screened
+    annotating.set_comments_hidden(
+        team.review.comments.filter(body="carol's thought on Paper 4"), True, user=team.alice
+    )
+    owner_csv = downloaded(logged_in(client, team.alice).get(export_url(team.review, "csv")))
+    assert "carol's thought on Paper 4" not in owner_csv  # hidden from the team's pages, and so from readable files
+    owner_lines = downloaded(client.get(export_url(team.review, "jsonl"))).splitlines()
+    p4 = next(json.loads(line) for line in owner_lines if '"title":"Paper 4"' in line and '"type":"paper"' in line)
+    assert [(comment["body"], comment["hidden"]) for comment in p4["comments"]] == [
+        ("carol's thought on Paper 4", True)
+    ]
+    resolver_archive = downloaded(logged_in(client, team.rosa).get(export_url(team.review, "jsonl")))
+    assert "carol's thought on Paper 4" not in resolver_archive
