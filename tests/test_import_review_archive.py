@@ -183,3 +183,14 @@ def test_an_export_as_a_blinded_reviewer_is_refused_as_partial(rich, tmp_path): 
     with pytest.raises(CommandError, match="scope 'as-seen-by:bob'.*only a full archive"):
         run(path, "--slug", "bobs-copy")
     assert not Review.objects.filter(slug="bobs-copy").exists()
+
+
+@pytest.mark.django_db
+def test_a_copy_beside_the_original_exports_the_same_but_for_its_slug(rich, tmp_path):  # noqa: F811
+    """Every row of the copy has new ids (comments, tags, reasons, history), and the papers are the original's:
+    only the slug may differ."""
+    original = export_jsonl("dual", tmp_path / "original.jsonl")
+    run(tmp_path / "original.jsonl", "--slug", "dual-copy")
+    copy = export_jsonl("dual-copy", tmp_path / "copy.jsonl")
+    assert copy.replace(b'"slug":"dual-copy"', b'"slug":"dual"', 1) == original
+    assert Paper.objects.filter(reviews__slug="dual-copy").count() == 7 == Paper.objects.count()
