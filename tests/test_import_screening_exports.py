@@ -246,3 +246,25 @@ def test_a_latin_1_export_is_read(review, tmp_path):
     run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
     assert decisions_of("ana") == {"Étude": ("include", None)}
     assert Paper.objects.get().authors == ["Müller K"]
+
+
+def test_the_same_paper_twice_in_an_export_is_one_decision_or_a_conflict(review, tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "title,abstract,doi,asreview_label,asreview_note\n"
+        "Sleep and shifts,An abstract,10.1000/sleep,0,first look\n"
+        "Sleep and shifts (preprint),An abstract,https://doi.org/10.1000/SLEEP,0,second look\n",
+        encoding="utf-8",
+    )
+    output = run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
+    assert "papers: 1 new to the corpus" in output and "decisions: 1 exclude" in output
+    assert Comment.objects.get().body == "first look\n\nsecond look"
+    path.write_text(
+        "title,abstract,doi,asreview_label\n"
+        "Other,An abstract,10.1000/other,1\n"
+        "Other again,An abstract,10.1000/other,0\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match=r"twice.csv:3: the same paper as line 2 \(doi:10.1000/other\)"):
+        run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
+    assert not Paper.objects.filter(doi="10.1000/other").exists()
