@@ -27,7 +27,8 @@ RIS_TAG = re.compile(r"^(?:\d+\.\s*)?([A-Z][A-Z0-9])  -(?: (.*))?$")
 ASREVIEW_NOTE = re.compile(r"\bASReview_\w+\b")
 ASREVIEW_LABELS = {"ASReview_relevant": "1", "ASReview_irrelevant": "0", "ASReview_not_seen": ""}
 ASREVIEW_DECISIONS = {"1": DecisionChoice.INCLUDE, "0": DecisionChoice.EXCLUDE, "": "", "-1": ""}
-ASREVIEW_LABEL_COLUMNS = ("asreview_label", "included", "label_included")
+# ASReview writes asreview_label; its datasets and older versions name the column these ways (its "Data format" docs).
+ASREVIEW_LABEL_COLUMNS = ("asreview_label", "included", "label_included", "label", "final_included", "included_final")
 RAYYAN_SECTION = re.compile(r"(?:^|\s*\|\s*)(RAYYAN-[A-Z-]+|USER-NOTES):\s*")
 RAYYAN_DECISIONS = {"included": DecisionChoice.INCLUDE, "excluded": DecisionChoice.EXCLUDE, "maybe": "maybe"}
 RAYYAN_UNDECIDED = {"undecided", ""}
