@@ -2,8 +2,9 @@
 the review, its people, vocabulary, the team's work and its history, all in one transaction.
 
 Timestamps are restored as the file gives them. Several columns set themselves on save (``auto_now`` and
-``auto_now_add``), and ``bulk_create`` sets them too, so each row's time is written back with ``bulk_update``,
-which does not. The summaries are then recounted by the review's own rules, and must come out as the file says.
+``auto_now_add``), and ``bulk_create`` sets them too, so each row's time is written back afterwards by an UPDATE
+(``_create_with_times``). The summaries are then recounted by the review's own rules, and must come out as
+the file says.
 """
 
 from collections import defaultdict
@@ -116,8 +117,7 @@ def resolve_users(archive: Archive, mapping: dict[str, str]) -> dict[str, object
         )
         problems.append(
             f"{archive.name}: no account here for {places}. Create the accounts first, or map each to an "
-            "existing one with --map-user OLD=NEW (e.g. --map-user "
-            f"{missing[0]}={missing[0]}2)"
+            f"existing one with --map-user OLD=NEW (e.g. --map-user {missing[0]}=THEIR_USERNAME_HERE)"
         )
     if problems:
         raise ImportRefused(problems)
