@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from papers.importers.matching import existing_matches
 from papers.importers.records import ImportProblem, ParsedFile
@@ -218,7 +218,14 @@ class _Restorer:
         fields = dict(self.archive.review)
         created_at = fields.pop("created_at")
         fields["slug"] = self.slug
-        review = Review.objects.create(**fields)
+        try:
+            with transaction.atomic():
+                review = Review.objects.create(**fields)
+        except IntegrityError:
+            # Someone created a review with this slug since run() looked.
+            raise ImportRefused(
+                [f"{self.archive.name}: a review called “{self.slug}” was just created; use --slug"]
+            ) from None
         Review.objects.filter(pk=review.pk).update(created_at=created_at)
         return review
 
