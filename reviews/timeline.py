@@ -49,6 +49,18 @@ def review_changes(membership: Membership):
     return _without_hidden_comments(membership, changes)
 
 
+def changes_seen_by(membership: Membership, changes):
+    """``changes`` (of the member's review, on many papers) cut as ``paper_changes`` cuts one paper's: on papers
+    the member has not decided, no one else's team changes while blind (exports read the whole history so)."""
+    if not membership.sees_everything:
+        hidden_kinds = [*TEAM_KINDS, ChangeKind.COMMENT] if membership.hides_others_comments else TEAM_KINDS
+        decided = ScreeningDecision.objects.filter(review_id=membership.review_id, user_id=membership.user_id)
+        changes = changes.exclude(
+            Q(kind__in=hidden_kinds) & ~Q(user_id=membership.user_id) & ~Q(paper_id__in=decided.values("paper_id"))
+        )
+    return _without_hidden_comments(membership, changes)
+
+
 def paper_timeline(membership: Membership, paper_id: int) -> list[Entry]:
     return entries(membership, list(paper_changes(membership, paper_id)[:TIMELINE_LENGTH]))
 

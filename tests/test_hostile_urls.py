@@ -204,6 +204,7 @@ def world(team):
         "url": "no-such-page/",
         "content_type_id": ContentType.objects.get_for_model(Paper).pk,
         "chart": "prisma",
+        "fmt": "csv",
     }
     return team
 

@@ -70,6 +70,12 @@ def import_files(
     return report
 
 
+def upsert_parsed_file(parsed: ParsedFile, user=None) -> FileReport:
+    """Upsert the records of a file parsed and checked by the caller (``import_review`` builds its records
+    itself), inside the caller's transaction: the same matching, merging and ImportBatch as ``import_files``."""
+    return _upsert_file(parsed, user, progress=False)
+
+
 def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
     merged = merge_repeats(parsed.records, merge_record)
     file = FileReport(

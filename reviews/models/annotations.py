@@ -98,29 +98,35 @@ class CommentQuerySet(models.QuerySet):
         comments = self.visible().filter(review_id=review_id, paper_id=paper_id)
         if only_by is not None:
             comments = comments.filter(author_id=only_by)
-        comments = list(comments.select_related("author").order_by("created_at", "id"))
-        everyone = {comment.pk: comment for comment in comments}
-        needed = set()
-        for comment in comments:
-            if comment.deleted_at is None:
-                # It and every comment above it show.
-                ancestor = comment
-                while ancestor is not None and ancestor.pk not in needed:
-                    needed.add(ancestor.pk)
-                    ancestor = everyone.get(ancestor.parent_id)
-        comments = [comment for comment in comments if comment.pk in needed]
-        by_id = {comment.pk: comment for comment in comments}
-        roots = []
-        for comment in comments:
-            comment.thread_replies = []
-            root = comment
-            while root.parent_id is not None and root.parent_id in by_id:
-                root = by_id[root.parent_id]
-            if root is comment:
-                roots.append(comment)
-            else:
-                root.thread_replies.append(comment)
-        return roots
+        return arrange_thread(list(comments.select_related("author").order_by("created_at", "id")))
+
+
+def arrange_thread(comments: list["Comment"]) -> list["Comment"]:
+    """``comments`` of one paper (in time order) as ``CommentQuerySet.thread`` returns them: top-level ones, each
+    with ``thread_replies``; a deleted comment kept only while a reply below it stands. Exports call it on the
+    comments they loaded for many papers at once."""
+    everyone = {comment.pk: comment for comment in comments}
+    needed = set()
+    for comment in comments:
+        if comment.deleted_at is None:
+            # It and every comment above it show.
+            ancestor = comment
+            while ancestor is not None and ancestor.pk not in needed:
+                needed.add(ancestor.pk)
+                ancestor = everyone.get(ancestor.parent_id)
+    comments = [comment for comment in comments if comment.pk in needed]
+    by_id = {comment.pk: comment for comment in comments}
+    roots = []
+    for comment in comments:
+        comment.thread_replies = []
+        root = comment
+        while root.parent_id is not None and root.parent_id in by_id:
+            root = by_id[root.parent_id]
+        if root is comment:
+            roots.append(comment)
+        else:
+            root.thread_replies.append(comment)
+    return roots
 
 
 class Comment(models.Model):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import configuring
 from ..access import get_owner_membership
 from ..annotating import Refused
+from ..import_forms import ScreeningImportForm
 from ..models import MAX_PENDING_INVITATIONS, ExclusionReason, Invitation, Membership, Role, Tag
 from ..owner_forms import InvitationForm
 from ..settings_forms import (
@@ -83,6 +84,8 @@ def render_settings_page(request: HttpRequest, membership: Membership, *, status
         "max_pending_invitations": MAX_PENDING_INVITATIONS,
         "tags": tags,
         "reasons": reasons,
+        "screening_import_form": bound.get("screening_import_form")
+        or ScreeningImportForm(review=review, auto_id="import-%s"),
     }
     return render(request, "reviews/review_settings.html", context, status=status)
 

@@ -1,0 +1,55 @@
+"""Exporting a review — all of it, or the list's filtered view — as CSV, JSONL (the archive), BibTeX or RIS.
+
+``export_pieces(viewer, fmt, query)`` yields the file in pieces, a chunk of papers each, read inside one
+transaction so that the whole file is one consistent snapshot (the archive's header counts the lines that
+follow). The browser view and ``manage.py export_review`` both stream it.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from django.db import connection, transaction
+from django.http import QueryDict
+
+from . import bibtex_format, csv_format, jsonl_format, ris_format
+from .rows import EverythingView, Export, ExportRefused
+
+FORMATS = {
+    "csv": csv_format,
+    "jsonl": jsonl_format,
+    "bibtex": bibtex_format,
+    "ris": ris_format,
+}
+__all__ = ["FORMATS", "EverythingView", "Export", "ExportRefused", "export_pieces", "filename"]
+
+
+def filename(slug: str, fmt: str, today: date | None = None) -> str:
+    """``<slug>-<date>.<ext>``."""
+    return f"{slug}-{(today or date.today()).isoformat()}.{FORMATS[fmt].EXTENSION}"
+
+
+def prepare(viewer, fmt: str, query: QueryDict | None = None, *, strict: bool = False) -> Export:
+    """The export, checked before anything is written: raises ExportRefused for an unknown format, and if
+    ``strict`` for a filter value the review list refuses (which the list, and so the browser's export, leaves out)."""
+    if fmt not in FORMATS:
+        raise ExportRefused(f"Unknown export format “{fmt}”: choose one of {', '.join(FORMATS)}.")
+    return Export(viewer, query, archive=fmt == "jsonl", strict=strict)
+
+
+def export_pieces(export: Export, fmt: str) -> Iterator[str]:
+    """The file's text in pieces, read from one snapshot of the database."""
+    with snapshot():
+        yield from FORMATS[fmt].write(export)
+
+
+@contextmanager
+def snapshot():
+    """A read-only transaction that sees one state of the database throughout (REPEATABLE READ on PostgreSQL;
+    SQLite's transactions already read one snapshot). Inside an outer transaction it is a savepoint of it."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
