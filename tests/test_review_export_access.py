@@ -152,10 +152,10 @@ def test_each_chunk_of_papers_costs_the_same_few_queries(client, db, django_asse
     monkeypatch.setattr(rows, "CHUNK_SIZE", 3)
     logged_in(client, alice)
     # Session, user and membership, the filterset's categories and tags (5); the snapshot's savepoint and its
-    # release (2); the format's header, screeners, counts, ids and history (at most 7 whatever the size); then
-    # per chunk at most 7: rows, their tags, decisions, scores, comments, resolutions and assignments.
+    # release (2); the format's header, screeners, counts, ids, people, reasons and history (at most 9 whatever
+    # the size); then per chunk at most 7: rows, their tags, decisions, scores, comments, resolutions, assignments.
     chunks = 12 // 3
-    with django_assert_max_num_queries(5 + 2 + 7 + 7 * chunks):
+    with django_assert_max_num_queries(5 + 2 + 9 + 7 * chunks):
         response = client.get(export_url(review, fmt))
         text = downloaded(response)
     assert text.count("Paper ") >= 12

@@ -135,15 +135,15 @@ class Archive:
             "team_status": row.team_status,
             "decisions": [
                 {
-                    "user": decision.user.get_username(),
+                    "user": decision.user,
                     "decision": decision.decision,
-                    "reason": decision.reason.label if decision.reason else None,
+                    "reason": decision.reason,
                     "updated_at": stamp(decision.updated_at),
                 }
                 for decision in row.decisions
             ],
             "scores": [
-                {"user": score.user.get_username(), "value": score.value, "updated_at": stamp(score.updated_at)}
+                {"user": score.user, "value": score.value, "updated_at": stamp(score.updated_at)}
                 for score in row.scores
             ],
             "tags": [
