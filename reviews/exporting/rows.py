@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import BooleanField, Prefetch, Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
@@ -253,23 +253,20 @@ class Export:
             )
         return rows
 
-    def panel_rows(self, paper_ids: list[int]):
+    def panel_rows(self, paper_ids: list[int]) -> list[ReviewPaper]:
         """The papers' ReviewPaper rows with what ``mark_visibility`` reads (as ``ReviewPaper.objects.for_panels``
         loads them): the paper, everyone's tags on it as ``paper.review_tags``, and — for a viewer blind mode can
-        hide things from — ``my_decision``. Without the review and reason joins, which every row would repeat."""
-        applied = (
-            PaperTag.objects.filter(review=self.review)
-            .select_related("tag", "applied_by")
-            .order_by("tag__normalised_name", "applied_at", "pk")
-        )
-        rows = (
-            of_papers(ReviewPaper.objects.filter(review=self.review), paper_ids)
-            .select_related("paper")
-            .only(*ROW_FIELDS, *(f"paper__{name}" for name in PAPER_FIELDS))
-            .prefetch_related(Prefetch("paper__paper_tags", queryset=applied, to_attr="review_tags"))
-        )
+        hide things from — ``my_decision``. Without the review and reason joins, which every row would repeat,
+        and with the tags read by one query rather than a prefetch (which spent its time on the paper ids)."""
+        rows = of_papers(ReviewPaper.objects.filter(review=self.review), paper_ids).select_related("paper")
+        rows = rows.only(*ROW_FIELDS, *(f"paper__{name}" for name in PAPER_FIELDS))
         if not self.sees_everything:
             rows = rows.with_my_annotations(self.viewer.user)
+        rows = list(rows)
+        applied = of_papers(PaperTag.objects.filter(review=self.review), paper_ids).select_related("tag", "applied_by")
+        tags = _grouped(applied.order_by("tag__normalised_name", "applied_at", "pk"))
+        for review_paper in rows:
+            review_paper.paper.review_tags = tags.get(review_paper.paper_id, [])
         return rows
 
     def username(self, user_id: int) -> str:
