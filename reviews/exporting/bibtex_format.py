@@ -30,8 +30,9 @@ SPECIALS = {
 }
 # Pairs TeX turns into one character (en dash, quotes, inverted marks, guillemets); an empty group keeps them two.
 # The escapes above hold none of these characters, so the pairs are found after escaping.
+LIGATURES = ("--", "``", "''", "?`", "!`", "<<", ">>", ",,")
 LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=<)(?=<)|(?<=>)(?=>)|(?<=,)(?=,)")
-ESCAPES = str.maketrans(SPECIALS)
+SPECIAL = re.compile(r"[\\{}%&#$_^~]")
 # Title words a citation key skips.
 SMALL_WORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "from", "by", "at"})
 # Characters a URL keeps raw in BibTeX, where ``url`` is read verbatim; others are percent-encoded.
@@ -39,7 +40,13 @@ URL_UNSAFE = re.compile(r"[{}\\\s%]")
 
 
 def latex_escape(text: str) -> str:
-    return LIGATURE.sub("{}", text.translate(ESCAPES))
+    # Most text has no special character and no ligature: the substring checks run at C speed, the regexes only
+    # where there is something to do.
+    if SPECIAL.search(text):
+        text = SPECIAL.sub(lambda match: SPECIALS[match.group()], text)
+    if any(pair in text for pair in LIGATURES):
+        text = LIGATURE.sub("{}", text)
+    return text
 
 
 def _url(text: str) -> str:
