@@ -302,3 +302,13 @@ def test_the_benchmark_step_measures_time_and_memory(worked):
     result = time_export(worked.review, "csv")
     assert result.papers == 3 and result.seconds > 0 and result.megabytes > 0
     assert 0 < result.resident_after_tenth <= result.resident_peak and result.process_peak > 0
+
+
+def test_an_output_the_command_cannot_write_is_a_clear_error(worked, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="is a folder"):
+        call_command("export_review", "export-me", "--format", "csv", "--output", str(tmp_path))
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("export_review", "export-me", "--format", "csv", "--output", str(tmp_path / "no" / "x.csv"))
+    assert list(tmp_path.iterdir()) == []
