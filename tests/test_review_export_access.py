@@ -185,3 +185,16 @@ def test_a_hidden_comment_is_in_the_owners_archive_only(client, carol_screened):
     ]
     resolver_archive = downloaded(logged_in(client, team.rosa).get(export_url(team.review, "jsonl")))
     assert "carol's thought on Paper 4" not in resolver_archive
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "sort=oldest", "sort=mean_score", "sort=discussed", "q=Paper", "q=Paper&sort=relevance", "status=awaiting"],
+)
+def test_the_export_lists_the_papers_the_list_page_shows_in_its_order(client, carol_screened, query):
+    team = carol_screened
+    annotating.set_score(member(team.review, team.bob), team.p2.pk, 5)
+    logged_in(client, team.alice)
+    listed = client.get(reverse("reviews:paper_list", args=[team.review.slug]) + f"?{query}")
+    shown = [review_paper.paper.title for review_paper in listed.context["page"].object_list]
+    assert list(csv_rows(downloaded(client.get(export_url(team.review, "csv", query))))) == shown

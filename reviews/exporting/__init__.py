@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import connection, transaction
 from django.http import QueryDict
+from django.utils import timezone
 
 from . import bibtex_format, csv_format, jsonl_format, ris_format
 from .rows import EverythingView, Export, ExportRefused
@@ -26,7 +27,7 @@ __all__ = ["FORMATS", "EverythingView", "Export", "ExportRefused", "export_piece
 
 def filename(slug: str, fmt: str, today: date | None = None) -> str:
     """``<slug>-<date>.<ext>``."""
-    return f"{slug}-{(today or date.today()).isoformat()}.{FORMATS[fmt].EXTENSION}"
+    return f"{slug}-{(today or timezone.localdate()).isoformat()}.{FORMATS[fmt].EXTENSION}"
 
 
 def prepare(viewer, fmt: str, query: QueryDict | None = None, *, strict: bool = False) -> Export:
