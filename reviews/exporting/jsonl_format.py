@@ -172,12 +172,12 @@ class Archive:
         }
 
     def changes(self):
-        """The history of the exported papers (and, for those who see everything, of the review itself), oldest
+        """The history of the exported papers (and, for owners and resolvers, of the review itself), oldest
         first, as the viewer may see it."""
         export = self.export
         papers = export.filterset.qs.order_by().values("paper_id")
         in_export = Q(paper_id__in=papers)
-        if export.sees_everything:
+        if export.viewer.can_resolve:  # the review-wide history is the owners' and resolvers' (its page's rule)
             in_export |= Q(paper=None)
         changes = Change.objects.filter(in_export, review=self.review)
         if export.viewer.user_id is not None:

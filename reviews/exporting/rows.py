@@ -116,6 +116,7 @@ class EverythingView:
     sees_everything = True
     hides_others_comments = False
     is_owner = True
+    can_resolve = True
 
     @property
     def review_id(self) -> int:
@@ -219,7 +220,7 @@ class Export:
                 )
             }
             chosen = of_papers(Assignment.objects.filter(review=review), paper_ids).order_by("user__username")
-            if not self.sees_everything:
+            if not viewer.is_owner:  # the assignments page is the owners'; others know their own
                 chosen = chosen.filter(user_id=user_id)
             for paper_id, username, assigned_at in chosen.values_list("paper_id", "user__username", "assigned_at"):
                 assignments[paper_id].append((username, assigned_at))
