@@ -4,15 +4,17 @@ apply them, and the download streamed a chunk of papers at a time in a fixed num
 import csv
 import io
 import json
+import threading
 
 import pytest
 import rispy
+from django.db import connection, connections
 from django.http import QueryDict
 from django.urls import reverse
 
 from reviews import annotating
 from reviews.exporting import export_pieces, prepare, rows
-from reviews.models import Role
+from reviews.models import Role, ScreeningDecision
 from tests.dual_review import dual, member  # noqa: F401 - a fixture
 from tests.factories import logged_in, make_paper, make_review, make_user
 
@@ -198,3 +200,33 @@ def test_the_export_lists_the_papers_the_list_page_shows_in_its_order(client, ca
     listed = client.get(reverse("reviews:paper_list", args=[team.review.slug]) + f"?{query}")
     shown = [review_paper.paper.title for review_paper in listed.context["page"].object_list]
     assert list(csv_rows(downloaded(client.get(export_url(team.review, "csv", query))))) == shown
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the in-memory SQLite test database cannot be shared between threads; CI runs this on PostgreSQL",
+)
+def test_a_download_in_progress_neither_blocks_a_writer_nor_sees_its_change(carol_screened, monkeypatch):
+    """A reviewer decides while a file streams: the decision is saved at once, and the file, read from one
+    snapshot, holds the review as it was when the download began (its header's counts still match)."""
+    team = carol_screened
+    monkeypatch.setattr(rows, "CHUNK_SIZE", 1)
+    pieces = export_pieces(prepare(member(team.review, team.alice), "jsonl", QueryDict()), "jsonl")
+    header = json.loads(next(pieces))
+    next(pieces)  # the first paper is out; the snapshot is taken
+
+    def decide_elsewhere():
+        try:
+            annotating.decide(member(team.review, team.bob), team.p1.pk, "exclude")
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=decide_elsewhere)
+    writer.start()
+    writer.join(timeout=10)
+    assert not writer.is_alive()
+    rest = "".join(pieces)
+    assert len(rest.splitlines()) == header["papers"] - 1 + header["changes"]
+    assert '"decision":"exclude"' not in rest
+    assert ScreeningDecision.objects.filter(user=team.bob, paper=team.p1, decision="exclude").exists()

@@ -46,11 +46,25 @@ def export_pieces(export: Export, fmt: str) -> Iterator[str]:
 
 @contextmanager
 def snapshot():
-    """A read-only transaction that sees one state of the database throughout (REPEATABLE READ on PostgreSQL;
-    SQLite's transactions already read one snapshot). Inside an outer transaction it is a savepoint of it."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+    """A read transaction that sees one state of the database throughout. On PostgreSQL, REPEATABLE READ READ
+    ONLY. On SQLite a plain deferred BEGIN: the settings make Django's transactions IMMEDIATE, which would hold
+    the write lock for the whole download, while a deferred one in WAL mode reads one snapshot and lets writers
+    on. Inside a caller's transaction, the export is part of it."""
+    if connection.in_atomic_block:
+        yield
+    elif connection.vendor == "postgresql":
+        with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield
+            yield
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("ROLLBACK")  # it wrote nothing
+    else:
+        with transaction.atomic():
+            yield
