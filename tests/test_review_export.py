@@ -302,3 +302,31 @@ def test_the_benchmark_step_measures_time_and_memory(worked):
     result = time_export(worked.review, "csv")
     assert result.papers == 3 and result.seconds > 0 and result.megabytes > 0
     assert 0 < result.resident_after_tenth <= result.resident_peak and result.process_peak > 0
+
+
+def test_an_output_the_command_cannot_write_is_a_clear_error(worked, tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="is a folder"):
+        call_command("export_review", "export-me", "--format", "csv", "--output", str(tmp_path))
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("export_review", "export-me", "--format", "csv", "--output", str(tmp_path / "no" / "x.csv"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_review_wide_history_and_others_assignments_are_the_owners(worked):
+    from reviews.history import record
+    from reviews.models import Assignment, ChangeKind
+
+    alice = Membership.objects.select_related("review", "user").get(user=worked.alice)
+    record(alice, None, ChangeKind.SETTING, {"value": True}, {"value": False}, subject="allow_new_tags")
+    Assignment.objects.create(review=worked.review, paper=worked.untouched, user=worked.carol)
+    Assignment.objects.create(review=worked.review, paper=worked.untouched, user=worked.bob)
+    bob = Membership.objects.select_related("review", "user").get(user=worked.bob)
+    for viewer, settings_seen, assigned in ((alice, 1, ["bob", "carol"]), (bob, 0, ["bob"])):
+        lines = [json.loads(line) for line in text_of(viewer, "jsonl").splitlines()]
+        assert sum(1 for line in lines if line["type"] == "change" and line["paper"] is None) == settings_seen
+        untouched = next(
+            line for line in lines if line["type"] == "paper" and line["paper"]["title"] == "Nobody read me"
+        )
+        assert [assignment["user"] for assignment in untouched["assignments"]] == assigned

@@ -4,15 +4,17 @@ apply them, and the download streamed a chunk of papers at a time in a fixed num
 import csv
 import io
 import json
+import threading
 
 import pytest
 import rispy
+from django.db import connection, connections
 from django.http import QueryDict
 from django.urls import reverse
 
 from reviews import annotating
 from reviews.exporting import export_pieces, prepare, rows
-from reviews.models import Role
+from reviews.models import Role, ScreeningDecision
 from tests.dual_review import dual, member  # noqa: F401 - a fixture
 from tests.factories import logged_in, make_paper, make_review, make_user
 
@@ -152,10 +154,10 @@ def test_each_chunk_of_papers_costs_the_same_few_queries(client, db, django_asse
     monkeypatch.setattr(rows, "CHUNK_SIZE", 3)
     logged_in(client, alice)
     # Session, user and membership, the filterset's categories and tags (5); the snapshot's savepoint and its
-    # release (2); the format's header, screeners, counts, ids and history (at most 7 whatever the size); then
-    # per chunk at most 7: rows, their tags, decisions, scores, comments, resolutions and assignments.
+    # release (2); the format's header, screeners, counts, ids, people, reasons and history (at most 9 whatever
+    # the size); then per chunk at most 7: rows, their tags, decisions, scores, comments, resolutions, assignments.
     chunks = 12 // 3
-    with django_assert_max_num_queries(5 + 2 + 7 + 7 * chunks):
+    with django_assert_max_num_queries(5 + 2 + 9 + 7 * chunks):
         response = client.get(export_url(review, fmt))
         text = downloaded(response)
     assert text.count("Paper ") >= 12
@@ -185,3 +187,46 @@ def test_a_hidden_comment_is_in_the_owners_archive_only(client, carol_screened):
     ]
     resolver_archive = downloaded(logged_in(client, team.rosa).get(export_url(team.review, "jsonl")))
     assert "carol's thought on Paper 4" not in resolver_archive
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "sort=oldest", "sort=mean_score", "sort=discussed", "q=Paper", "q=Paper&sort=relevance", "status=awaiting"],
+)
+def test_the_export_lists_the_papers_the_list_page_shows_in_its_order(client, carol_screened, query):
+    team = carol_screened
+    annotating.set_score(member(team.review, team.bob), team.p2.pk, 5)
+    logged_in(client, team.alice)
+    listed = client.get(reverse("reviews:paper_list", args=[team.review.slug]) + f"?{query}")
+    shown = [review_paper.paper.title for review_paper in listed.context["page"].object_list]
+    assert list(csv_rows(downloaded(client.get(export_url(team.review, "csv", query))))) == shown
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the in-memory SQLite test database cannot be shared between threads; CI runs this on PostgreSQL",
+)
+def test_a_download_in_progress_neither_blocks_a_writer_nor_sees_its_change(carol_screened, monkeypatch):
+    """A reviewer decides while a file streams: the decision is saved at once, and the file, read from one
+    snapshot, holds the review as it was when the download began (its header's counts still match)."""
+    team = carol_screened
+    monkeypatch.setattr(rows, "CHUNK_SIZE", 1)
+    pieces = export_pieces(prepare(member(team.review, team.alice), "jsonl", QueryDict()), "jsonl")
+    header = json.loads(next(pieces))
+    next(pieces)  # the first paper is out; the snapshot is taken
+
+    def decide_elsewhere():
+        try:
+            annotating.decide(member(team.review, team.bob), team.p1.pk, "exclude")
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=decide_elsewhere)
+    writer.start()
+    writer.join(timeout=10)
+    assert not writer.is_alive()
+    rest = "".join(pieces)
+    assert len(rest.splitlines()) == header["papers"] - 1 + header["changes"]
+    assert '"decision":"exclude"' not in rest
+    assert ScreeningDecision.objects.filter(user=team.bob, paper=team.p1, decision="exclude").exists()

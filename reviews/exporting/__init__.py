@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import connection, transaction
 from django.http import QueryDict
+from django.utils import timezone
 
 from . import bibtex_format, csv_format, jsonl_format, ris_format
 from .rows import EverythingView, Export, ExportRefused
@@ -26,7 +27,7 @@ __all__ = ["FORMATS", "EverythingView", "Export", "ExportRefused", "export_piece
 
 def filename(slug: str, fmt: str, today: date | None = None) -> str:
     """``<slug>-<date>.<ext>``."""
-    return f"{slug}-{(today or date.today()).isoformat()}.{FORMATS[fmt].EXTENSION}"
+    return f"{slug}-{(today or timezone.localdate()).isoformat()}.{FORMATS[fmt].EXTENSION}"
 
 
 def prepare(viewer, fmt: str, query: QueryDict | None = None, *, strict: bool = False) -> Export:
@@ -45,11 +46,25 @@ def export_pieces(export: Export, fmt: str) -> Iterator[str]:
 
 @contextmanager
 def snapshot():
-    """A read-only transaction that sees one state of the database throughout (REPEATABLE READ on PostgreSQL;
-    SQLite's transactions already read one snapshot). Inside an outer transaction it is a savepoint of it."""
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
+    """A read transaction that sees one state of the database throughout. On PostgreSQL, REPEATABLE READ READ
+    ONLY. On SQLite a plain deferred BEGIN: the settings make Django's transactions IMMEDIATE, which would hold
+    the write lock for the whole download, while a deferred one in WAL mode reads one snapshot and lets writers
+    on. Inside a caller's transaction, the export is part of it."""
+    if connection.in_atomic_block:
+        yield
+    elif connection.vendor == "postgresql":
+        with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        yield
+            yield
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("ROLLBACK")  # it wrote nothing
+    else:
+        with transaction.atomic():
+            yield

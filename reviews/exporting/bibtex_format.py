@@ -29,7 +29,10 @@ SPECIALS = {
     "~": r"\textasciitilde{}",
 }
 # Pairs TeX turns into one character (en dash, quotes, inverted marks, guillemets); an empty group keeps them two.
-LIGATURES = frozenset({"--", "``", "''", "?`", "!`", "<<", ">>", ",,"})
+# The escapes above hold none of these characters, so the pairs are found after escaping.
+LIGATURES = ("--", "``", "''", "?`", "!`", "<<", ">>", ",,")
+LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=<)(?=<)|(?<=>)(?=>)|(?<=,)(?=,)")
+SPECIAL = re.compile(r"[\\{}%&#$_^~]")
 # Title words a citation key skips.
 SMALL_WORDS = frozenset({"a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "from", "by", "at"})
 # Characters a URL keeps raw in BibTeX, where ``url`` is read verbatim; others are percent-encoded.
@@ -37,14 +40,13 @@ URL_UNSAFE = re.compile(r"[{}\\\s%]")
 
 
 def latex_escape(text: str) -> str:
-    out = []
-    previous = ""
-    for char in text:
-        if previous + char in LIGATURES:
-            out.append("{}")
-        out.append(SPECIALS.get(char, char))
-        previous = char
-    return "".join(out)
+    # Most text has no special character and no ligature: the substring checks run at C speed, the regexes only
+    # where there is something to do.
+    if SPECIAL.search(text):
+        text = SPECIAL.sub(lambda match: SPECIALS[match.group()], text)
+    if any(pair in text for pair in LIGATURES):
+        text = LIGATURE.sub("{}", text)
+    return text
 
 
 def _url(text: str) -> str:
@@ -83,7 +85,7 @@ class CitationKeys:
     def key(self, paper) -> str:
         author = paper.authors[0] if paper.authors else ""
         last = author.split(",")[0] if "," in author else (author.split() or [""])[-1]
-        words = [_ascii_word(word).lower() for word in paper.title.split()]
+        words = (_ascii_word(word).lower() for word in paper.title.split())
         word = next((word for word in words if word and word not in SMALL_WORDS), "")
         year = paper.published_year or ""
         if last := _ascii_word(last).lower():

@@ -19,7 +19,7 @@ from .words import comment_lines, extra_keywords, paper_month
 
 EXTENSION = "csv"
 CONTENT_TYPE = "text/csv; charset=utf-8"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+FORMULA_STARTS = frozenset("=+-@\t\r\0")
 PAPER_COLUMNS = [
     "key", "arxiv_id", "doi", "pmid", "title", "abstract", "authors", "year", "month", "venue", "url", "keywords",
 ]  # fmt: skip
@@ -27,10 +27,11 @@ TEAM_COLUMNS = ["team_status", "final_decision", "final_reason", "included"]
 INCLUDED = {"include": "1", "exclude": "0"}
 
 
-def safe_cell(value) -> str:
-    """The value as a cell no spreadsheet will run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+def safe_cell(value):
+    """The value as a cell no spreadsheet will run as a formula (numbers and None as they are)."""
+    if value.__class__ is not str:
+        return value
+    return f"'{value}" if value[:1] in FORMULA_STARTS else value
 
 
 def header(screeners: list[str]) -> list[str]:
@@ -40,8 +41,8 @@ def header(screeners: list[str]) -> list[str]:
 
 def cells(row: ExportRow, screeners: list[str]) -> list:
     paper = row.paper
-    decisions = {decision.user.get_username(): decision for decision in row.decisions}
-    scores = {score.user.get_username(): score.value for score in row.scores}
+    decisions = {decision.user: decision for decision in row.decisions}
+    scores = {score.user: score.value for score in row.scores}
     values = [
         paper.key, paper.versioned_id if paper.arxiv_id else "", paper.doi, paper.pmid, paper.title, paper.abstract,
         "; ".join(paper.authors), paper.published_year, paper_month(paper), paper.venue, paper.source_url,
@@ -52,7 +53,7 @@ def cells(row: ExportRow, screeners: list[str]) -> list:
         decision = decisions.get(username)
         values += [
             decision.decision if decision else "",
-            decision.reason.label if decision and decision.reason else "",
+            decision.reason or "" if decision else "",
             scores.get(username, ""),
         ]
     values += ["; ".join(row.tag_names()), "\n".join(comment_lines(row))]

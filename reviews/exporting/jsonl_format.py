@@ -21,6 +21,10 @@ from .rows import Export, ExportRow
 EXTENSION = "jsonl"
 CONTENT_TYPE = "application/x-ndjson; charset=utf-8"
 VERSION = 1
+CHANGE_COLUMNS = (
+    "pk", "kind", "subject", "before", "after", "at", "user__username", "paper_id",
+    "paper__arxiv_id", "paper__doi", "paper__pmid", "paper__title",
+)  # fmt: skip
 
 
 def line(data: dict) -> str:
@@ -135,15 +139,15 @@ class Archive:
             "team_status": row.team_status,
             "decisions": [
                 {
-                    "user": decision.user.get_username(),
+                    "user": decision.user,
                     "decision": decision.decision,
-                    "reason": decision.reason.label if decision.reason else None,
+                    "reason": decision.reason,
                     "updated_at": stamp(decision.updated_at),
                 }
                 for decision in row.decisions
             ],
             "scores": [
-                {"user": score.user.get_username(), "value": score.value, "updated_at": stamp(score.updated_at)}
+                {"user": score.user, "value": score.value, "updated_at": stamp(score.updated_at)}
                 for score in row.scores
             ],
             "tags": [
@@ -168,57 +172,55 @@ class Archive:
         }
 
     def changes(self):
-        """The history of the exported papers (and, for those who see everything, of the review itself), oldest
+        """The history of the exported papers (and, for owners and resolvers, of the review itself), oldest
         first, as the viewer may see it."""
         export = self.export
         papers = export.filterset.qs.order_by().values("paper_id")
         in_export = Q(paper_id__in=papers)
-        if export.sees_everything:
+        if export.viewer.can_resolve:  # the review-wide history is the owners' and resolvers' (its page's rule)
             in_export |= Q(paper=None)
         changes = Change.objects.filter(in_export, review=self.review)
         if export.viewer.user_id is not None:
             changes = changes_seen_by(export.viewer, changes)
-        return changes.select_related("user", "paper").only(
-            "kind", "subject", "before", "after", "at", "paper_id", "user__username",
-            "paper__arxiv_id", "paper__doi", "paper__pmid", "paper__title",
-        ).order_by("at", "pk")  # fmt: skip
+        return changes.order_by("at", "pk").values_list(*CHANGE_COLUMNS)
 
     def change_lines(self, changes) -> Iterator[str]:
+        """The change lines, read as plain values (there are several a paper)."""
         positions: dict[int, int] = {}  # decision change pk -> its position among the change lines, for undos
-        for position, change in enumerate(changes.iterator(chunk_size=2000), start=1):
-            if change.kind == ChangeKind.DECISION:
-                positions[change.pk] = position
-            paper = change.paper
+        for position, values in enumerate(changes.iterator(chunk_size=2000), start=1):
+            change = dict(zip(CHANGE_COLUMNS, values, strict=True))
+            if change["kind"] == ChangeKind.DECISION:
+                positions[change["pk"]] = position
+            paper_id = change["paper_id"]
             yield line(
                 {
                     "type": "change",
-                    "kind": change.kind,
-                    "user": username(change.user),
+                    "kind": change["kind"],
+                    "user": change["user__username"],
                     "paper": None
-                    if paper is None
+                    if paper_id is None
                     else {
-                        "ref": self.paper_refs.get(paper.pk),
-                        "arxiv_id": paper.arxiv_id,
-                        "doi": paper.doi,
-                        "pmid": paper.pmid,
-                        "title": paper.title,
+                        "ref": self.paper_refs.get(paper_id),
+                        "arxiv_id": change["paper__arxiv_id"],
+                        "doi": change["paper__doi"],
+                        "pmid": change["paper__pmid"],
+                        "title": change["paper__title"],
                     },
-                    "subject": self.subject(change, positions),
-                    "before": self.state(change.before),
-                    "after": self.state(change.after),
-                    "at": stamp(change.at),
+                    "subject": self.subject(change["kind"], change["subject"], positions),
+                    "before": self.state(change["before"]),
+                    "after": self.state(change["after"]),
+                    "at": stamp(change["at"]),
                 }
             )
 
-    def subject(self, change, positions: dict[int, int]) -> str:
-        subject = change.subject
-        if change.kind == ChangeKind.COMMENT and subject.isdigit():
+    def subject(self, kind: str, subject: str, positions: dict[int, int]) -> str:
+        if kind == ChangeKind.COMMENT and subject.isdigit():
             local_id = self.comment_ids.get(int(subject))
             return f"comment:{local_id}" if local_id else ""
-        if change.kind == ChangeKind.TAG and subject.isdigit():
+        if kind == ChangeKind.TAG and subject.isdigit():
             name = self.tag_names.get(int(subject))
             return f"tag:{name}" if name is not None else ""
-        if change.kind == ChangeKind.DECISION and subject.startswith("undo:"):
+        if kind == ChangeKind.DECISION and subject.startswith("undo:"):
             first, _, last = subject.removeprefix("undo:").partition("-")
             ends = [positions.get(int(pk)) for pk in (first, last or first) if pk.isdigit()]
             if len(ends) == 2 and None not in ends:

@@ -44,13 +44,13 @@ def decision_line(row: ExportRow) -> str:
 
 def reviewer_lines(row: ExportRow) -> list[str]:
     """One line per reviewer: ``bob: exclude (Off topic), score 2.``"""
-    decisions = {decision.user.get_username(): decision for decision in row.decisions}
-    scores = {score.user.get_username(): score.value for score in row.scores}
+    decisions = {decision.user: decision for decision in row.decisions}
+    scores = {score.user: score.value for score in row.scores}
     lines = []
     for username in sorted(decisions.keys() | scores.keys()):
         parts = []
         if decision := decisions.get(username):
-            reason = f" ({decision.reason.label})" if decision.reason else ""
+            reason = f" ({decision.reason})" if decision.reason else ""
             parts.append(f"{decision.decision}{reason}")
         if username in scores:
             parts.append(f"score {scores[username]}")

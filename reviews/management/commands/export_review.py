@@ -65,12 +65,20 @@ class Command(BaseCommand):
         directory = path.resolve().parent
         if not directory.is_dir():
             raise CommandError(f"{path}: the folder {directory} does not exist.")
-        handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+        if path.is_dir():
+            raise CommandError(f"{path} is a folder: name the file to write.")
+        try:
+            handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".part")
+        except OSError as error:
+            raise CommandError(f"{path}: cannot write in {directory} ({error.strerror}).") from None
         try:
             with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
                 for piece in pieces:
                     file.write(piece)
             os.replace(temporary, path)
+        except OSError as error:
+            Path(temporary).unlink(missing_ok=True)
+            raise CommandError(f"{path}: {error.strerror or error}; nothing written.") from None
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
