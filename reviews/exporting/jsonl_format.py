@@ -1,5 +1,5 @@
 """JSONL, the review archive that ``manage.py import_review`` restores: the format is written down in
-/tmp/briefs/archive-format.md (and the README), and this module writes exactly that.
+reviews/exporting/ARCHIVE.md, and this module writes exactly that.
 
 A header line (the review, its members, tags and reasons, and how many lines follow), one line per paper with
 every annotation the viewer may see, then the history. Keys sorted and no export time, so an unchanged review

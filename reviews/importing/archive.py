@@ -1,8 +1,8 @@
 """Reading a review archive (``export_review --format jsonl``) and checking every line before anything is written.
 
-The format is described in the README (*Moving a review between installations*). Every value is checked for
-its type, its bounds and what it refers to (a reason, a tag, a comment, a paper of the file), so a truncated,
-hand-edited or hostile file is refused as ``FILE:LINE: reason`` and ``restore.py`` can write without surprises.
+The format is described in reviews/exporting/ARCHIVE.md. Every value is checked for its type, its bounds and what it
+refers to (a reason, a tag, a comment, a paper of the file), so a truncated, hand-edited or hostile file is refused
+as ``FILE:LINE: reason`` and ``restore.py`` can write without surprises.
 """
 
 import hashlib
