@@ -1,4 +1,8 @@
 from .batch import ImportBatch, ImportFormat, ImportSource
+from .duplicates import DuplicateCandidate, DuplicateStatus, FoundBy, PaperAlias
 from .paper import Paper
 
-__all__ = ["ImportBatch", "ImportFormat", "ImportSource", "Paper"]
+__all__ = [
+    "DuplicateCandidate", "DuplicateStatus", "FoundBy", "ImportBatch", "ImportFormat", "ImportSource", "Paper",
+    "PaperAlias",
+]  # fmt: skip
