@@ -15,13 +15,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Right, Substr
 
 from .importers.matching import same_paper
 from .importers.merge import ARXIV_DOI_PREFIX
 from .models import DuplicateCandidate, FoundBy, Paper
-from .title_matching import BLOCK_LENGTH, LIKELY_THRESHOLD, block_keys, title_similarity, years_close
+from .title_matching import (
+    BLOCK_LENGTH,
+    LIKELY_THRESHOLD,
+    MAX_BLOCK_SIZE,
+    block_keys,
+    title_similarity,
+    years_close,
+)
 
 CHUNK = 2_000
 FIELDS = ("title", "title_key", "year", "submitted_month", "arxiv_id", "doi", "pmid", "authors", "version")
@@ -105,24 +112,30 @@ def _certain(papers: list[Paper]) -> list[tuple[Paper, Paper, str, float]]:
     return pairs
 
 
-def _likely(papers: list[Paper]) -> list[tuple[Paper, Paper, str, float]]:
-    """Papers of the corpus in a title block of one of ``papers`` whose titles are alike (see title_matching)."""
+def _likely(papers: list[Paper]) -> list[tuple[Paper, object, str, float]]:
+    """Papers of the corpus in a title block of one of ``papers`` whose titles are alike (see title_matching).
+
+    A block holding more than ``MAX_BLOCK_SIZE`` papers ("… a systematic review and meta-analysis") is too
+    common to say anything and would cost a comparison with each: it is left out, and the title's other block
+    still finds its duplicates. Blocks are counted first, so a crowded one is never fetched.
+    """
     keyed = [(paper, *block_keys(paper.title_key)) for paper in papers if paper.title_key]
     if not keyed:
         return []
-    starts = {start for _, start, _ in keyed}
-    ends = {end for _, _, end in keyed}
-    # The same expressions as the indexes paper_title_start and paper_title_end, so the database uses them.
-    neighbours = (
-        Paper.objects.exclude(title_key="")
-        .annotate(block_start=Substr("title_key", 1, BLOCK_LENGTH), block_end=Right("title_key", BLOCK_LENGTH))
-        .filter(Q(block_start__in=starts) | Q(block_end__in=ends))
-        .only(*FIELDS)
+    blocks = _blocks()
+    starts = _small_blocks(blocks, "block_start", {start for _, start, _ in keyed})
+    ends = _small_blocks(blocks, "block_end", {end for _, _, end in keyed})
+    if not starts and not ends:
+        return []
+    rows = blocks.filter(Q(block_start__in=starts) | Q(block_end__in=ends)).values_list(
+        "pk", "block_start", "block_end", "title", "year", "submitted_month", "arxiv_id", "doi", "pmid", named=True
     )
     by_start, by_end = defaultdict(list), defaultdict(list)
-    for other in neighbours:
-        by_start[other.block_start].append(other)
-        by_end[other.block_end].append(other)
+    for row in rows:
+        if row.block_start in starts:
+            by_start[row.block_start].append(row)
+        if row.block_end in ends:
+            by_end[row.block_end].append(row)
     pairs = []
     for paper, start, end in keyed:
         seen = {paper.pk}
@@ -130,7 +143,7 @@ def _likely(papers: list[Paper]) -> list[tuple[Paper, Paper, str, float]]:
             if other.pk in seen:
                 continue
             seen.add(other.pk)
-            if not years_close(_year(paper), _year(other)) or ids_disagree(paper, other) or same_paper(paper, other):
+            if not years_close(_year(paper), _year(other)) or ids_disagree(paper, other):
                 continue
             score = title_similarity(paper.title, other.title)
             if score >= LIKELY_THRESHOLD:
@@ -138,11 +151,24 @@ def _likely(papers: list[Paper]) -> list[tuple[Paper, Paper, str, float]]:
     return pairs
 
 
-def _year(paper: Paper) -> int | None:
+def _blocks():
+    # The same expressions as the indexes paper_title_start and paper_title_end, so the database uses them.
+    return Paper.objects.exclude(title_key="").annotate(
+        block_start=Substr("title_key", 1, BLOCK_LENGTH), block_end=Right("title_key", BLOCK_LENGTH)
+    )
+
+
+def _small_blocks(blocks, column: str, keys: set[str]) -> set[str]:
+    """Those of ``keys`` whose block holds at most MAX_BLOCK_SIZE papers."""
+    counts = blocks.filter(**{f"{column}__in": keys}).order_by().values(column).annotate(n=Count("pk"))
+    return {row[column] for row in counts if row["n"] <= MAX_BLOCK_SIZE}
+
+
+def _year(paper) -> int | None:
     return paper.year or (paper.submitted_month.year if paper.submitted_month else None)
 
 
-def ids_disagree(first: Paper, second: Paper) -> bool:
+def ids_disagree(first, second) -> bool:
     """Whether the two papers have different ids of one kind, which makes them different papers whatever their
     titles say (an erratum and its article, two parts of a series). arXiv's own DOI of a preprint does not count
     against the journal's DOI of its publication."""

@@ -7,7 +7,8 @@ Two ideas keep it fast and honest:
 
 * **Blocking.** Only titles that share a *block* are compared: the first or the last ``BLOCK_LENGTH`` characters
   of the title key (papers/identity.py). A typo, a dropped "The", LaTeX in the first words or a cut subtitle
-  changes one end of a title, rarely both; a database looks blocks up by index.
+  changes one end of a title, rarely both; a database looks blocks up by index. A block of more than
+  ``MAX_BLOCK_SIZE`` titles is ignored.
 * **Scoring.** The Indel similarity (rapidfuzz ``fuzz.ratio``, 0–100) of the two titles written the same way:
   LaTeX commands and math dollars dropped, Greek letters named (``$\\alpha$`` and ``α`` are both "alpha"), accents,
   case and punctuation gone. A subtitle one side lacks, or that changed between a preprint and its published
@@ -22,8 +23,12 @@ from rapidfuzz import fuzz
 
 from .identity import title_key
 
-# Characters of the title key at either end that make a block; measured with the threshold (see the README).
-BLOCK_LENGTH = 12
+# Characters of the title key at either end that make a block; measured with the threshold (see the README):
+# 12, 16, 20 and 24 keep 98.6, 98.6, 98.4 and 98.2% of the changed copies found, and longer blocks hold fewer
+# unrelated titles.
+BLOCK_LENGTH = 20
+# A block holding more papers than this is too common to tell anything (and too costly to compare with).
+MAX_BLOCK_SIZE = 25
 # A likely duplicate scores at least this (0–100); benchmarks/duplicate_threshold.py measured it on SYNERGY.
 LIKELY_THRESHOLD = 90.0
 # Titles whose keys are shorter than this ("Abstracts", "Poster presentations", "Letter to the editor") are too

@@ -44,7 +44,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class PrismaFlow:
-    """The screening stage of a PRISMA 2020 flow diagram, in records (a paper once per import that brought it)."""
+    """The screening stage of a PRISMA 2020 flow diagram, in records: the papers screened plus the duplicate
+    records removed (dashboard_queries.duplicates_removed)."""
 
     identified: int
     duplicates: int

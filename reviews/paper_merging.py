@@ -158,7 +158,8 @@ def _merge(survivor_id: int, merged_id: int, user) -> MergeResult:
     lock_papers(touched)
     reviews_of_merged = {review_id for review_id, paper_id in touched if paper_id == merged_id}
     reviews_of_survivor = {review_id for review_id, paper_id in touched if paper_id == survivor_id}
-    result.reviews = sorted(reviews_of_merged)
+    # Each review holding either paper notes the merge (and so its dashboard counts again: a merge is a duplicate).
+    result.reviews = sorted(reviews_of_merged | reviews_of_survivor)
     moving = {"paper_id": merged_id}
     to_survivor = {"paper_id": survivor_id}
 
@@ -276,7 +277,7 @@ def _move_candidates(merged_id: int, survivor_id: int) -> None:
 
 
 def _record_history(result: MergeResult, merged: Paper, replaced: list[tuple], user) -> None:
-    """In each review that held the merged paper: the merge itself (subject "paper"), and every decision, score or
+    """In each review that held either paper: the merge itself (subject "paper"), and every decision, score or
     final decision it replaced (subject "decision", "score", "resolution"). They are Changes of their own kind, not
     decisions, so no one's undo takes a merge back as if it were their vote."""
     user_id = user.pk if getattr(user, "is_authenticated", False) else None
