@@ -69,12 +69,15 @@ def corpus_chunks(chunk: int = CHUNK) -> Iterator[list[Paper]]:
         last = papers[-1].pk
 
 
-def candidates_of(papers: list[Paper], *, only_higher: bool = False) -> dict[tuple[int, int], Found]:
-    """The pairs each of ``papers`` makes with another paper: certain ones (ids, or title + year + first author)
-    and likely ones (similar titles, ids not contradicting). ``only_higher``: only pairs with a paper of a
-    higher id (a scan of the whole corpus finds each pair once, from its lower paper)."""
+def candidates_of(
+    papers: list[Paper], *, only_higher: bool = False, same_titles: bool = False
+) -> dict[tuple[int, int], Found]:
+    """The pairs each of ``papers`` makes with another paper: certain ones (the same DOI or PubMed id, and with
+    ``same_titles`` the same title, year and first author) and likely ones (similar titles, ids not
+    contradicting). ``only_higher``: only pairs with a paper of a higher id (a scan of the whole corpus finds each
+    pair once, from its lower paper). An import leaves ``same_titles`` off: it has just merged those itself."""
     found: dict[tuple[int, int], Found] = {}
-    for paper, other, found_by, score in _certain(papers) + _likely(papers):
+    for paper, other, found_by, score in _certain(papers, same_titles) + _likely(papers):
         if other.pk == paper.pk or (only_higher and other.pk < paper.pk):
             continue
         low, high = sorted((paper.pk, other.pk))
@@ -83,14 +86,18 @@ def candidates_of(papers: list[Paper], *, only_higher: bool = False) -> dict[tup
     return found
 
 
-def _certain(papers: list[Paper]) -> list[tuple[Paper, Paper, str, float]]:
-    """Papers sharing a DOI or PubMed id with one of ``papers`` (arXiv ids are unique), or its title key, year
-    and first author."""
+def _certain(papers: list[Paper], same_titles: bool) -> list[tuple[Paper, Paper, str, float]]:
+    """Papers sharing a DOI or PubMed id with one of ``papers`` (arXiv ids are unique), or (``same_titles``) its
+    title key, year and first author. A title key more than MAX_BLOCK_SIZE papers share ("Editorial") is left to
+    the ids: comparing each with each would cost more than it could find."""
     wanted = {
         "doi": {paper.doi for paper in papers if paper.doi},
         "pmid": {paper.pmid for paper in papers if paper.pmid},
-        "title_key": {paper.title_key for paper in papers if paper.title_key},
     }
+    if same_titles:
+        keys = {paper.title_key for paper in papers if paper.title_key}
+        counts = Paper.objects.filter(title_key__in=keys).order_by().values("title_key").annotate(n=Count("pk"))
+        wanted["title_key"] = {row["title_key"] for row in counts if 1 < row["n"] <= MAX_BLOCK_SIZE}
     condition = Q()
     for column, values in wanted.items():
         if values:
@@ -99,13 +106,14 @@ def _certain(papers: list[Paper]) -> list[tuple[Paper, Paper, str, float]]:
         return []
     by_value = defaultdict(list)
     for other in Paper.objects.filter(condition).only(*FIELDS):
-        for column in wanted:
-            if value := getattr(other, column):
+        for column, values in wanted.items():
+            if (value := getattr(other, column)) in values:
                 by_value[column, value].append(other)
     pairs = []
     for paper in papers:
         for column in wanted:
-            for other in by_value.get((column, getattr(paper, column)), ()) if getattr(paper, column) else ():
+            value = getattr(paper, column)
+            for other in by_value.get((column, value), ()) if value else ():
                 if other.pk != paper.pk and same_paper(paper, other):
                     kind = FoundBy.TITLE_YEAR_AUTHOR if column == "title_key" else FoundBy.IDENTIFIER
                     pairs.append((paper, other, kind, CERTAIN_SCORE))

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         found = {kind: 0 for kind in FoundBy.values}
         with tqdm(total=total, unit="papers", disable=no_progress, file=sys.stderr, desc="find_duplicates") as bar:
             for chunk in corpus_chunks():
-                new = store(candidates_of(chunk, only_higher=True))
+                new = store(candidates_of(chunk, only_higher=True, same_titles=True))
                 for item in new:
                     found[item.found_by] += 1
                 self._print_pairs(new)
