@@ -11,10 +11,11 @@ Candidates of a paper are found through two indexed blocks (the ends of its titl
 sharing one of its ids, ``CHUNK`` papers at a time, so memory stays flat whatever the size of the corpus.
 """
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import Right, Substr
 
@@ -33,6 +34,8 @@ from .title_matching import (
 CHUNK = 2_000
 FIELDS = ("title", "title_key", "year", "submitted_month", "arxiv_id", "doi", "pmid", "authors", "version")
 CERTAIN_SCORE = 100.0
+# Blocks remembered across the chunks of one import (a few hundred bytes each).
+MAX_KNOWN_BLOCKS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +54,12 @@ def record_likely_duplicates(paper_ids: Iterable[int]) -> int:
     as they are: a pair someone rejected is never proposed again. Called by the importer for the papers a file
     created or updated."""
     ids = sorted(set(paper_ids))
-    listed = 0
-    for start in range(0, len(ids), CHUNK):
-        papers = list(Paper.objects.filter(pk__in=ids[start : start + CHUNK]).only(*FIELDS))
-        listed += len(store(candidates_of(papers)))
+    listed, known = 0, {}
+    for chunk in _chunked(ids, CHUNK):
+        if len(known) > MAX_KNOWN_BLOCKS:  # a huge import keeps its memory flat
+            known.clear()
+        papers = list(Paper.objects.filter(pk__in=chunk).only(*FIELDS))
+        listed += len(store(candidates_of(papers, known=known)))
     return listed
 
 
@@ -70,14 +75,16 @@ def corpus_chunks(chunk: int = CHUNK) -> Iterator[list[Paper]]:
 
 
 def candidates_of(
-    papers: list[Paper], *, only_higher: bool = False, same_titles: bool = False
+    papers: list[Paper], *, only_higher: bool = False, same_titles: bool = False, known: dict | None = None
 ) -> dict[tuple[int, int], Found]:
     """The pairs each of ``papers`` makes with another paper: certain ones (the same DOI or PubMed id, and with
     ``same_titles`` the same title, year and first author) and likely ones (similar titles, ids not
     contradicting). ``only_higher``: only pairs with a paper of a higher id (a scan of the whole corpus finds each
-    pair once, from its lower paper). An import leaves ``same_titles`` off: it has just merged those itself."""
+    pair once, from its lower paper). An import leaves ``same_titles`` off: it has just merged those itself.
+    ``known``: the title blocks earlier chunks of the same run looked up (see _block_members)."""
     found: dict[tuple[int, int], Found] = {}
-    for paper, other, found_by, score in _certain(papers, same_titles) + _likely(papers):
+    known = {} if known is None else known
+    for paper, other, found_by, score in _certain(papers, same_titles) + _likely(papers, known):
         if other.pk == paper.pk or (only_higher and other.pk < paper.pk):
             continue
         low, high = sorted((paper.pk, other.pk))
@@ -120,30 +127,18 @@ def _certain(papers: list[Paper], same_titles: bool) -> list[tuple[Paper, Paper,
     return pairs
 
 
-def _likely(papers: list[Paper]) -> list[tuple[Paper, object, str, float]]:
+def _likely(papers: list[Paper], known: dict) -> list[tuple[Paper, object, str, float]]:
     """Papers of the corpus in a title block of one of ``papers`` whose titles are alike (see title_matching).
 
     A block holding more than ``MAX_BLOCK_SIZE`` papers ("… a systematic review and meta-analysis") is too
     common to say anything and would cost a comparison with each: it is left out, and the title's other block
-    still finds its duplicates. Blocks are counted first, so a crowded one is never fetched.
+    still finds its duplicates.
     """
     keyed = [(paper, *block_keys(paper.title_key)) for paper in papers if paper.title_key]
     if not keyed:
         return []
-    blocks = _blocks()
-    starts = _small_blocks(blocks, "block_start", {start for _, start, _ in keyed})
-    ends = _small_blocks(blocks, "block_end", {end for _, _, end in keyed})
-    if not starts and not ends:
-        return []
-    rows = blocks.filter(Q(block_start__in=starts) | Q(block_end__in=ends)).values_list(
-        "pk", "block_start", "block_end", "title", "year", "submitted_month", "arxiv_id", "doi", "pmid", named=True
-    )
-    by_start, by_end = defaultdict(list), defaultdict(list)
-    for row in rows:
-        if row.block_start in starts:
-            by_start[row.block_start].append(row)
-        if row.block_end in ends:
-            by_end[row.block_end].append(row)
+    by_start = _block_members("start", {start for _, start, _ in keyed}, known)
+    by_end = _block_members("end", {end for _, _, end in keyed}, known)
     pairs = []
     for paper, start, end in keyed:
         seen = {paper.pk}
@@ -159,17 +154,61 @@ def _likely(papers: list[Paper]) -> list[tuple[Paper, object, str, float]]:
     return pairs
 
 
-def _blocks():
-    # The same expressions as the indexes paper_title_start and paper_title_end, so the database uses them.
-    return Paper.objects.exclude(title_key="").annotate(
-        block_start=Substr("title_key", 1, BLOCK_LENGTH), block_end=Right("title_key", BLOCK_LENGTH)
+Member = namedtuple("Member", "pk title year submitted_month arxiv_id doi pmid")
+
+
+def _block_members(end: str, keys: set[str], known: dict) -> dict[str, list[Member]]:
+    """The papers of each block named in ``keys`` (``end``: "start" or "end" of the title key), leaving out
+    blocks of more than MAX_BLOCK_SIZE papers. Their ids first (on PostgreSQL one query reads at most
+    MAX_BLOCK_SIZE + 1 a block through its index, however crowded the block), then the columns a comparison
+    needs for the papers of the small blocks only. ``known`` keeps the blocks looked up by earlier chunks of the
+    same run (the corpus does not change meanwhile), so a crowded block is read once."""
+    wanted = {key for key in keys if (end, key) not in known}
+    if wanted:
+        expression = Substr("title_key", 1, BLOCK_LENGTH) if end == "start" else Right("title_key", BLOCK_LENGTH)
+        ids: dict[str, list[int]] = defaultdict(list)
+        for key, pk in _block_ids(expression, sorted(wanted)):
+            ids[key].append(pk)
+        for key in wanted:
+            found = ids.get(key, [])
+            known[end, key] = found if len(found) <= MAX_BLOCK_SIZE else None
+    member_ids = {pk for key in keys for pk in known[end, key] or ()}
+    rows = {}
+    for chunk in _chunked(sorted(member_ids), CHUNK):
+        for row in Paper.objects.filter(pk__in=chunk).values_list(*MEMBER_COLUMNS):
+            rows[row[0]] = Member(*row)
+    return {key: [rows[pk] for pk in known[end, key] if pk in rows] for key in keys if known[end, key]}
+
+
+MEMBER_COLUMNS = ("pk", "title", "year", "submitted_month", "arxiv_id", "doi", "pmid")
+
+
+def _block_ids(expression, keys: list[str]) -> list[tuple[str, int]]:
+    """(block, paper id) of the blocks ``keys``: all of a small block, MAX_BLOCK_SIZE + 1 of a crowded one."""
+    blocks = Paper.objects.exclude(title_key="").annotate(block=expression)
+    if connection.vendor != "postgresql":
+        return list(blocks.filter(block__in=keys).values_list("block", "pk"))
+    # The expression compiles as the index paper_title_start / paper_title_end was built, so each key is an
+    # index scan that stops after MAX_BLOCK_SIZE + 1 rows.
+    query = blocks.query
+    block_sql, block_params = expression.resolve_expression(query).as_sql(
+        query.get_compiler(connection=connection), connection
     )
+    table = connection.ops.quote_name(Paper._meta.db_table)
+    block_sql = block_sql.replace(f"{table}.", "p.")
+    sql = (
+        f"SELECT k.key, m.id FROM unnest(%s::text[]) AS k(key) CROSS JOIN LATERAL ("  # noqa: S608 - names only
+        f"SELECT p.id FROM {table} p WHERE NOT (p.title_key = '') AND {block_sql} = k.key "
+        f"LIMIT {MAX_BLOCK_SIZE + 1}) m"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [keys, *block_params])
+        return cursor.fetchall()
 
 
-def _small_blocks(blocks, column: str, keys: set[str]) -> set[str]:
-    """Those of ``keys`` whose block holds at most MAX_BLOCK_SIZE papers."""
-    counts = blocks.filter(**{f"{column}__in": keys}).order_by().values(column).annotate(n=Count("pk"))
-    return {row[column] for row in counts if row["n"] <= MAX_BLOCK_SIZE}
+def _chunked(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _year(paper) -> int | None:
