@@ -111,11 +111,17 @@ def _certain(papers: list[Paper], same_titles: bool) -> list[tuple[Paper, Paper,
             condition |= Q(**{f"{column}__in": values})
     if not condition:
         return []
-    by_value = defaultdict(list)
-    for other in Paper.objects.filter(condition).only(*FIELDS):
-        for column, values in wanted.items():
-            if (value := getattr(other, column)) in values:
-                by_value[column, value].append(other)
+    # Ids first (most of them name only the paper itself), then whole papers only where a value is shared.
+    holders = defaultdict(set)
+    for pk, *values in Paper.objects.filter(condition).values_list("pk", *wanted):
+        for column, value in zip(wanted, values, strict=True):
+            if value in wanted[column]:
+                holders[column, value].add(pk)
+    shared = {key: pks for key, pks in holders.items() if len(pks) > 1}
+    loaded = {paper.pk: paper for paper in papers}
+    missing = {pk for pks in shared.values() for pk in pks} - loaded.keys()
+    loaded.update(Paper.objects.only(*FIELDS).in_bulk(missing))
+    by_value = {key: [loaded[pk] for pk in sorted(pks)] for key, pks in shared.items()}
     pairs = []
     for paper in papers:
         for column in wanted:
