@@ -1,6 +1,8 @@
 """An owner cleans up duplicates in a browser: merges a preprint into its published version's pair, rejects a
 pair that only looks alike, and finds the merged paper carrying both papers' annotations."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -13,11 +15,30 @@ from tests.factories import make_review, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RECORDS = b"""{"arxiv_id": "2001.08361", "title": "Scaling Laws for Neural Language Models", "abstract": "Scaling laws of loss."}
-{"doi": "10.1234/jml.2021.7", "title": "Scaling laws for neural language models: evidence from transformers", "year": 2021, "abstract": "The published version."}
-{"doi": "10.1/cardio", "title": "Cardiovascular disease outcomes during 6.8 years of hormone therapy", "year": 2002, "abstract": "HERS II."}
-{"pmid": "12117397", "title": "Noncardiovascular disease outcomes during 6.8 years of hormone therapy", "year": 2002, "abstract": "HERS II, other outcomes."}
-"""
+RECORDS = "\n".join(
+    json.dumps(record)
+    for record in [
+        {"arxiv_id": "2001.08361", "title": "Scaling Laws for Neural Language Models", "abstract": "Loss laws."},
+        {
+            "doi": "10.1234/jml.2021.7",
+            "title": "Scaling laws for neural language models: evidence from transformers",
+            "year": 2021,
+            "abstract": "The published version.",
+        },
+        {
+            "doi": "10.1/cardio",
+            "title": "Cardiovascular disease outcomes during 6.8 years of hormone therapy",
+            "year": 2002,
+            "abstract": "HERS II.",
+        },
+        {
+            "pmid": "12117397",
+            "title": "Noncardiovascular disease outcomes during 6.8 years of hormone therapy",
+            "year": 2002,
+            "abstract": "HERS II, other outcomes.",
+        },
+    ]
+).encode()
 
 
 def test_an_owner_merges_one_pair_and_rejects_another(live_server, browser_page):  # noqa: F811

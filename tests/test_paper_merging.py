@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -259,3 +260,28 @@ def test_rejecting_a_pair_marks_who_and_when(world):
     assert world.pair.status == DuplicateStatus.REJECTED
     assert world.pair.decided_by == world.alice and world.pair.decided_at is not None
     assert Paper.objects.count() == 2
+
+
+# PRISMA
+
+
+def test_the_prisma_flow_counts_import_duplicates_and_merges(world, client):
+    cache.clear()  # the dashboard's counts of an earlier test's review with the same ids
+    dashboard = reverse("reviews:dashboard", args=[world.review.slug])
+    logged_in(client, world.alice)
+    # Two papers, the Scopus import's one duplicate merged on import: 3 records identified.
+    assert (
+        "Records identified: 3; duplicate records removed: 1; records screened: 2"
+        in client.get(dashboard).content.decode()
+    )
+
+    merge_candidate(world.alice_membership, world.pair.pk)
+    html = client.get(dashboard).content.decode()
+    assert "Records identified: 3; duplicate records removed: 2; records screened: 1" in html
+
+
+def test_an_import_only_partly_in_the_review_adds_none_of_its_duplicates(world, client):
+    cache.clear()
+    world.scopus_batch.papers.add(Paper.objects.create(title="A paper no review holds", doi="10.1/elsewhere"))
+    html = logged_in(client, world.alice).get(reverse("reviews:dashboard", args=[world.review.slug])).content.decode()
+    assert "Records identified: 2; duplicate records removed: 0; records screened: 2" in html
