@@ -10,7 +10,8 @@ from papers.importers.upsert import import_files
 from papers.models import DuplicateCandidate, DuplicateStatus, Paper
 from reviews import annotating
 from reviews.models import Comment, Membership, PaperTag, ReviewPaper, Role, Score, ScreeningDecision
-from tests.browser import browser_page, login  # noqa: F401 - browser_page is a fixture
+from tests.browser import browser_page, log_in_with_cookie, login  # noqa: F401 - browser_page is a fixture
+from tests.browser_checks import horizontal_overflow, too_wide
 from tests.factories import make_review, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -91,3 +92,20 @@ def test_an_owner_merges_one_pair_and_rejects_another(live_server, browser_page)
     expect(page).to_have_url(f"{live_server.url}/reviews/hair/papers/2001.08361/")
     expect(page.get_by_text("The preprint has the appendix.")).to_be_visible()
     expect(page.locator(".tag-chips").first).to_contain_text("journal")
+
+
+def test_the_duplicates_page_fits_a_phone(live_server, browser_page, client):  # noqa: F811
+    alice = make_user("alice")
+    long_title = "Emicizumab prophylaxis in persons with haemophilia A without inhibitors: " + "results " * 12
+    first = Paper.objects.create(title=long_title, doi="10.1/" + "x" * 120, year=2019, authors=["A. Author"] * 30)
+    second = Paper.objects.create(title=long_title.lower(), pmid="123456", year=2019)
+    make_review("hair", papers=[first, second], members={alice: Role.OWNER})
+    DuplicateCandidate.objects.create(paper_a=first, paper_b=second, score=99.0)
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in_with_cookie(page.context, live_server, client, alice)
+    page.goto(f"{live_server.url}/reviews/hair/duplicates/")
+    expect(page.get_by_role("button", name="Merge")).to_be_visible()
+    assert horizontal_overflow(page) <= 0, too_wide(page)
+    box = page.get_by_role("button", name="Not duplicates").bounding_box()
+    assert box["height"] >= 24 and box["width"] >= 24
