@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Right, Substr
 
 from .importers.matching import same_paper
@@ -58,7 +58,7 @@ def record_likely_duplicates(paper_ids: Iterable[int]) -> int:
     for chunk in _chunked(ids, CHUNK):
         if len(known) > MAX_KNOWN_BLOCKS:  # a huge import keeps its memory flat
             known.clear()
-        papers = list(Paper.objects.filter(pk__in=chunk).only(*FIELDS))
+        papers = list(Paper.objects.filter(pk__in=chunk).order_by().only(*FIELDS))
         listed += len(store(candidates_of(papers, known=known)))
     return listed
 
@@ -103,19 +103,16 @@ def _certain(papers: list[Paper], same_titles: bool) -> list[tuple[Paper, Paper,
     }
     if same_titles:
         keys = {paper.title_key for paper in papers if paper.title_key}
-        counts = Paper.objects.filter(title_key__in=keys).order_by().values("title_key").annotate(n=Count("pk"))
+        counts = Paper.objects.filter(title_key__in=keys).exclude(title_key="").order_by().values("title_key")
+        counts = counts.annotate(n=Count("pk"))
         wanted["title_key"] = {row["title_key"] for row in counts if 1 < row["n"] <= MAX_BLOCK_SIZE}
-    condition = Q()
-    for column, values in wanted.items():
-        if values:
-            condition |= Q(**{f"{column}__in": values})
-    if not condition:
-        return []
-    # Ids first (most of them name only the paper itself), then whole papers only where a value is shared.
+    # Ids first (most of them name only the paper itself), then whole papers only where a value is shared. One
+    # query a column, saying "not blank", so each uses its partial index (paper_doi, paper_pmid, paper_title_key).
     holders = defaultdict(set)
-    for pk, *values in Paper.objects.filter(condition).values_list("pk", *wanted):
-        for column, value in zip(wanted, values, strict=True):
-            if value in wanted[column]:
+    for column, values in wanted.items():
+        for chunk in _chunked(sorted(values), CHUNK):
+            rows = Paper.objects.filter(**{f"{column}__in": chunk}).exclude(**{column: ""}).order_by()
+            for pk, value in rows.values_list("pk", column):
                 holders[column, value].add(pk)
     shared = {key: pks for key, pks in holders.items() if len(pks) > 1}
     loaded = {paper.pk: paper for paper in papers}
@@ -181,7 +178,7 @@ def _block_members(end: str, keys: set[str], known: dict) -> dict[str, list[Memb
     member_ids = {pk for key in keys for pk in known[end, key] or ()}
     rows = {}
     for chunk in _chunked(sorted(member_ids), CHUNK):
-        for row in Paper.objects.filter(pk__in=chunk).values_list(*MEMBER_COLUMNS):
+        for row in Paper.objects.filter(pk__in=chunk).order_by().values_list(*MEMBER_COLUMNS):
             rows[row[0]] = Member(*row)
     return {key: [rows[pk] for pk in known[end, key] if pk in rows] for key in keys if known[end, key]}
 
@@ -193,7 +190,7 @@ def _block_ids(expression, keys: list[str]) -> list[tuple[str, int]]:
     """(block, paper id) of the blocks ``keys``: all of a small block, MAX_BLOCK_SIZE + 1 of a crowded one."""
     blocks = Paper.objects.exclude(title_key="").annotate(block=expression)
     if connection.vendor != "postgresql":
-        return list(blocks.filter(block__in=keys).values_list("block", "pk"))
+        return list(blocks.filter(block__in=keys).order_by().values_list("block", "pk"))
     # The expression compiles as the index paper_title_start / paper_title_end was built, so each key is an
     # index scan that stops after MAX_BLOCK_SIZE + 1 rows.
     query = blocks.query
