@@ -52,7 +52,7 @@ def record_likely_duplicates(paper_ids: Iterable[int]) -> int:
     """List the papers ``paper_ids`` may duplicate (each other, or any paper of the corpus) as open
     DuplicateCandidates; how many new pairs were listed. Pairs already listed, whatever their status, are left
     as they are: a pair someone rejected is never proposed again. Called by the importer for the papers a file
-    created or updated."""
+    created."""
     ids = sorted(set(paper_ids))
     listed, known = 0, {}
     for chunk in _chunked(ids, CHUNK):
