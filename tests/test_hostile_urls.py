@@ -25,7 +25,7 @@ from django.urls.resolvers import RegexPattern
 from django.utils.http import urlencode
 from django_filters import FilterSet
 
-from papers.models import ImportBatch, Paper
+from papers.models import DuplicateCandidate, ImportBatch, Paper, PaperAlias
 from reviews.models import (
     Change,
     Comment,
@@ -186,6 +186,11 @@ def world(team):
     Change.objects.create(review=team.review, paper=team.paper, user=team.bob, kind="decision", at=comment.created_at)
     ImportBatch.objects.create(file_name="seed.txt", format="arxiv-dump", imported_by=root).papers.add(team.paper)
     Group.objects.create(name="curators")
+    # A possible duplicate (the review's page, the admin) and the record of a merge (the admin).
+    twin = make_paper(title="InstructBLIP: instruction tuning", abstract="Vision-language instruction tuning.")
+    team.review.add_papers([twin.pk])
+    candidate = DuplicateCandidate.objects.create(paper_a=team.paper, paper_b=twin, score=95)
+    PaperAlias.objects.create(key="paper-999", paper=team.paper, merged_display_id="doi:10.1/gone")
     invitation = Invitation.objects.invite(team.review, "nina@example.org", Role.REVIEWER, invited_by=team.alice)
     team.root = root
     team.real_values = {
@@ -197,6 +202,7 @@ def world(team):
         "membership_id": Membership.objects.get(review=team.review, role=Role.REVIEWER, user=team.bob).pk,
         "reason_id": reason.pk,
         "invitation_id": invitation.pk,
+        "candidate_id": candidate.pk,
         "token": invitation.token,
         "id": team.bob.pk,  # the admin's password form for a user
         "app_label": "papers",
