@@ -54,6 +54,8 @@ class DuplicateCandidate(models.Model):
     objects = DuplicateCandidateQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "possible duplicate"
+        verbose_name_plural = "possible duplicates"
         ordering = ["-score", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["paper_a", "paper_b"], name="duplicate_pair_once"),
