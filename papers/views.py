@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -8,7 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 from config.htmx import HtmxHttpRequest
 
 from .filters import PaperFilter
-from .models import Paper
+from .models import Paper, PaperAlias
 from .pagination import SEARCH_COUNT_CAP, ListPaginator
 from .search import add_fallback_headlines
 
@@ -45,5 +45,10 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
-    paper = get_object_or_404(Paper.objects.defer("search_document").prefetch_related("import_batches").by_key(key))
+    paper = Paper.objects.defer("search_document").prefetch_related("import_batches").by_key(key).first()
+    if paper is None:
+        # A paper merged into another (reviews/paper_merging.py): its old address leads to the one it became.
+        if (current := PaperAlias.current_key(key)) is not None:
+            return redirect("papers:detail", current, permanent=True)
+        raise Http404("No such paper")
     return render(request, "papers/paper_detail.html", {"paper": paper})

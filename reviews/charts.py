@@ -44,7 +44,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class PrismaFlow:
-    """The screening stage of a PRISMA 2020 flow diagram, in records (a paper once per import that brought it)."""
+    """The screening stage of a PRISMA 2020 flow diagram, in records: the papers screened plus the duplicate
+    records removed (dashboard_queries.duplicates_removed)."""
 
     identified: int
     duplicates: int
@@ -155,7 +156,7 @@ def prisma_diagram(name: str, flow: PrismaFlow) -> SafeString:
     gap = 40
     y1 = 10
     identified, h1 = _box(
-        LEFT_X, y1, ["Records identified", f"n = {flow.identified}", "(a paper counted once per import of it)"]
+        LEFT_X, y1, ["Records identified", f"n = {flow.identified}", "(papers screened + duplicates removed)"]
     )
     duplicates, h1b = _box(
         RIGHT_X, y1, ["Records removed before screening", f"Duplicate records: n = {flow.duplicates}"]

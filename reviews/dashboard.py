@@ -126,7 +126,7 @@ class Dashboard:
 
     @cached_property
     def prisma(self) -> charts.PrismaFlow:
-        identified = self.counts.get("records_identified", queries.records_identified)
+        duplicates = self.counts.get("duplicates_removed", queries.duplicates_removed)
         labels = dict(ExclusionReason.objects.filter(review=self.review).values_list("pk", "label"))
         order = list(labels)
         reasons = sorted(
@@ -134,8 +134,8 @@ class Dashboard:
             key=lambda row: (row[0] is None, order.index(row[0]) if row[0] in labels else 0),
         )
         return charts.PrismaFlow(
-            identified=identified,
-            duplicates=identified - self.total_papers,
+            identified=self.total_papers + duplicates,
+            duplicates=duplicates,
             screened=self.total_papers,
             excluded=self._papers_with(TeamStatus.values, "exclude"),
             included=self._papers_with(TeamStatus.values, "include"),

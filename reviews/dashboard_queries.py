@@ -9,10 +9,10 @@ from collections import Counter
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.db.models.functions import TruncDate
 
-from papers.models import Paper
+from papers.models import ImportBatch, Paper, PaperAlias
 
 from .models import Assignment, PaperTag, ReviewPaper, Score, ScreeningDecision
 from .models.annotations import DecisionChoice
@@ -141,17 +141,24 @@ def exclusion_reasons(review_id: int) -> list[tuple[int | None, int]]:
     return list(rows)
 
 
-def records_identified(review_id: int) -> int:
-    """The review's papers counted once per import batch that brought them (once if none did): the records
-    before duplicates were merged."""
-    links = connection.ops.quote_name(Paper.import_batches.through._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {_table(ReviewPaper)} rp "  # noqa: S608
-            f"LEFT JOIN {links} link ON link.paper_id = rp.paper_id WHERE rp.review_id = %s",
-            [review_id],
-        )
-        return cursor.fetchone()[0]
+def duplicates_removed(review_id: int) -> int:
+    """The duplicate records removed from the review's papers (PRISMA's "duplicate records removed"): the
+    ``duplicate_count`` of each import batch whose papers are all in the review (records of a paper an earlier
+    record already stood for, in that file or the corpus, merged on import), plus the papers merged into one of
+    the review's papers afterwards (PaperAlias: from the *Possible duplicates* page, the admin, or
+    ``find_duplicates --merge-certain``). A batch only partly in the review adds nothing, since which of its
+    records were the duplicates is not kept: under-counting rather than charging a review with a corpus's."""
+    links = Paper.import_batches.through
+    in_review = ReviewPaper.objects.filter(review_id=review_id, paper_id=OuterRef("paper_id"))
+    of_batch = links.objects.filter(importbatch_id=OuterRef("pk"))
+    whole = ImportBatch.objects.filter(Exists(of_batch.filter(Exists(in_review)))).exclude(
+        Exists(of_batch.exclude(Exists(in_review)))
+    )
+    on_import = whole.aggregate(n=Sum("duplicate_count"))["n"] or 0
+    merged = PaperAlias.objects.filter(
+        Exists(ReviewPaper.objects.filter(review_id=review_id, paper_id=OuterRef("paper_id")))
+    ).count()
+    return on_import + merged
 
 
 def score_counts(review_id: int) -> dict[int, int]:

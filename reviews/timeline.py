@@ -136,6 +136,8 @@ def change_words(change: Change) -> str:
         return _setting_words(change.subject, before, after)
     if change.kind == ChangeKind.ASSIGNMENT:
         return _assignment_words(before, after)
+    if change.kind == ChangeKind.MERGE:
+        return _merge_words(change.subject, before or {}, after or {})
     return _before_after(change.get_kind_display().lower(), _plain(before), _plain(after))
 
 
@@ -195,6 +197,20 @@ def _assignment_words(before, after) -> str:
     if replaced := (before or {}).get("assignments"):
         words += f" (replacing {_count(replaced, 'assignment')})"
     return words
+
+
+def _merge_words(subject: str, before: dict, after: dict) -> str:
+    """reviews/paper_merging.py's entries: the merge itself, or an annotation of the merged paper it replaced."""
+    if subject == "paper":
+        title = f" (“{_excerpt(before['title'])}”)" if before.get("title") else ""
+        return f"merged the duplicate {before.get('merged', '')}{title} into this paper"
+    whose = f"{before.get('by') or 'a former member'}'s "
+    if subject == "score":
+        old, new = _value(before, "score"), _value(after, "score")
+    else:
+        old, new = _decision(before), _decision(after)
+    noun = "final decision" if subject == "resolution" else subject
+    return f"merging duplicates kept the newer {noun}: {whose}{old} replaced by {new}"
 
 
 def _count(number: int, noun: str) -> str:

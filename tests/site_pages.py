@@ -31,6 +31,7 @@ class Site:
         ]
         if role == "owner":
             pages.append(("settings", f"/reviews/{slug}/settings/", 200))
+            pages.append(("possible duplicates", f"/reviews/{slug}/duplicates/", 200))
         else:
             pages.append(("refused settings", f"/reviews/{slug}/settings/", 403))
         if role == "reviewer":

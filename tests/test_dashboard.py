@@ -60,8 +60,9 @@ def screened(db):
     annotating.set_score(carol, world.papers[0].pk, 5)
     annotating.set_score(bob, world.papers[1].pk, 2)
     annotating.apply_tag(bob, world.papers[0].pk, HOSTILE_TAG)
+    # Two imports wholly in the review: the second merged two of its records into papers already there.
     batch = ImportBatch.objects.create(file_name="a.txt", format="arxiv-dump")
-    other = ImportBatch.objects.create(file_name="b.txt", format="arxiv-dump")
+    other = ImportBatch.objects.create(file_name="b.txt", format="arxiv-dump", duplicate_count=2)
     batch.papers.add(*world.papers)
     other.papers.add(world.papers[0], world.papers[1])
     world.reason = reason
@@ -90,7 +91,7 @@ def test_the_owner_sees_the_team_figures_and_the_prisma_flow(client, screened):
     assert figure(html, "figure-screened") == "4"  # 2 included, 1 excluded, 1 conflict
     assert figure(html, "figure-conflicts-open") == "1"
     assert figure(html, "figure-resolved") == "0"
-    # PRISMA: 6 papers, 8 (paper, import) links → 8 records, 2 duplicates; 6 screened, 1 excluded, 2 included,
+    # PRISMA: 6 papers and the second import's 2 duplicates → 8 records; 6 screened, 1 excluded, 2 included,
     # 2 awaiting screening (one vote, none), 1 awaiting resolution.
     for text in ["Records identified: 8", "duplicate records removed: 2", "records screened: 6",
                  "records excluded: 1", "records included at screening: 2", "awaiting screening: 2",

@@ -25,7 +25,7 @@ from django.urls.resolvers import RegexPattern
 from django.utils.http import urlencode
 from django_filters import FilterSet
 
-from papers.models import EnrichmentAttempt, ImportBatch, Paper
+from papers.models import DuplicateCandidate, EnrichmentAttempt, ImportBatch, Paper, PaperAlias
 from reviews.models import (
     Change,
     Comment,
@@ -187,6 +187,11 @@ def world(team):
     ImportBatch.objects.create(file_name="seed.txt", format="arxiv-dump", imported_by=root).papers.add(team.paper)
     EnrichmentAttempt.objects.create(paper=team.paper, source="arxiv", outcome="failed", attempted_at=root.date_joined)
     Group.objects.create(name="curators")
+    # A possible duplicate (the review's page, the admin) and the record of a merge (the admin).
+    twin = make_paper(title="InstructBLIP: instruction tuning", abstract="Vision-language instruction tuning.")
+    team.review.add_papers([twin.pk])
+    candidate = DuplicateCandidate.objects.create(paper_a=team.paper, paper_b=twin, score=95)
+    PaperAlias.objects.create(key="paper-999", paper=team.paper, merged_display_id="doi:10.1/gone")
     invitation = Invitation.objects.invite(team.review, "nina@example.org", Role.REVIEWER, invited_by=team.alice)
     team.root = root
     team.real_values = {
@@ -198,6 +203,7 @@ def world(team):
         "membership_id": Membership.objects.get(review=team.review, role=Role.REVIEWER, user=team.bob).pk,
         "reason_id": reason.pk,
         "invitation_id": invitation.pk,
+        "candidate_id": candidate.pk,
         "token": invitation.token,
         "id": team.bob.pk,  # the admin's password form for a user
         "app_label": "papers",

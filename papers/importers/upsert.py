@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from ..duplicates import record_likely_duplicates
 from ..models import ImportBatch, Paper
 from .matching import best_identity, existing_matches, merge_repeats
 from .merge import merge_record
@@ -106,6 +107,7 @@ def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
         paper_ids.extend(insert_papers(new_records, now, on_progress=bar.update))
         file.created = len(new_records)
     link_papers(batch, paper_ids)
+    record_likely_duplicates(paper_ids[len(paper_ids) - file.created :])  # the new papers, listed last
     batch.record_count = file.record_count
     batch.created_count = file.created
     batch.updated_count = file.updated

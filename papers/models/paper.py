@@ -3,11 +3,13 @@ from datetime import date
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Right, Substr
 from django.urls import reverse
 
 from ..arxiv_ids import ArxivId
 from ..identity import title_key
 from ..querysets import PaperQuerySet
+from ..title_matching import BLOCK_LENGTH
 from .batch import ImportBatch, ImportSource
 
 # Papers without an arXiv id are addressed as paper-<row id>; no arXiv id has this shape.
@@ -69,6 +71,9 @@ class Paper(models.Model):
             models.Index(fields=["doi"], condition=~Q(doi=""), name="paper_doi"),
             models.Index(fields=["pmid"], condition=~Q(pmid=""), name="paper_pmid"),
             models.Index(fields=["title_key"], condition=~Q(title_key=""), name="paper_title_key"),
+            # The blocks likely duplicates are looked up by (papers/duplicates.py): a title key's two ends.
+            models.Index(Substr("title_key", 1, BLOCK_LENGTH), condition=~Q(title_key=""), name="paper_title_start"),
+            models.Index(Right("title_key", BLOCK_LENGTH), condition=~Q(title_key=""), name="paper_title_end"),
         ]
 
     def __str__(self):

@@ -16,10 +16,12 @@ class ChangeKind(models.TextChoices):
     RESOLUTION = "resolution", "Final decision"
     SETTING = "setting", "Review setting"
     ASSIGNMENT = "assignment", "Assignment"
+    MERGE = "merge", "Duplicate merged"
 
 
-# Kinds that say what a screener thought of a paper: blind mode hides them like the votes themselves.
-TEAM_KINDS = frozenset({ChangeKind.DECISION, ChangeKind.SCORE, ChangeKind.TAG, ChangeKind.RESOLUTION})
+# Kinds that say what a screener thought of a paper: blind mode hides them like the votes themselves (a merge's
+# entries name the decisions and scores it replaced).
+TEAM_KINDS = frozenset({ChangeKind.DECISION, ChangeKind.SCORE, ChangeKind.TAG, ChangeKind.RESOLUTION, ChangeKind.MERGE})
 
 
 class ChangeQuerySet(models.QuerySet):

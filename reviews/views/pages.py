@@ -2,14 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import HtmxHttpRequest
-from papers.models import Paper
+from papers.models import Paper, PaperAlias
 from papers.pagination import SEARCH_COUNT_CAP, ListPaginator
 from papers.search import add_fallback_headlines
 from papers.views import PAPERS_PER_PAGE, wants_fragment
@@ -143,7 +143,13 @@ def neighbours(
 @never_cache
 def review_paper_detail(request: HtmxHttpRequest, slug: str, key: str) -> HttpResponse:
     membership = get_membership(request.user, slug)
-    paper = get_object_or_404(Paper.objects.only("pk").by_key(key))
+    paper = Paper.objects.only("pk").by_key(key).first()
+    if paper is None:
+        # A paper merged into another: its old address leads to the one it became (a 404 there if not in review).
+        if (current := PaperAlias.current_key(key)) is not None:
+            url = reverse("reviews:paper", args=[slug, current])
+            return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url, permanent=True)
+        raise Http404("No such paper")
     review_paper = load_panel(membership, paper.pk)
     if review_paper is None:
         raise Http404("This paper is not part of the review.")

@@ -18,6 +18,7 @@ from django.test import override_settings
 
 from benchmarks import review_workload
 from benchmarks.corpus_benchmark import CorpusBenchmark
+from benchmarks.duplicate_benchmark import DuplicateImportBenchmark
 from benchmarks.export_benchmark import ExportBenchmark
 from benchmarks.reporting import Report, load_average
 from benchmarks.review_benchmark import ReviewBenchmark
@@ -29,7 +30,8 @@ class Command(BaseCommand):
         "Benchmark importing N synthetic papers and serving the paper list (plain, deep page, text search, month "
         "filter) on PostgreSQL; then a blind dual-screening review over them: its paper list with the team's filters "
         "and sorts in both blind modes, statistics, dashboard, screening mode, and the annotation and resolution "
-        "POSTs. Prints the figures beside their targets. EMPTIES THE PAPERS TABLES FIRST (and "
+        "POSTs; and what likely-duplicate matching adds to an import of new records. Prints the figures beside their "
+        "targets. EMPTIES THE PAPERS TABLES FIRST (and "
         "replaces the benchmark review): run it only against a dedicated benchmark database (its name must "
         "contain 'bench')."
     )
@@ -65,6 +67,16 @@ class Command(BaseCommand):
             "from two of the four reviewers it is assigned to.",
         )
         parser.add_argument(
+            "--duplicate-records",
+            type=int,
+            default=10_000,
+            help="New records imported (as dry runs) with and without likely-duplicate matching, to time what it "
+            "adds (10000; 0 skips it).",
+        )
+        parser.add_argument(
+            "--duplicate-repeats", type=int, default=3, help="Dry-run imports of each kind, alternating (3)."
+        )
+        parser.add_argument(
             "--profile-reviews",
             action="store_true",
             help="Also print a cProfile of the slowest review-list scenario (top functions).",
@@ -87,6 +99,11 @@ class Command(BaseCommand):
         with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             import_rate = None if skip_import else corpus.generate_and_import(papers, seed=seed, keep=keep)
             corpus_targets = corpus.run(import_rate, profile=options["profile"])
+            if options["duplicate_records"] > 0:
+                duplicates = DuplicateImportBenchmark(
+                    report, records=options["duplicate_records"], repeats=max(1, options["duplicate_repeats"])
+                )
+                corpus_targets += duplicates.run()
             review_targets = []
             if not options["skip_reviews"]:
                 reviews = ReviewBenchmark(
