@@ -57,7 +57,7 @@ def test_the_dashboard_names_its_figures_plainly(client, dual):  # noqa: F811
     annotating.decide(bob, dual.p2.pk, "exclude")
     html = logged_in(client, dual.alice).get(reverse("reviews:dashboard", args=["dual"])).text
     assert "Papers with all required decisions" in html and "fully screened" not in html
-    assert "×" not in html and "(a paper counted once per import of it)" in html
+    assert "×" not in html and "(papers screened + duplicates removed)" in html
     assert "Records screened" in html and "(entered title/abstract screening)" in html
     table = html.split('id="prisma-table"')[1].split("</table>")[0]
     for stage, n in [("Records screened (entered title/abstract screening)", 4), ("Records included at screening", 1),
