@@ -393,7 +393,7 @@ class _Restorer:
         # An undo names the changes it took back: their new ids are known only now.
         undoing = []
         for row in rows:
-            if row.subject.startswith("undo:"):
+            if row.kind == ChangeKind.DECISION and row.subject.startswith("undo:"):
                 first, _, last = row.subject.removeprefix("undo:").partition("-")
                 numbers = [change_pks[int(first) - 1]] + ([change_pks[int(last) - 1]] if last else [])
                 row.subject = "undo:" + "-".join(map(str, numbers))
@@ -407,7 +407,7 @@ class _Restorer:
             return str(self.comment_pks[change.paper_ref, int(subject.removeprefix("comment:"))])
         if change.kind == ChangeKind.TAG and subject.startswith("tag:"):
             return str(self.tags[subject.removeprefix("tag:")])
-        if subject.startswith("member:"):
+        if change.kind == ChangeKind.SETTING and subject.startswith("member:"):
             username = subject.removeprefix("member:")
             return f"member:{self.user_map.get(username, username)}"
         return subject
