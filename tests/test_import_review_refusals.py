@@ -279,3 +279,14 @@ def test_a_change_moved_onto_or_off_a_paper_is_refused(archive, kind, paper):
     write_lines(archive, lines)
     message = refused(archive)
     assert f"dual.jsonl:{number + 1}: a {kind} change is about" in message
+
+
+@pytest.mark.django_db
+def test_a_partial_archive_is_refused_saying_who_can_export_a_full_one(archive):
+    lines = lines_of(archive)
+    lines[0]["scope"] = "as-seen-by:rosa"
+    write_lines(archive, lines)
+    message = refused(archive)
+    assert "dual.jsonl:1: this archive holds only what one member could see (scope 'as-seen-by:rosa')" in message
+    assert "exported by an owner of the review, or by export_review without --as" in message
+    assert "resolver" not in message  # a resolver's archive is as-seen-by too

@@ -256,8 +256,9 @@ class _Reader:
         scope = text_field(obj, "scope", 200)
         if scope != FULL_SCOPE:
             raise Bad(
-                f"this archive holds only what one member could see (scope {scope!r}); only a full archive, "
-                "exported by an owner or a resolver, can be restored"
+                f"this archive holds only what one member could see (scope {scope!r}); only a full archive "
+                "(scope 'everything': exported by an owner of the review, or by export_review without --as) "
+                "can be restored"
             )
         review = self._review(object_field(obj, "review"))
         members = [self._member(item, n) for n, item in enumerate(list_field(obj, "members"), 1)]
