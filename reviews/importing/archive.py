@@ -139,6 +139,20 @@ class Archive:
             note(change.user, change.line)
         return named
 
+    def history_usernames(self) -> set[str]:
+        """The usernames the history holds as text only (``member:<username>`` subjects, a removed tag's
+        ``applied_by``, an assignment's ``reviewers``): ``--map-user`` renames them, they need no account."""
+        names = set()
+        for change in self.changes:
+            if change.kind == ChangeKind.SETTING and change.subject.startswith("member:"):
+                names.add(change.subject.removeprefix("member:"))
+            for state in (change.before, change.after):
+                if isinstance(state, dict) and isinstance(state.get("applied_by"), str):
+                    names.add(state["applied_by"])
+                if isinstance(state, dict) and isinstance(state.get("reviewers"), dict):
+                    names.update(state["reviewers"])
+        return names
+
 
 def read_archive(name: str, data: bytes) -> Archive:
     """Parse and check the archive ``data`` (the bytes of the file called ``name``); raise ImportRefused."""
