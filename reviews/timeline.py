@@ -91,7 +91,7 @@ def entries(membership: Membership, changes: list[Change]) -> list[Entry]:
         entry = Entry(change=change, who=str(change.user) if change.user else "A former member", words="")
         if change.kind == ChangeKind.COMMENT:
             comment = comments.get(change.subject)
-            entry.words = comment_words(change, may_read=_may_read(membership, comment))
+            entry.words = comment_words(change, may_read=may_read_comment(membership, comment))
             if _restorable(membership, comment) and change.after is None and change.subject not in offered:
                 offered.add(change.subject)  # on its latest deletion only
                 entry.restorable = comment.pk
@@ -101,9 +101,9 @@ def entries(membership: Membership, changes: list[Change]) -> list[Entry]:
     return result
 
 
-def _may_read(membership: Membership, comment: Comment | None) -> bool:
+def may_read_comment(membership, comment: Comment | None) -> bool:
     """Whether the member may read the comment's words: anyone while it stands; once deleted (or gone), its
-    author and the owners."""
+    author and the owners. The history page and the review archive (its comments and their changes) both ask."""
     if comment is not None and comment.deleted_at is None:
         return True
     return membership.is_owner or (comment is not None and comment.author_id == membership.user_id)

@@ -1,6 +1,6 @@
 """A rich review for the archive tests, made through the ordinary write paths, and a reference writer of the
-archive format (the README's *Moving a review between installations*), which the round-trip tests compare against
-until the real exporter (reviews/exporting, `export_review --format jsonl`) is merged; then they use both."""
+archive format (reviews/exporting/ARCHIVE.md), which the round-trip tests compare the real exporter
+(reviews/exporting, `export_review --format jsonl`) against."""
 
 import json
 

@@ -194,3 +194,53 @@ def test_a_copy_beside_the_original_exports_the_same_but_for_its_slug(rich, tmp_
     copy = export_jsonl("dual-copy", tmp_path / "copy.jsonl")
     assert copy.replace(b'"slug":"dual-copy"', b'"slug":"dual"', 1) == original
     assert Paper.objects.filter(reviews__slug="dual-copy").count() == 7 == Paper.objects.count()
+
+
+@pytest.mark.django_db
+def test_map_user_renames_every_username_the_history_stores(rich, tmp_path):  # noqa: F811
+    """member:<username> subjects, an assignment's reviewers, and the applied_by of a tag an owner took off
+    someone else's paper: the history names no one by the old name."""
+    from reviews import annotating
+    from tests.dual_review import member
+
+    tag = rich.review.tags.get(name="RCT")
+    annotating.remove_tag(member(rich.review, rich.alice), rich.p1.pk, tag.pk)  # alice's and bob's
+    path = tmp_path / "dual.jsonl"
+    path.write_bytes(write_archive(rich.review))
+    forget_review(rich.review)
+    make_user("robert"), make_user("daniel")
+
+    run(path, "--map-user", "bob=robert", "--map-user", "dan=daniel")
+
+    review = Review.objects.get(slug="dual")
+    history = list(Change.objects.filter(review=review))
+    applied_by = {change.before["applied_by"] for change in history if "applied_by" in (change.before or {})}
+    reviewers = {
+        name for change in history if change.kind == ChangeKind.ASSIGNMENT for name in change.after["reviewers"]
+    }
+    members = {change.subject for change in history if change.subject.startswith("member:")}
+    assert applied_by == {"robert"}  # alice removed bob's RCT
+    assert reviewers == {"robert", "carol"}
+    assert members == {"member:daniel"}
+
+
+@pytest.mark.django_db
+def test_a_username_only_the_history_names_needs_no_account_and_may_be_mapped(rich, tmp_path):  # noqa: F811
+    from reviews import configuring
+    from tests.dual_review import member
+
+    gone = make_user("gone")
+    owner = member(rich.review, rich.alice)
+    configuring.add_member(owner, gone, "observer")
+    configuring.remove_member(owner, member(rich.review, gone).pk)
+    gone.delete()
+    path = tmp_path / "dual.jsonl"
+    path.write_bytes(write_archive(rich.review))
+    forget_review(rich.review)
+
+    run(path, "--dry-run")  # no account for gone, and none needed: the history names them as text only
+    run(path, "--map-user", "gone=former")
+    subjects = set(
+        Change.objects.filter(review__slug="dual", subject__startswith="member:").values_list("subject", flat=True)
+    )
+    assert subjects == {"member:dan", "member:former"}

@@ -185,7 +185,7 @@ def test_history_that_names_database_ids_or_unknown_things_is_refused(archive):
     number = next(n for n, line in enumerate(lines) if line["type"] == "change" and line["kind"] == "comment")
     lines[number]["subject"] = "comment:42"
     write_lines(archive, lines)
-    assert f"dual.jsonl:{number + 1}: subject 'comment:42' is not a comment of the change's paper" in refused(archive)
+    assert f'dual.jsonl:{number + 1}: subject "comment:42" is not a comment of the change\'s paper' in refused(archive)
     lines[number]["subject"] = "7"
     write_lines(archive, lines)
     assert "is a database id" in refused(archive)
@@ -204,3 +204,89 @@ def test_an_empty_or_unreadable_file(archive, tmp_path):
     assert "dual.jsonl:1: empty file" in refused(archive)
     with pytest.raises(CommandError, match="cannot read"):
         run(tmp_path / "missing.jsonl")
+
+
+def first_change(lines, kind: str) -> int:
+    return next(n for n, line in enumerate(lines) if line["type"] == "change" and line["kind"] == kind)
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "expected"),
+    [
+        # restore.py once turned every "undo:" subject into change ids, whatever its kind: a traceback.
+        ("setting", "undo:x", "neither a setting's name nor member:USERNAME"),
+        ("setting", "undo:1", "neither a setting's name nor member:USERNAME"),
+        ("setting", "member:", "neither a setting's name nor member:USERNAME"),
+        ("setting", "", "a setting change names the setting"),
+        ("comment", "undo:x", "is not a comment of the change's paper"),
+        ("comment", "comment:abc", "is not a comment of the change's paper"),
+        ("comment", "comment:0", "is not a comment of the change's paper"),
+        ("comment", "comment:" + "9" * 40, "is not a comment of the change's paper"),
+        ("comment", "comment:\u0661", "is not a comment of the change's paper"),
+        ("comment", "member:bob", "is not a comment of the change's paper"),
+        ("tag", "tag:", "is not one of the review's tags"),
+        ("tag", "tag:No such tag", "is not one of the review's tags"),
+        ("tag", "undo:1", "is not one of the review's tags"),
+        ("decision", "undo:3-1", "does not name earlier change lines"),
+        ("decision", "undo:0", "does not name earlier change lines"),
+        ("decision", "undo:", "does not name earlier change lines"),
+        ("decision", "undo:x", "does not name earlier change lines"),
+        ("decision", "undo:" + "9" * 40, "does not name earlier change lines"),
+        ("decision", "undo:1-" + "9" * 10, "does not name earlier change lines"),
+        ("decision", "undo:\u0661", "does not name earlier change lines"),
+        ("decision", "comment:1", "does not name earlier change lines"),
+        ("score", "x", "a score change has no subject"),
+        ("score", "undo:1", "a score change has no subject"),
+        ("resolution", "member:bob", "a resolution change has no subject"),
+        ("assignment", "tag:RCT", "a assignment change has no subject"),
+    ],
+)
+@pytest.mark.django_db
+def test_a_hand_edited_change_subject_is_refused_by_line_whatever_its_kind(archive, kind, subject, expected):
+    lines = lines_of(archive)
+    number = first_change(lines, kind)
+    lines[number]["subject"] = subject
+    write_lines(archive, lines)
+    message = refused(archive)
+    assert f"dual.jsonl:{number + 1}: subject " in message and expected in message
+    assert message.count("dual.jsonl:") == 1
+
+
+@pytest.mark.django_db
+def test_an_undo_names_earlier_decision_changes_only(archive):
+    lines = lines_of(archive)
+    first = first_change(lines, "decision")
+    later = next(n for n in range(first + 1, len(lines)) if lines[n]["kind"] == "decision")
+    lines[later]["subject"] = f"undo:{first - 7}"  # the change lines are numbered from 1 after the 7 papers
+    write_lines(archive, lines)
+    assert run(archive, "--dry-run")  # an undo of an earlier decision is accepted
+    lines[first]["subject"] = f"undo:{later - 7}"
+    write_lines(archive, lines)
+    assert f'dual.jsonl:{first + 1}: subject "undo:{later - 7}" does not name earlier' in refused(archive)
+    lines[first]["subject"] = ""
+    setting = first_change(lines, "setting")
+    lines[later]["subject"] = f"undo:{setting - 7}"
+    write_lines(archive, lines)
+    assert "an undo takes back decision changes, and names another kind" in refused(archive)
+
+
+@pytest.mark.parametrize(("kind", "paper"), [("setting", "a paper"), ("assignment", "a paper"), ("decision", None)])
+@pytest.mark.django_db
+def test_a_change_moved_onto_or_off_a_paper_is_refused(archive, kind, paper):
+    lines = lines_of(archive)
+    number = first_change(lines, kind)
+    lines[number]["paper"] = None if paper is None else lines[first_change(lines, "decision")]["paper"]
+    write_lines(archive, lines)
+    message = refused(archive)
+    assert f"dual.jsonl:{number + 1}: a {kind} change is about" in message
+
+
+@pytest.mark.django_db
+def test_a_partial_archive_is_refused_saying_who_can_export_a_full_one(archive):
+    lines = lines_of(archive)
+    lines[0]["scope"] = "as-seen-by:rosa"
+    write_lines(archive, lines)
+    message = refused(archive)
+    assert "dual.jsonl:1: this archive holds only what one member could see (scope 'as-seen-by:rosa')" in message
+    assert "exported by an owner of the review, or by export_review without --as" in message
+    assert "resolver" not in message  # a resolver's archive is as-seen-by too

@@ -230,3 +230,61 @@ def test_a_download_in_progress_neither_blocks_a_writer_nor_sees_its_change(caro
     assert len(rest.splitlines()) == header["papers"] - 1 + header["changes"]
     assert '"decision":"exclude"' not in rest
     assert ScreeningDecision.objects.filter(user=team.bob, paper=team.p1, decision="exclude").exists()
+
+
+@pytest.fixture
+def carol_deleted(carol_screened):
+    """carol quoted p3's abstract in a comment bob answered, edited it, then deleted it."""
+    team = carol_screened
+    carol = member(team.review, team.carol)
+    said = annotating.add_comment(carol, team.p3.pk, "My secret first thought", quote="about paper")
+    annotating.add_comment(member(team.review, team.bob), team.p3.pk, "What did you mean?", parent_id=said.pk)
+    said = annotating.edit_comment(carol, said, "My secret second thought")
+    annotating.delete_comment(carol, said)
+    return team
+
+
+def archive_of(team, user) -> list[dict]:
+    viewer = member(team.review, user)
+    return [json.loads(line) for line in "".join(export_pieces(prepare(viewer, "jsonl"), "jsonl")).splitlines()]
+
+
+def deleted_comment_words(lines) -> tuple[list, list]:
+    """The deleted comment's (body, quote) in its paper line, and every comment change's before/after."""
+    p3 = next(line for line in lines if line["type"] == "paper" and line["paper"]["title"] == "Paper 3")
+    comment = next(comment for comment in p3["comments"] if comment["deleted_at"])
+    subject = f"comment:{comment['id']}"
+    states = [
+        state
+        for line in lines
+        if line["type"] == "change" and line["kind"] == "comment" and line["subject"] == subject
+        for state in (line["before"], line["after"])
+        if state and "body" in state
+    ]
+    return [(comment["body"], comment["quote"])], [(state["body"], state.get("quote")) for state in states]
+
+
+def test_someone_elses_deleted_comment_has_no_words_in_an_archive_nor_in_its_history(carol_deleted):
+    team = carol_deleted
+    in_paper, in_history = deleted_comment_words(archive_of(team, team.bob))
+    assert in_paper == [("", "")]
+    assert len(in_history) == 4 and set(in_history) == {("", "")}  # added, edited (before, after), deleted
+    assert "secret" not in json.dumps(archive_of(team, team.rosa))  # a resolver reads no more than the page lets
+
+
+@pytest.mark.parametrize("reader", ["carol", "alice"])
+def test_the_author_and_the_owners_keep_a_deleted_comments_words(carol_deleted, reader):
+    team = carol_deleted
+    in_paper, in_history = deleted_comment_words(archive_of(team, getattr(team, reader)))
+    assert in_paper == [("My secret second thought", "about paper")]
+    assert ("My secret first thought", "about paper") in in_history
+    assert ("My secret second thought", "about paper") in in_history
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ris", "bibtex"])
+def test_a_deleted_comment_shows_in_readable_files_as_on_its_page_without_words_or_quote(client, carol_deleted, fmt):
+    team = carol_deleted
+    for reader in (team.bob, team.alice):
+        text = downloaded(logged_in(client, reader).get(export_url(team.review, fmt)))
+        assert "(deleted)" in text and "What did you mean?" in text
+        assert "secret" not in text and "on “about paper”" not in text

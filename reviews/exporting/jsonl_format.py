@@ -15,7 +15,7 @@ from datetime import UTC
 from django.db.models import Q
 
 from ..models import Change, ChangeKind, ExclusionReason, Membership, Tag
-from ..timeline import changes_seen_by
+from ..timeline import changes_seen_by, may_read_comment
 from .rows import Export, ExportRow
 
 EXTENSION = "jsonl"
@@ -46,6 +46,7 @@ class Archive:
         # Filled while papers are written, for the changes that refer to them.
         self.comment_ids: dict[int, int] = {}  # comment pk -> its id local to its paper
         self.paper_refs: dict[int, int] = {}  # paper pk -> its position among the paper lines
+        self.readable_comments: set[int] = set()  # pks of the written comments whose words the viewer may read
         self.tags = list(Tag.objects.filter(review=self.review).select_related("created_by").order_by("name", "pk"))
         self.tag_names = {tag.pk: tag.name for tag in self.tags}
         reasons = ExclusionReason.objects.filter(review=self.review).order_by("position", "label")
@@ -93,11 +94,9 @@ class Archive:
             local_ids[comment.pk] = len(local_ids) + 1
             self.comment_ids[comment.pk] = local_ids[comment.pk]
         for comment in row.comments:
-            readable = (
-                comment.deleted_at is None
-                or self.export.viewer.is_owner
-                or (comment.author_id == self.export.viewer.user_id)
-            )
+            readable = may_read_comment(self.export.viewer, comment)
+            if readable:
+                self.readable_comments.add(comment.pk)
             comments.append(
                 {
                     "id": local_ids[comment.pk],
@@ -207,8 +206,8 @@ class Archive:
                         "title": change["paper__title"],
                     },
                     "subject": self.subject(change["kind"], change["subject"], positions),
-                    "before": self.state(change["before"]),
-                    "after": self.state(change["after"]),
+                    "before": self.state(change["before"], change),
+                    "after": self.state(change["after"], change),
                     "at": stamp(change["at"]),
                 }
             )
@@ -228,15 +227,27 @@ class Archive:
             return ""
         return subject
 
-    def state(self, state):
+    def state(self, state, change: dict):
         """A change's before/after without database ids: a reason's id becomes ``reason_ref``, its position in
-        the header's reasons (dropped if the reason is gone)."""
-        if not isinstance(state, dict) or "reason_id" not in state:
+        the header's reasons (dropped if the reason is gone). The words of a comment the viewer may not read
+        (someone else's deleted comment, or one deleted outright; ``timeline.may_read_comment``, as the history
+        page decides) are blanked to ``""``, as in its paper line."""
+        if not isinstance(state, dict):
+            return state
+        if change["kind"] == ChangeKind.COMMENT and not self.may_read_change(change):
+            state = {key: "" if key in ("body", "quote") else value for key, value in state.items()}
+        if "reason_id" not in state:
             return state
         state = dict(state)
         if ref := self.reason_refs.get(state.pop("reason_id")):
             state["reason_ref"] = ref
         return state
+
+    def may_read_change(self, change: dict) -> bool:
+        if self.export.viewer.is_owner:
+            return True
+        subject = change["subject"]
+        return subject.isdigit() and int(subject) in self.readable_comments
 
 
 def write(export: Export) -> Iterator[str]:

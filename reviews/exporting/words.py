@@ -66,7 +66,7 @@ def comment_lines(row: ExportRow) -> list[str]:
         heading = f"{who}, {comment.created_at:%Y-%m-%d}"
         if answering is not None:
             heading += f", replying to {answering.author.get_username() if answering.author else 'a former member'}"
-        if comment.quote:
+        if comment.quote and not comment.deleted_at:  # a deleted comment's page shows neither quote nor body
             heading += f", on “{' '.join(comment.quote.split())}”"
         body = "(deleted)" if comment.deleted_at else " ".join(comment.body.split())
         lines.append(f"{heading}: {body}")

@@ -68,7 +68,10 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 MAX_PROBLEMS = 50
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-UNDO_SUBJECT = re.compile(r"^undo:([1-9]\d{0,9})(?:-([1-9]\d{0,9}))?$")
+UNDO_SUBJECT = re.compile(r"^undo:([1-9][0-9]{0,9})(?:-([1-9][0-9]{0,9}))?$")
+COUNT = re.compile(r"^[1-9][0-9]{0,9}$")
+SETTING_NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
+REVIEW_WIDE_KINDS = {ChangeKind.SETTING, ChangeKind.ASSIGNMENT}
 FINAL_DECISIONS = {*FinalChoice.values, DecisionChoice.MAYBE}
 
 
@@ -135,6 +138,20 @@ class Archive:
         for change in self.changes:
             note(change.user, change.line)
         return named
+
+    def history_usernames(self) -> set[str]:
+        """The usernames the history holds as text only (``member:<username>`` subjects, a removed tag's
+        ``applied_by``, an assignment's ``reviewers``): ``--map-user`` renames them, they need no account."""
+        names = set()
+        for change in self.changes:
+            if change.kind == ChangeKind.SETTING and change.subject.startswith("member:"):
+                names.add(change.subject.removeprefix("member:"))
+            for state in (change.before, change.after):
+                if isinstance(state, dict) and isinstance(state.get("applied_by"), str):
+                    names.add(state["applied_by"])
+                if isinstance(state, dict) and isinstance(state.get("reviewers"), dict):
+                    names.update(state["reviewers"])
+        return names
 
 
 def read_archive(name: str, data: bytes) -> Archive:
@@ -253,8 +270,9 @@ class _Reader:
         scope = text_field(obj, "scope", 200)
         if scope != FULL_SCOPE:
             raise Bad(
-                f"this archive holds only what one member could see (scope {scope!r}); only a full archive, "
-                "exported by an owner or a resolver, can be restored"
+                f"this archive holds only what one member could see (scope {scope!r}); only a full archive "
+                "(scope 'everything': exported by an owner of the review, or by export_review without --as) "
+                "can be restored"
             )
         review = self._review(object_field(obj, "review"))
         members = [self._member(item, n) for n, item in enumerate(list_field(obj, "members"), 1)]
@@ -589,28 +607,55 @@ class _Reader:
             raise Bad(f"{name}.reason_id is a database id; an archive names reasons by reason_ref")
 
     def _check_change_subjects(self) -> None:
-        count = len(self.archive.changes)
-        for change in self.archive.changes:
-            subject = change.subject
-            problem = None
-            if change.kind == ChangeKind.COMMENT and subject.startswith("comment:"):
-                number = subject.removeprefix("comment:")
-                known = self.comment_ids.get(change.paper_ref, set())
-                if not (number.isascii() and number.isdigit() and int(number) in known):
-                    problem = f"subject {subject!r} is not a comment of the change's paper"
-            elif change.kind == ChangeKind.TAG and subject.startswith("tag:"):
-                name = subject.removeprefix("tag:")
-                if self.tag_names.get(tag_key(name)) != name:
-                    problem = f"subject {subject[:60]!r} is not one of the review's tags"
-            elif change.kind == ChangeKind.DECISION and subject.startswith("undo:"):
-                match = UNDO_SUBJECT.match(subject)
-                numbers = [int(part) for part in match.groups() if part] if match else []
-                if not numbers or max(numbers) > count or numbers != sorted(numbers):
-                    problem = f"subject {subject!r} does not name change lines of this file"
-            elif subject.isdigit() and change.kind in (ChangeKind.COMMENT, ChangeKind.TAG):
-                problem = f"subject {subject!r} is a database id; an archive names it as comment:N or tag:NAME"
-            if problem:
-                self.problem(change.line, problem)
+        """Each change's subject has its kind's form, and what it names is in the file (``restore.py`` turns
+        them into row ids without looking again); a change of a paper's kind has a paper, a review-wide one none."""
+        for position, change in enumerate(self.archive.changes, 1):
+            try:
+                self._check_paper_of_change(change)
+                self._check_subject(change, position)
+            except Bad as error:
+                self.problem(change.line, str(error))
+
+    def _check_paper_of_change(self, change: ArchiveChange) -> None:
+        if change.kind in REVIEW_WIDE_KINDS and change.paper_ref is not None:
+            raise Bad(f"a {change.kind} change is about the whole review: its paper must be null")
+        if change.kind not in REVIEW_WIDE_KINDS and change.paper_ref is None:
+            raise Bad(f"a {change.kind} change is about a paper: its paper must be given")
+
+    def _check_subject(self, change: ArchiveChange, position: int) -> None:
+        subject, kind = change.subject, change.kind
+        if subject.isascii() and subject.isdigit() and kind in (ChangeKind.COMMENT, ChangeKind.TAG):
+            raise Bad(f"subject {subject!r} is a database id; an archive names it as comment:N or tag:NAME")
+        if not subject:
+            if kind == ChangeKind.SETTING:
+                raise Bad("subject is empty, but a setting change names the setting (or member:USERNAME)")
+            return
+        if kind == ChangeKind.COMMENT:
+            number = subject.removeprefix("comment:")
+            known = self.comment_ids.get(change.paper_ref, set())
+            if not (subject.startswith("comment:") and COUNT.match(number) and int(number) in known):
+                raise Bad(f"subject {shown(subject)} is not a comment of the change's paper (comment:N)")
+        elif kind == ChangeKind.TAG:
+            name = subject.removeprefix("tag:")
+            if not (subject.startswith("tag:") and self.tag_names.get(tag_key(name)) == name):
+                raise Bad(f"subject {shown(subject)} is not one of the review's tags (tag:NAME)")
+        elif kind == ChangeKind.DECISION:
+            self._check_undo(subject, position)
+        elif kind == ChangeKind.SETTING:
+            username = subject.removeprefix("member:")
+            if not (SETTING_NAME.match(subject) or (subject.startswith("member:") and username.strip())):
+                raise Bad(f"subject {shown(subject)} is neither a setting's name nor member:USERNAME")
+        else:
+            raise Bad(f'subject {shown(subject)}: a {kind} change has no subject (write "")')
+
+    def _check_undo(self, subject: str, position: int) -> None:
+        """``undo:A`` or ``undo:A-B``: earlier decision change lines, A ≤ B, by their place among the changes."""
+        match = UNDO_SUBJECT.match(subject)
+        numbers = [int(part) for part in match.groups() if part] if match else []
+        if not numbers or numbers != sorted(numbers) or max(numbers) >= position:
+            raise Bad(f"subject {shown(subject)} does not name earlier change lines of this file (undo:A or undo:A-B)")
+        if any(self.archive.changes[number - 1].kind != ChangeKind.DECISION for number in numbers):
+            raise Bad(f"subject {shown(subject)}: an undo takes back decision changes, and names another kind")
 
     def _check_papers_with_importer(self) -> None:
         """The records pass the importer's own checks, and no two are the same paper (by its matching rules)."""

@@ -93,10 +93,12 @@ def parse_user_map(pairs: list[str]) -> dict[str, str]:
 
 def resolve_users(archive: Archive, mapping: dict[str, str]) -> dict[str, object]:
     """The account each username of the archive stands for here (after ``mapping``); ImportRefused naming every
-    username with no account, and every mapping that names no user of the file."""
+    username with no account, and every mapping that names no user of the file. A username the history names only
+    as text (``Archive.history_usernames``, e.g. a member since removed whose account is gone) needs no account,
+    but may be mapped."""
     named = archive.usernames()
     problems = []
-    for old in sorted(set(mapping) - set(named)):
+    for old in sorted(set(mapping) - set(named) - archive.history_usernames()):
         problems.append(f"--map-user {old}={mapping[old]}: the archive names no user {old!r}")
     targets = defaultdict(list)
     for username in named:
@@ -393,7 +395,7 @@ class _Restorer:
         # An undo names the changes it took back: their new ids are known only now.
         undoing = []
         for row in rows:
-            if row.subject.startswith("undo:"):
+            if row.kind == ChangeKind.DECISION and row.subject.startswith("undo:"):
                 first, _, last = row.subject.removeprefix("undo:").partition("-")
                 numbers = [change_pks[int(first) - 1]] + ([change_pks[int(last) - 1]] if last else [])
                 row.subject = "undo:" + "-".join(map(str, numbers))
@@ -407,7 +409,7 @@ class _Restorer:
             return str(self.comment_pks[change.paper_ref, int(subject.removeprefix("comment:"))])
         if change.kind == ChangeKind.TAG and subject.startswith("tag:"):
             return str(self.tags[subject.removeprefix("tag:")])
-        if subject.startswith("member:"):
+        if change.kind == ChangeKind.SETTING and subject.startswith("member:"):
             username = subject.removeprefix("member:")
             return f"member:{self.user_map.get(username, username)}"
         return subject
@@ -418,6 +420,10 @@ class _Restorer:
         state = dict(state)
         if "reason_ref" in state:
             state["reason_id"] = self.reason_ids[state.pop("reason_ref") - 1]
+        # The usernames a state may hold (``annotating.remove_tag``'s applied_by, ``assigning.assign_papers``'s
+        # reviewers) are renamed as everywhere else.
+        if self.user_map and isinstance(state.get("applied_by"), str):
+            state["applied_by"] = self.user_map.get(state["applied_by"], state["applied_by"])
         if self.user_map and isinstance(state.get("reviewers"), dict):
             state["reviewers"] = {self.user_map.get(name, name): n for name, n in state["reviewers"].items()}
         return state
