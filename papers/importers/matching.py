@@ -10,13 +10,13 @@ are certain. Looser title matches are *likely* duplicates, for a person to confi
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from ..identity import first_author_key
 from ..models import Paper
 from .records import PaperRecord
 
 ID_KINDS = ("arxiv_id", "doi", "pmid")
+# What same_paper, best_identity and RecordIndex read of a paper.
+IDENTITY_FIELDS = (*ID_KINDS, "title_key", "year", "submitted_month", "authors")
 
 
 def best_identity(item) -> tuple:
@@ -110,32 +110,34 @@ def merge_repeats(records: Iterable[PaperRecord], merge) -> MergedRecords:
 def existing_matches(records: list[PaperRecord]) -> dict[int, Paper]:
     """The existing paper each record stands for, keyed by the record's position in ``records``.
 
-    Ids first, in one query. Only records no id matched are looked up by title, and a record with an arXiv id
-    only among papers without one (any other arXiv id would make them different papers): a common title
-    ("Editorial") must not bring thousands of papers into every chunk of an arXiv import.
+    One query per kind of id, most trusted first, then titles only for the records no id matched, and a record
+    with an arXiv id only among papers without one (any other arXiv id would make them different papers): a
+    common title ("Editorial") must not bring thousands of papers into every chunk of an arXiv import.
+    Candidates come with the fields that tell them apart only; the papers matched are then read whole.
     """
-    found: dict[int, Paper] = {}
-    wanted = {kind: {value for r in records if (value := getattr(r, kind))} for kind in ID_KINDS}
-    condition = Q()
-    for column, values in wanted.items():
-        if values:
-            condition |= Q(**{f"{column}__in": values})
-    if condition:
-        _match(records, range(len(records)), Paper.objects.filter(condition), found)
-    unmatched = [position for position in range(len(records)) if position not in found and records[position].title_key]
+    found: dict[int, int] = {}
+    everyone = range(len(records))
+    for kind in ID_KINDS:
+        if values := {value for record in records if (value := getattr(record, kind))}:
+            # The partial index's own condition, written out: PostgreSQL cannot prove it from an IN list of more
+            # than 100 values, and would scan the table instead.
+            _match(records, everyone, Paper.objects.filter(**{f"{kind}__in": values}).exclude(**{kind: ""}), found)
+    unmatched = [position for position in everyone if position not in found and records[position].title_key]
     for has_arxiv_id in (True, False):
         positions = [position for position in unmatched if bool(records[position].arxiv_id) == has_arxiv_id]
         if not positions:
             continue
-        papers = Paper.objects.filter(title_key__in={records[position].title_key for position in positions})
+        keys = {records[position].title_key for position in positions}
+        papers = Paper.objects.filter(title_key__in=keys).exclude(title_key="")
         _match(records, positions, papers.filter(arxiv_id="") if has_arxiv_id else papers, found)
-    return found
+    papers = Paper.objects.defer("search_document").in_bulk(set(found.values()))
+    return {position: papers[paper_id] for position, paper_id in found.items()}
 
 
-def _match(records: list[PaperRecord], positions, papers, found: dict[int, Paper]) -> None:
+def _match(records: list[PaperRecord], positions, papers, found: dict[int, int]) -> None:
     index = RecordIndex()
-    for paper in papers.defer("search_document").order_by("pk"):
+    for paper in papers.only(*IDENTITY_FIELDS).order_by("pk"):
         index.add(paper)
     for position in positions:
-        if (paper := index.find(records[position])) is not None:
-            found[position] = paper
+        if position not in found and (paper := index.find(records[position])) is not None:
+            found[position] = paper.pk
