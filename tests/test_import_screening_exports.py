@@ -268,3 +268,13 @@ def test_the_same_paper_twice_in_an_export_is_one_decision_or_a_conflict(review,
     with pytest.raises(CommandError, match=r"twice.csv:3: the same paper as line 2 \(doi:10.1000/other\)"):
         run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
     assert not Paper.objects.filter(doi="10.1000/other").exists()
+
+
+def test_an_asreview_file_whose_header_has_no_text_column_is_named_in_a_short_message(review, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"column{n}" for n in range(100_000)) + "\nx\n", encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
+    message = str(refused.value)
+    assert "wide.csv:1: no title or abstract column (header: column0, column1" in message
+    assert "(100000 columns)" in message and len(message) < 1000

@@ -142,6 +142,18 @@ def column_map(columns, wos: bool | None = None) -> dict[str, list[str]]:
     return mapping
 
 
+SHOWN_HEADER_LENGTH = 200
+
+
+def shown_header(cells) -> str:
+    """The header row for a message: its cells, cut short (a file whose first line is megabytes long must not
+    give a message as long)."""
+    text = ", ".join(cells)
+    if len(text) <= SHOWN_HEADER_LENGTH:
+        return text
+    return f"{text[: SHOWN_HEADER_LENGTH - 1]}… ({len(cells)} columns)"
+
+
 def has_text_column(columns) -> bool:
     columns = set(columns)
     return bool(columns & set(TEXT_COLUMNS)) or is_wos_header(columns) and bool(columns & set(WOS_TEXT_COLUMNS))
