@@ -241,3 +241,21 @@ def test_an_arxiv_id_cited_in_a_ris_abstract_is_not_taken_for_the_papers_own(db,
     assert attention.title == "Attn"
     longer = Paper.objects.exclude(pk=attention.pk).get()
     assert (longer.arxiv_id, longer.doi, longer.title) == ("", "10.1000/journal.42", "Longer Transformers")
+
+
+def test_a_scopus_source_column_naming_the_database_is_not_the_venue(db, tmp_path):
+    """Scopus's "Source" is the database even when "Source title" was not exported (fixtures/demo's Scopus file):
+    its papers must not all show "Scopus" as their journal. Embase's "Source" is the journal and stays one."""
+    scopus = write_file(
+        tmp_path,
+        "scopus.csv",
+        '"Title","Year","DOI","Abstract","Document Type","Source"\n'
+        '"Bone loss","2003","10.1000/b1","An abstract.","Article","Scopus"\n',
+    )
+    embase = write_file(tmp_path, "embase.csv", "Title,Abstract,Source\nHRT trial,Another abstract.,Maturitas\n")
+
+    run_import_papers(scopus, embase)
+
+    bone, hrt = Paper.objects.get(title="Bone loss"), Paper.objects.get(title="HRT trial")
+    assert (bone.venue, bone.extra.get("database")) == ("", "Scopus")
+    assert hrt.venue == "Maturitas"
