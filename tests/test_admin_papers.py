@@ -354,3 +354,17 @@ def test_an_upload_with_skip_invalid_imports_the_rest_and_lists_each_record_left
     page = admin_client.get(skipped.url).text
     assert "Not imported: mixed.jsonl:2: skipped: missing title and abstract" in page
     assert "2 created, 0 updated, 0 unchanged, 1 skipped" in page
+
+
+def test_a_paper_with_only_a_year_shows_the_year_in_the_admin_not_the_first_of_january(admin_client):
+    year_only = Paper.objects.create(doi="10.1000/y.1", title="Only a year", abstract="A.", year=2003)
+    with_month = Paper.objects.create(pmid="30000001", title="Year and month", abstract="B.", year=1948, month=7)
+
+    listing = admin_client.get(reverse("admin:papers_paper_changelist"))
+    change = admin_client.get(reverse("admin:papers_paper_change", args=[year_only.pk]))
+
+    assert '<td class="field-date">2003</td>' in listing.text
+    assert '<td class="field-date">July 1948</td>' in listing.text
+    assert "Jan. 1, 2003" not in listing.text + change.text and "July 1, 1948" not in listing.text
+    assert '<div class="readonly">2003</div>' in change.text
+    assert with_month.date_label == "July 1948"
