@@ -164,7 +164,7 @@ def test_a_dry_run_writes_nothing(review):
         ("TY  - JOUR\nTI  - A\nN1  - ASReview_relevant\nN1  - ASReview_irrelevant\nER  - \n", "bad.ris",
          "bad.ris:1: the notes give ASReview_irrelevant and ASReview_relevant"),
         ("TY  - JOUR\nTI  - A\n", "cut.ris", "cut.ris:1: truncated record: no ER  - line at end of file"),
-        ("title,abstract,asreview_label\n,,1\n", "empty.csv", "empty.csv:2: record “” has no title and no abstract"),
+        ("title,abstract,asreview_label\n,,1\n", "empty.csv", "empty.csv:2: record has no title and no abstract"),
         ("title,abstract,asreview_label\nA\x00,B,1\n", "nul.csv", "nul.csv:2: title of “A\\x00” contains \\x00"),
         ('title,abstract,asreview_label\n"A,B,1\n', "broken.csv", "broken.csv:2: broken CSV"),
         ("doi,year\n10.1/x,2020\n", "nocols.csv", "nocols.csv:1: no title or abstract column"),

@@ -31,7 +31,8 @@ def parse_source(name: str, data: bytes, format: str = "auto") -> ParsedFile:
     if format == "auto":
         detected = detect_format(text)
         if detected is None:
-            parsed.file_error(1, f"unknown format (expected one of {', '.join(FORMATS)}; pass --format to choose)")
+            expected = ", ".join(FORMATS)
+            parsed.file_error(1, f"unknown format (expected one of {expected}; choose the format, not detect it)")
             return parsed
         format = detected
     elif format not in PARSERS:
