@@ -278,3 +278,16 @@ def test_an_asreview_file_whose_header_has_no_text_column_is_named_in_a_short_me
     message = str(refused.value)
     assert "wide.csv:1: no title or abstract column (header: column0, column1" in message
     assert "(100000 columns)" in message and len(message) < 1000
+
+
+def test_a_file_without_any_decision_says_so_in_the_report(review, tmp_path):
+    """An ASReview CSV imported as Rayyan (the wrong "Exported from") brings papers and no decision: the report
+    must not read like a success."""
+    path = tmp_path / "asreview.csv"
+    path.write_text("title,abstract,asreview_label\nA,An abstract,1\n", encoding="utf-8")
+
+    output = run(path, "--from", "rayyan", "--as", "ana", "--into", "burnout")
+
+    assert "decisions: none" in output
+    assert "note: no record holds a RAYYAN-INCLUSION note: is this the Rayyan export with its decisions?" in output
+    assert "note:" not in run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
