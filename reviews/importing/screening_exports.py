@@ -72,7 +72,11 @@ class ScreeningImportReport:
             )
             lines.append(
                 f"  note: no record holds a {holder}: is this the {tool} export with its decisions? "
-                "The papers are in the review, undecided."
+                + (
+                    "The papers would join the review undecided."
+                    if self.dry_run
+                    else "The papers joined the review undecided."
+                )
             )
         if self.reasons_created:
             lines.append(f"  new exclusion reasons: {', '.join(self.reasons_created)}")
