@@ -158,3 +158,20 @@ def test_a_csv_whose_header_has_no_text_column_is_named_in_a_short_message(tmp_p
     assert result.exit_code != 0
     assert "wide.csv:1: missing CSV column title or abstract (header: column0, column1" in result.stderr
     assert "(100000 columns)" in result.stderr and len(result.stderr) < 2000
+
+
+@pytest.mark.django_db
+def test_a_review_archive_given_to_import_papers_is_named_once_with_the_command_that_reads_it(tmp_path):
+    path = tmp_path / "review.jsonl"
+    path.write_text(
+        '{"type": "marginalia-review", "version": 1, "scope": "everything", "papers": 1}\n'
+        '{"ref": 1, "paper": {"title": "A"}, "decisions": []}\n',
+        encoding="utf-8",
+    )
+    result = run_import_papers(path)
+    assert result.exit_code != 0
+    assert (
+        "review.jsonl:1: a Marginalia review archive, not a list of papers: restore it with manage.py import_review"
+        in result.stderr
+    )
+    assert "missing title and abstract" not in result.stderr
