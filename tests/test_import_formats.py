@@ -259,3 +259,21 @@ def test_a_scopus_source_column_naming_the_database_is_not_the_venue(db, tmp_pat
     bone, hrt = Paper.objects.get(title="Bone loss"), Paper.objects.get(title="HRT trial")
     assert (bone.venue, bone.extra.get("database")) == ("", "Scopus")
     assert hrt.venue == "Maturitas"
+
+
+def test_a_reviews_own_ris_export_brought_back_leaves_the_teams_work_out_of_the_corpus(db, tmp_path):
+    """Notes and keywords of a review's export are the team's decisions, comments and tags: re-imported into the
+    corpus they would show in every review's exports, to blind reviewers too. A paper's ordinary note stays."""
+    path = write_file(
+        tmp_path,
+        "exported.ris",
+        "TY  - JOUR\nTI  - Screened paper\nAB  - A.\nDO  - 10.1000/s.1\nKW  - efficiency\nKW  - marginalia:exclude\n"
+        "N1  - Final decision: exclude (Off topic) (team status: excluded).\nN1  - carol: exclude, score 1.\nER  - \n\n"
+        "TY  - JOUR\nTI  - Plain paper\nAB  - B.\nKW  - bone\nN1  - Erratum in vol. 3.\nER  - \n",
+    )
+
+    run_import_papers(path)
+
+    screened, plain = Paper.objects.get(title="Screened paper"), Paper.objects.get(title="Plain paper")
+    assert "note" not in screened.extra and "keywords" not in screened.extra
+    assert (plain.extra["note"], plain.extra["keywords"]) == ("Erratum in vol. 3.", ["bone"])
