@@ -149,7 +149,7 @@ class PaperForm(forms.ModelForm):
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
     form = PaperForm
-    list_display = ["paper_id", "short_title", "venue", "primary_category", "submitted_month"]
+    list_display = ["paper_id", "short_title", "venue", "primary_category", "date"]
     list_filter = [SubmittedMonthFilter, "primary_category", "import_batches"]
     search_fields = ["arxiv_id", "doi", "pmid", "title", "abstract"]
     search_help_text = (
@@ -159,13 +159,13 @@ class PaperAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     exclude = ["search_document"]
-    readonly_fields = ["submitted_month", "import_batch_links", "created_at", "updated_at", "search_document"]
+    readonly_fields = ["date", "import_batch_links", "created_at", "updated_at", "search_document"]
     fieldsets = [
         (None, {"fields": ["arxiv_id", "version", "doi", "pmid", "title", "authors", "abstract"]}),
         ("Bibliographic", {"fields": ["venue", "year", "month", "primary_category", "url", "extra"]}),
         (
             "Provenance",
-            {"fields": ["submitted_month", "import_batch_links", "created_at", "updated_at", "search_document"]},
+            {"fields": ["date", "import_batch_links", "created_at", "updated_at", "search_document"]},
         ),
     ]
 
@@ -196,6 +196,11 @@ class PaperAdmin(admin.ModelAdmin):
     @admin.display(description="id", ordering="arxiv_id")
     def paper_id(self, paper):
         return paper.display_id
+
+    @admin.display(description="submitted month", ordering="submitted_month")
+    def date(self, paper):
+        # "2003" for a record that gave only its year, not "Jan. 1, 2003"; "March 2020", not "March 1, 2020".
+        return paper.date_label or "—"
 
     @admin.display(description="title", ordering="title")
     def short_title(self, paper):

@@ -354,3 +354,33 @@ def test_an_upload_with_skip_invalid_imports_the_rest_and_lists_each_record_left
     page = admin_client.get(skipped.url).text
     assert "Not imported: mixed.jsonl:2: skipped: missing title and abstract" in page
     assert "2 created, 0 updated, 0 unchanged, 1 skipped" in page
+
+
+def test_a_paper_with_only_a_year_shows_the_year_in_the_admin_not_the_first_of_january(admin_client):
+    year_only = Paper.objects.create(doi="10.1000/y.1", title="Only a year", abstract="A.", year=2003)
+    with_month = Paper.objects.create(pmid="30000001", title="Year and month", abstract="B.", year=1948, month=7)
+
+    listing = admin_client.get(reverse("admin:papers_paper_changelist"))
+    change = admin_client.get(reverse("admin:papers_paper_change", args=[year_only.pk]))
+
+    assert '<td class="field-date">2003</td>' in listing.text
+    assert '<td class="field-date">July 1948</td>' in listing.text
+    assert "Jan. 1, 2003" not in listing.text + change.text and "July 1, 1948" not in listing.text
+    assert '<div class="readonly">2003</div>' in change.text
+    assert with_month.date_label == "July 1948"
+
+
+def test_an_upload_of_unknown_format_says_to_choose_the_format_not_to_pass_a_command_line_option(admin_client):
+    response = upload(admin_client, "notes.csv", b"\x00\x01\x02 not a bibliography")
+
+    assert "notes.csv:1: unknown format" in response.text
+    assert "choose the format, not detect it" in response.text and "--format" not in response.text
+
+
+def test_a_record_without_title_abstract_or_id_is_named_by_its_line_alone(admin_client):
+    content = b"@article{fine, title={Fine}, year={2020}}\n\n@misc{noabs,\n  author = {Nobody, A.},\n}\n"
+
+    response = upload(admin_client, "zotero.bib", content)
+
+    assert "zotero.bib:3: record has no title and no abstract" in response.text
+    assert "record “”" not in response.text

@@ -147,3 +147,31 @@ def test_the_command_exits_with_status_1_from_the_shell(db, tmp_path):
         ManagementUtility(["manage.py", "import_papers", str(path)]).execute()
 
     assert exit_info.value.code == 1
+
+
+@pytest.mark.django_db
+def test_a_csv_whose_header_has_no_text_column_is_named_in_a_short_message(tmp_path):
+    """A first line of megabytes (a binary file, a hostile one) must not be echoed whole in the error."""
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"column{n}" for n in range(100_000)) + "\nx\n", encoding="utf-8")
+    result = run_import_papers(path, "--format", "csv")
+    assert result.exit_code != 0
+    assert "wide.csv:1: missing CSV column title or abstract (header: column0, column1" in result.stderr
+    assert "(100000 columns)" in result.stderr and len(result.stderr) < 2000
+
+
+@pytest.mark.django_db
+def test_a_review_archive_given_to_import_papers_is_named_once_with_the_command_that_reads_it(tmp_path):
+    path = tmp_path / "review.jsonl"
+    path.write_text(
+        '{"type": "marginalia-review", "version": 1, "scope": "everything", "papers": 1}\n'
+        '{"ref": 1, "paper": {"title": "A"}, "decisions": []}\n',
+        encoding="utf-8",
+    )
+    result = run_import_papers(path)
+    assert result.exit_code != 0
+    assert (
+        "review.jsonl:1: a Marginalia review archive, not a list of papers: restore it with manage.py import_review"
+        in result.stderr
+    )
+    assert "missing title and abstract" not in result.stderr

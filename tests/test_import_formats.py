@@ -241,3 +241,39 @@ def test_an_arxiv_id_cited_in_a_ris_abstract_is_not_taken_for_the_papers_own(db,
     assert attention.title == "Attn"
     longer = Paper.objects.exclude(pk=attention.pk).get()
     assert (longer.arxiv_id, longer.doi, longer.title) == ("", "10.1000/journal.42", "Longer Transformers")
+
+
+def test_a_scopus_source_column_naming_the_database_is_not_the_venue(db, tmp_path):
+    """Scopus's "Source" is the database even when "Source title" was not exported (fixtures/demo's Scopus file):
+    its papers must not all show "Scopus" as their journal. Embase's "Source" is the journal and stays one."""
+    scopus = write_file(
+        tmp_path,
+        "scopus.csv",
+        '"Title","Year","DOI","Abstract","Document Type","Source"\n'
+        '"Bone loss","2003","10.1000/b1","An abstract.","Article","Scopus"\n',
+    )
+    embase = write_file(tmp_path, "embase.csv", "Title,Abstract,Source\nHRT trial,Another abstract.,Maturitas\n")
+
+    run_import_papers(scopus, embase)
+
+    bone, hrt = Paper.objects.get(title="Bone loss"), Paper.objects.get(title="HRT trial")
+    assert (bone.venue, bone.extra.get("database")) == ("", "Scopus")
+    assert hrt.venue == "Maturitas"
+
+
+def test_a_reviews_own_ris_export_brought_back_leaves_the_teams_work_out_of_the_corpus(db, tmp_path):
+    """Notes and keywords of a review's export are the team's decisions, comments and tags: re-imported into the
+    corpus they would show in every review's exports, to blind reviewers too. A paper's ordinary note stays."""
+    path = write_file(
+        tmp_path,
+        "exported.ris",
+        "TY  - JOUR\nTI  - Screened paper\nAB  - A.\nDO  - 10.1000/s.1\nKW  - efficiency\nKW  - marginalia:exclude\n"
+        "N1  - Final decision: exclude (Off topic) (team status: excluded).\nN1  - carol: exclude, score 1.\nER  - \n\n"
+        "TY  - JOUR\nTI  - Plain paper\nAB  - B.\nKW  - bone\nN1  - Erratum in vol. 3.\nER  - \n",
+    )
+
+    run_import_papers(path)
+
+    screened, plain = Paper.objects.get(title="Screened paper"), Paper.objects.get(title="Plain paper")
+    assert "note" not in screened.extra and "keywords" not in screened.extra
+    assert (plain.extra["note"], plain.extra["keywords"]) == ("Erratum in vol. 3.", ["bone"])

@@ -244,3 +244,20 @@ def test_a_username_only_the_history_names_needs_no_account_and_may_be_mapped(ri
         Change.objects.filter(review__slug="dual", subject__startswith="member:").values_list("subject", flat=True)
     )
     assert subjects == {"member:dan", "member:former"}
+
+
+@pytest.mark.django_db
+def test_papers_of_the_same_month_without_an_arxiv_id_keep_their_order_through_a_round_trip(rich, tmp_path):  # noqa: F811
+    """The list breaks a tie of month (and of no arXiv id) by the newer paper first: the restored papers must
+    keep the archive's order, or exporting again is not identical (seen with a Scopus export's papers)."""
+    same_year = [
+        Paper.objects.create(doi=f"10.1000/same.{n}", title=f"Same year paper {n}", year=2003, abstract="A.")
+        for n in range(4)
+    ]
+    rich.review.add_papers([paper.pk for paper in same_year])
+    first = export_jsonl("dual", tmp_path / "first.jsonl")
+    forget_review(rich.review)
+
+    run(tmp_path / "first.jsonl")
+
+    assert export_jsonl("dual", tmp_path / "second.jsonl") == first

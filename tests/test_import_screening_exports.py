@@ -164,7 +164,7 @@ def test_a_dry_run_writes_nothing(review):
         ("TY  - JOUR\nTI  - A\nN1  - ASReview_relevant\nN1  - ASReview_irrelevant\nER  - \n", "bad.ris",
          "bad.ris:1: the notes give ASReview_irrelevant and ASReview_relevant"),
         ("TY  - JOUR\nTI  - A\n", "cut.ris", "cut.ris:1: truncated record: no ER  - line at end of file"),
-        ("title,abstract,asreview_label\n,,1\n", "empty.csv", "empty.csv:2: record “” has no title and no abstract"),
+        ("title,abstract,asreview_label\n,,1\n", "empty.csv", "empty.csv:2: record has no title and no abstract"),
         ("title,abstract,asreview_label\nA\x00,B,1\n", "nul.csv", "nul.csv:2: title of “A\\x00” contains \\x00"),
         ('title,abstract,asreview_label\n"A,B,1\n', "broken.csv", "broken.csv:2: broken CSV"),
         ("doi,year\n10.1/x,2020\n", "nocols.csv", "nocols.csv:1: no title or abstract column"),
@@ -268,3 +268,26 @@ def test_the_same_paper_twice_in_an_export_is_one_decision_or_a_conflict(review,
     with pytest.raises(CommandError, match=r"twice.csv:3: the same paper as line 2 \(doi:10.1000/other\)"):
         run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
     assert not Paper.objects.filter(doi="10.1000/other").exists()
+
+
+def test_an_asreview_file_whose_header_has_no_text_column_is_named_in_a_short_message(review, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"column{n}" for n in range(100_000)) + "\nx\n", encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")
+    message = str(refused.value)
+    assert "wide.csv:1: no title or abstract column (header: column0, column1" in message
+    assert "(100000 columns)" in message and len(message) < 1000
+
+
+def test_a_file_without_any_decision_says_so_in_the_report(review, tmp_path):
+    """An ASReview CSV imported as Rayyan (the wrong "Exported from") brings papers and no decision: the report
+    must not read like a success."""
+    path = tmp_path / "asreview.csv"
+    path.write_text("title,abstract,asreview_label\nA,An abstract,1\n", encoding="utf-8")
+
+    output = run(path, "--from", "rayyan", "--as", "ana", "--into", "burnout")
+
+    assert "decisions: none" in output
+    assert "note: no record holds a RAYYAN-INCLUSION note: is this the Rayyan export with its decisions?" in output
+    assert "note:" not in run(path, "--from", "asreview", "--as", "ana", "--into", "burnout")

@@ -8,7 +8,7 @@ import csv
 import io
 
 from .records import ParsedFile
-from .rows import column_map, has_text_column, is_wos_header, record_from_row
+from .rows import column_map, has_text_column, is_wos_header, record_from_row, shown_header
 from .text import iter_lines
 
 DELIMITERS = ("\t", ",", ";")
@@ -44,7 +44,7 @@ def parse_csv(text: str, parsed: ParsedFile) -> None:
         if header is None:
             header = [cell.strip().lower() for cell in row]
             if not has_text_column(header):
-                parsed.file_error(start, f"missing CSV column title or abstract (header: {', '.join(row)})")
+                parsed.file_error(start, f"missing CSV column title or abstract (header: {shown_header(row)})")
                 return
             mapping = column_map(header)
             continue

@@ -24,6 +24,11 @@ def parse_jsonl(text: str, parsed: ParsedFile) -> None:
         if not isinstance(row, dict):
             parsed.error(number, f"expected a JSON object, found {json_kind(row)}")
             continue
+        if number == 1 and row.get("type") == "marginalia-review":
+            # Else each of its lines is "missing title and abstract": one line says what it is and what reads it.
+            parsed.file_error(number, "a Marginalia review archive, not a list of papers: restore it with "
+                              "manage.py import_review")  # fmt: skip
+            return
         keys = tuple(row)
         if (known := mappings.get(keys)) is None:
             columns = [key.strip().lower() for key in keys]

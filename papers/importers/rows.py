@@ -100,6 +100,8 @@ TEXT_COLUMNS = (*COLUMNS["title"], *COLUMNS["abstract"])
 WOS_TEXT_COLUMNS = ("ti", "ab")
 # Scopus ends each full name with its author id: "Vaswani, Ashish (57195636210)".
 AUTHOR_ID = re.compile(r"\s*\(\d+\)$")
+# What a "Source" column holds when it names the database a record came from rather than its journal.
+DATABASE_NAMES = frozenset({"scopus", "embase", "medline", "pubmed", "web of science"})
 # A JSONL record's own "extra" object (as an export of this app writes it) may nest this deep.
 MAX_EXTRA_DEPTH = 10
 EXTRA_TEXT = (
@@ -142,6 +144,18 @@ def column_map(columns, wos: bool | None = None) -> dict[str, list[str]]:
     return mapping
 
 
+SHOWN_HEADER_LENGTH = 200
+
+
+def shown_header(cells) -> str:
+    """The header row for a message: its cells, cut short (a file whose first line is megabytes long must not
+    give a message as long)."""
+    text = ", ".join(cells)
+    if len(text) <= SHOWN_HEADER_LENGTH:
+        return text
+    return f"{text[: SHOWN_HEADER_LENGTH - 1]}… ({len(cells)} columns)"
+
+
 def has_text_column(columns) -> bool:
     columns = set(columns)
     return bool(columns & set(TEXT_COLUMNS)) or is_wos_header(columns) and bool(columns & set(WOS_TEXT_COLUMNS))
@@ -166,13 +180,15 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile, mapping: dict | No
         raw_doi = read_text(values.first("doi"), "doi").strip()
         pmid = normalize_pmid(read_id_text(values.first("pmid"), "pmid").strip())
         url = read_url(read_text(values.first("url"), "url"))
-        venue = clean_line(read_text(values.first("venue"), "venue"))
+        venue, database = _venue_and_database(values)
         year = read_year(values.first("year"))
         month = read_month(values.first("month"))
         if "date" in mapping and (year is None or month is None):
             date_year, date_month = read_date(read_text(values.first("date"), "date"))
             year, month = year or date_year, month or date_month
         extra = _extra(values, row.get("extra"), categories)
+        if database:
+            extra.setdefault("database", database)
     except UnreadableValue as error:
         parsed.error(line, str(error))
         return None
@@ -221,6 +237,22 @@ class _RowValues:
 
     def every(self, name: str):
         return [value for column in self.mapping.get(name, ()) if (value := self.row.get(column)) not in (None, "")]
+
+
+def _venue_and_database(values: _RowValues) -> tuple[str, str]:
+    """The venue, and the database named by a "Source" column: Scopus's "Source" is the database ("Scopus"), not
+    the journal, also in an export without its "Source title" column (Embase's "Source" is the journal)."""
+    database = ""
+    for column in values.mapping.get("venue", ()):
+        value = values.row.get(column)
+        if value is None or value == "":
+            continue
+        value = clean_line(read_text(value, "venue"))
+        if column == "source" and value.casefold() in DATABASE_NAMES:
+            database = value
+        elif value:
+            return value, database
+    return "", database
 
 
 def _too_deep(value) -> bool:

@@ -12,6 +12,9 @@ from .records import ParsedFile
 from .ris import parse_ris
 from .text import decode_source
 
+# How the note of a record a review exported begins (reviews/exporting/words.py, decision_line).
+REVIEW_EXPORT_NOTE = "Final decision: "
+
 PARSERS = {
     "arxiv-dump": parse_arxiv_dump,
     "jsonl": parse_jsonl,
@@ -31,7 +34,8 @@ def parse_source(name: str, data: bytes, format: str = "auto") -> ParsedFile:
     if format == "auto":
         detected = detect_format(text)
         if detected is None:
-            parsed.file_error(1, f"unknown format (expected one of {', '.join(FORMATS)}; pass --format to choose)")
+            expected = ", ".join(FORMATS)
+            parsed.file_error(1, f"unknown format (expected one of {expected}; choose the format, not detect it)")
             return parsed
         format = detected
     elif format not in PARSERS:
@@ -39,4 +43,17 @@ def parse_source(name: str, data: bytes, format: str = "auto") -> ParsedFile:
         return parsed
     parsed.format = format
     PARSERS[format](text, parsed)
+    _drop_review_work(parsed)
     return parsed
+
+
+def _drop_review_work(parsed: ParsedFile) -> None:
+    """A review's own RIS or BibTeX export (reviews/exporting) brought back, say through Zotero, carries the team's
+    work in each record's note (every reviewer's decision, score and comments) and keywords (its tags and
+    ``marginalia:include``): that is no part of the paper. Kept, the corpus would show it in every review, to blind
+    reviewers too."""
+    for record in parsed.records:
+        note = record.extra.get("note")
+        if isinstance(note, str) and note.startswith(REVIEW_EXPORT_NOTE):
+            del record.extra["note"]
+            record.extra.pop("keywords", None)

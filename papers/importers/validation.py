@@ -35,7 +35,9 @@ def check_records(parsed: ParsedFile) -> None:
     }
     for record in parsed.records:
         if not record.title.strip() and not record.abstract.strip():
-            parsed.error(record.line, f"record {record.label[:80]} has no title and no abstract")
+            # Without an id either, the label is an empty title ("record “” has…"): the line alone names it.
+            named = "" if record.label == "“”" else f" {record.label[:80]}"
+            parsed.error(record.line, f"record{named} has no title and no abstract")
         for name, limit in limits.items():
             if len(getattr(record, name)) > limit:
                 parsed.error(record.line, f"{name} of {record.label[:80]} is longer than {limit} characters")

@@ -189,7 +189,9 @@ class _Restorer:
         records = [paper.record for paper in self.archive.papers]
         before = {position: paper.pk for position, paper in existing_matches(records).items()}
         # Recorded as the JSON Lines it is (ImportFormat), so the paper's import sources name it.
-        parsed = ParsedFile(name=self.archive.name, format="jsonl", sha256=self.archive.sha256, records=records)
+        # Created last paper first: the list (and so the archive) puts the newer id first among papers of the same
+        # month without an arXiv id, so the restored papers keep the file's order and export again the same.
+        parsed = ParsedFile(name=self.archive.name, format="jsonl", sha256=self.archive.sha256, records=records[::-1])
         file_report = upsert_parsed_file(parsed)
         matches = existing_matches(records)
         paper_ids, problems, taken = {}, [], {}

@@ -65,6 +65,19 @@ class ScreeningImportReport:
                if self.already_decided else ""),
             f"  tags applied: {self.tags}; notes as comments: {self.notes}",
         ]  # fmt: skip
+        if not self.decisions and not self.already_decided and self.records:
+            # Most often the wrong file or the wrong "Exported from": say so rather than add the papers silently.
+            tool, holder = {"asreview": ("ASReview", "label"), "rayyan": ("Rayyan", "RAYYAN-INCLUSION note")}.get(
+                self.source, (self.source, "decision")
+            )
+            lines.append(
+                f"  note: no record holds a {holder}: is this the {tool} export with its decisions? "
+                + (
+                    "The papers would join the review undecided."
+                    if self.dry_run
+                    else "The papers joined the review undecided."
+                )
+            )
         if self.reasons_created:
             lines.append(f"  new exclusion reasons: {', '.join(self.reasons_created)}")
         if self.tags_created:

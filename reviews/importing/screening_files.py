@@ -19,6 +19,7 @@ import rispy
 from papers.arxiv_ids import InvalidArxivId, find_arxiv_id, parse_arxiv_id
 from papers.identity import normalize_doi, normalize_pmid
 from papers.importers.records import ImportProblem, PaperRecord
+from papers.importers.rows import shown_header
 
 from ..models import DecisionChoice
 from . import ImportRefused
@@ -160,7 +161,8 @@ def _csv_rows(name: str, text: str, problems: list) -> list[tuple[int, dict]]:
         if header is None:
             header = [cell.strip().lower() for cell in row]
             if not {"title", "abstract"} & set(header) and not {"primary_title", "ti"} & set(header):
-                problems.append(ImportProblem(name, start, f"no title or abstract column (header: {', '.join(row)})"))
+                problem = f"no title or abstract column (header: {shown_header(row)})"
+                problems.append(ImportProblem(name, start, problem))
                 return rows
             continue
         if len(row) > len(header):
