@@ -14,11 +14,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from .arxiv_ids import InvalidArxivId, parse_arxiv_id
-from .importers import import_files
-from .models import ImportBatch, ImportFormat, Paper
-
-# Warnings (skipped entries) listed in a message before the rest are summarised as a count.
-MAX_LISTED_WARNINGS = 20
+from .import_forms import format_choices
+from .models import ImportBatch, Paper
+from .tasks import start_import
 
 
 class SubmittedMonthFilter(admin.SimpleListFilter):
@@ -141,7 +139,10 @@ class PaperAdmin(admin.ModelAdmin):
 
 class UploadPapersForm(forms.Form):
     file = forms.FileField(help_text="An arXiv dataset dump, JSONL, CSV, BibTeX or RIS file, UTF-8 encoded.")
-    format = forms.ChoiceField(choices=[("auto", "Detect from content"), *ImportFormat.choices], initial="auto")
+    format = forms.ChoiceField(choices=format_choices, initial="auto")
+    skip_invalid = forms.BooleanField(
+        required=False, help_text="Import the valid records and list each skipped one, instead of refusing the file."
+    )
     dry_run = forms.BooleanField(required=False, help_text="Check the file and count what would change.")
 
 
@@ -190,39 +191,27 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def upload_view(self, request):
-        """Upload one file and import it with the same importer as ``manage.py import_papers``."""
+        """Upload one file and import it in the background, as the Import records page does (papers/tasks.py).
+
+        The upload becomes an import job; its page shows the progress, then the report.
+        """
         if not request.user.has_perm("papers.add_paper"):
             raise PermissionDenied
         form = UploadPapersForm(request.POST or None, request.FILES or None)
-        problems = []
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            dry_run = form.cleaned_data["dry_run"]
-            report = import_files(
-                [(upload.name, upload.read())], format=form.cleaned_data["format"], dry_run=dry_run, user=request.user
+            job = start_import(
+                request.user,
+                [form.cleaned_data["file"]],
+                format=form.cleaned_data["format"],
+                dry_run=form.cleaned_data["dry_run"],
+                skip_invalid=form.cleaned_data["skip_invalid"],
             )
-            if report.ok:
-                self._report_warnings(request, report.warnings)
-                if dry_run:
-                    messages.info(request, f"Dry run of {upload.name}, nothing saved: {report.counts()}.")
-                    return redirect("admin:papers_importbatch_upload")
-                messages.success(request, f"Imported {upload.name}: {report.counts()}.")
-                batch_id = report.files[0].batch_id
-                if self.has_view_permission(request):
-                    return redirect("admin:papers_importbatch_change", batch_id)
-                return redirect(reverse("admin:papers_paper_changelist") + f"?import_batches__id__exact={batch_id}")
-            problems = report.errors
+            messages.info(request, f"{job.file_label} is being imported in the background.")
+            return redirect(job)
         context = {
             **self.admin_site.each_context(request),
             "title": "Upload papers",
             "opts": self.model._meta,
             "form": form,
-            "problems": problems,
         }
         return TemplateResponse(request, "admin/papers/importbatch/upload.html", context)
-
-    def _report_warnings(self, request, warnings):
-        for warning in warnings[:MAX_LISTED_WARNINGS]:
-            messages.warning(request, str(warning))
-        if len(warnings) > MAX_LISTED_WARNINGS:
-            messages.warning(request, f"… and {len(warnings) - MAX_LISTED_WARNINGS} more entries skipped.")

@@ -2,7 +2,7 @@
 
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +23,10 @@ UPDATE_BATCH = 1_000
 PROGRESS_MIN_RECORDS = 10_000
 
 
+# on_progress(phase, done, total): "checking" counts bytes of the files read, "writing" counts records written.
+ProgressCallback = Callable[[str, int, int], None]
+
+
 class _DryRunRollback(Exception):
     pass
 
@@ -33,6 +37,7 @@ def import_files(
     dry_run: bool = False,
     user=None,
     progress: bool = False,
+    on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import papers from ``(file name, bytes)`` sources, used by ``import_papers`` and the admin upload.
 
@@ -40,9 +45,18 @@ def import_files(
     report lists every problem and the database is left exactly as it was. Otherwise each file is
     upserted (matched to papers by papers/importers/matching.py) inside one transaction and recorded as an ImportBatch.
     A dry run does all of that and then rolls back, so its counts are the real would-be counts.
-    ``progress`` allows a tqdm bar on stderr for large files.
+    ``progress`` allows a tqdm bar on stderr for large files; ``on_progress`` is told how far the import got
+    (see ProgressCallback), for a background job's progress bar.
     """
-    parsed_files = [parse_source(name, data, format) for name, data in sources]
+    sources = list(sources)
+    total_bytes = sum(len(data) for _name, data in sources)
+    parsed_files = []
+    bytes_read = 0
+    for name, data in sources:
+        parsed_files.append(parse_source(name, data, format))
+        bytes_read += len(data)
+        if on_progress:
+            on_progress("checking", bytes_read, total_bytes)
     report = ImportReport(dry_run=dry_run)
     for parsed in parsed_files:
         check_records(parsed)
@@ -52,10 +66,12 @@ def import_files(
         return report
     if user is not None and not user.is_authenticated:
         user = None
+    writing = _WritingProgress(sum(len(parsed.records) for parsed in parsed_files), on_progress)
+    writing(0)  # announced before the transaction opens, while every connection can still see it
     try:
         with transaction.atomic():
             for parsed in parsed_files:
-                report.files.append(_upsert_file(parsed, user, progress))
+                report.files.append(_upsert_file(parsed, user, progress, writing))
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
@@ -64,7 +80,21 @@ def import_files(
     return report
 
 
-def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
+class _WritingProgress:
+    """Counts records written across all files for ``on_progress``; a tqdm bar's ``update`` calls it too."""
+
+    def __init__(self, total: int, on_progress: ProgressCallback | None):
+        self.total = total
+        self.done = 0
+        self.on_progress = on_progress
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        if self.on_progress:
+            self.on_progress("writing", min(self.done, self.total), self.total)
+
+
+def _upsert_file(parsed: ParsedFile, user, progress: bool, writing: _WritingProgress) -> FileReport:
     merged = merge_repeats(parsed.records, merge_record)
     file = FileReport(
         name=parsed.name,
@@ -81,6 +111,8 @@ def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
         imported_by=user,
     )
     records = merged.records
+    # Records folded into an earlier one are done with; the rest count as they are written.
+    writing(len(parsed.records) - len(records))
     now = timezone.now()
     paper_ids = []
     show_bar = progress and len(records) >= PROGRESS_MIN_RECORDS
@@ -91,7 +123,13 @@ def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
             new_in_chunk = _update_existing(chunk, now, file, paper_ids)
             new_records.extend(new_in_chunk)
             bar.update(len(chunk) - len(new_in_chunk))
-        paper_ids.extend(insert_papers(new_records, now, on_progress=bar.update))
+            writing(len(chunk) - len(new_in_chunk))
+
+        def written(count: int) -> None:
+            bar.update(count)
+            writing(count)
+
+        paper_ids.extend(insert_papers(new_records, now, on_progress=written))
         file.created = len(new_records)
     link_papers(batch, paper_ids)
     batch.record_count = file.record_count
