@@ -14,8 +14,10 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from .arxiv_ids import InvalidArxivId, parse_arxiv_id
+from .identity import normalize_doi, normalize_pmid
 from .import_forms import format_choices
 from .models import ImportBatch, Paper
+from .models.paper import month_of
 from .tasks import start_import
 
 
@@ -45,20 +47,78 @@ class SubmittedMonthFilter(admin.SimpleListFilter):
 
 
 class PaperForm(forms.ModelForm):
-    """The admin's paper form: the id is validated and stored canonically, a version in it kept apart."""
+    """The admin's paper form: ids are validated and stored in their normal forms, a version kept apart.
+
+    A paper needs no arXiv id (it may be known by its DOI, PubMed id, or only its title), but one given must be valid.
+    """
 
     url = forms.URLField(label="URL", required=False, max_length=500, assume_scheme="https")
+    # Longer than the stored forms: "PMID: 0031234567" and doi.org links are accepted and normalised.
+    pmid = forms.CharField(label="PubMed id", required=False, max_length=100)
+    doi = forms.CharField(label="DOI", required=False, max_length=500, help_text="Stored bare and in lower case.")
 
     class Meta:
         model = Paper
-        fields = ["arxiv_id", "version", "title", "authors", "abstract", "primary_category", "doi", "url"]
+        fields = [
+            "arxiv_id",
+            "version",
+            "doi",
+            "pmid",
+            "title",
+            "authors",
+            "abstract",
+            "primary_category",
+            "venue",
+            "year",
+            "month",
+            "url",
+            "extra",
+        ]
+        help_texts = {"arxiv_id": "Optional: 2201.11903, or hep-th/9711200 (a version, v2, is kept apart)."}
 
     def clean_arxiv_id(self):
+        text = self.cleaned_data["arxiv_id"].strip()
+        if not text:
+            return ""
         try:
-            self.parsed_id = parse_arxiv_id(self.cleaned_data["arxiv_id"])
+            self.parsed_id = parse_arxiv_id(text)
         except InvalidArxivId as error:
             raise forms.ValidationError(str(error)) from None
         return self.parsed_id.canonical
+
+    def clean_doi(self):
+        text = self.cleaned_data["doi"].strip()
+        if text and not normalize_doi(text):
+            raise forms.ValidationError("Enter a DOI such as 10.1038/nature14539 (a doi.org link is fine too).")
+        return normalize_doi(text)
+
+    def clean_pmid(self):
+        text = self.cleaned_data["pmid"].strip()
+        if text and not normalize_pmid(text):
+            raise forms.ValidationError("Enter a PubMed id: digits, such as 31234567 (PMID:31234567 is fine too).")
+        return normalize_pmid(text)
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month is not None and not 1 <= month <= 12:
+            raise forms.ValidationError("Enter a month from 1 to 12, or leave it empty.")
+        return month
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year is not None and not 1 <= year <= 9999:
+            raise forms.ValidationError("Enter a year from 1 to 9999, or leave it empty.")
+        return year
+
+    def clean_extra(self):
+        extra = self.cleaned_data["extra"]
+        if extra is None:
+            return {}
+        if not isinstance(extra, dict):
+            raise forms.ValidationError(
+                'Enter the other fields as a JSON object, e.g. {"volume": "12", "keywords": []}.'
+            )
+        return extra
 
     def clean_authors(self):
         # An emptied box cleans to None, which the NOT NULL column refuses; the pages join what is stored.
@@ -76,25 +136,31 @@ class PaperForm(forms.ModelForm):
         parsed = getattr(self, "parsed_id", None)
         if parsed is not None and parsed.version is not None and not cleaned.get("version"):
             cleaned["version"] = parsed.version
+        arxiv_id = cleaned.get("arxiv_id", getattr(self.instance, "arxiv_id", ""))
+        if cleaned.get("version") and not arxiv_id:
+            self.add_error("version", "A version belongs to an arXiv id: enter the id too, or leave the version empty.")
+        if cleaned.get("month") and not cleaned.get("year"):
+            self.add_error("month", "A month needs a year.")
         return cleaned
 
 
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
     form = PaperForm
-    list_display = ["arxiv_id", "version", "short_title", "primary_category", "submitted_month"]
+    list_display = ["paper_id", "short_title", "venue", "primary_category", "submitted_month"]
     list_filter = [SubmittedMonthFilter, "primary_category", "import_batches"]
-    search_fields = ["arxiv_id", "title", "abstract"]
+    search_fields = ["arxiv_id", "doi", "pmid", "title", "abstract"]
     search_help_text = (
-        'An arXiv id (2201.11903, hep-th/9711200), or words from the title or abstract: "a phrase", -excluded.'
+        "An arXiv id (2201.11903, hep-th/9711200), a DOI (10.1038/nature14539), a PubMed id (PMID:31234567), "
+        'a paper-<id> key, or words from the title or abstract: "a phrase", -excluded.'
     )
     show_full_result_count = False
     list_per_page = 50
     exclude = ["search_document"]
     readonly_fields = ["submitted_month", "import_batch_links", "created_at", "updated_at", "search_document"]
     fieldsets = [
-        (None, {"fields": ["arxiv_id", "version", "title", "authors", "abstract"]}),
-        ("Bibliographic", {"fields": ["primary_category", "doi", "url"]}),
+        (None, {"fields": ["arxiv_id", "version", "doi", "pmid", "title", "authors", "abstract"]}),
+        ("Bibliographic", {"fields": ["venue", "year", "month", "primary_category", "url", "extra"]}),
         (
             "Provenance",
             {"fields": ["submitted_month", "import_batch_links", "created_at", "updated_at", "search_document"]},
@@ -106,20 +172,28 @@ class PaperAdmin(admin.ModelAdmin):
         return super().get_queryset(request).defer("search_document")
 
     def get_readonly_fields(self, request, obj=None):
-        # The arXiv id is the key every import upserts on; changing it would orphan the paper's history.
+        # The arXiv id is the key every import matches on first and the paper's URL; changing it would orphan
+        # the paper's history. A paper without one may be given one, as an import would.
         readonly = super().get_readonly_fields(request, obj)
-        return ["arxiv_id", *readonly] if obj else readonly
+        return ["arxiv_id", *readonly] if obj and obj.arxiv_id else readonly
+
+    def save_model(self, request, obj, form, change):
+        # Paper.save fills submitted_month only when it is empty; an edited year or month must move the paper.
+        obj.submitted_month = month_of(obj.arxiv_id, obj.year, obj.month)
+        super().save_model(request, obj, form, change)
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
         if not term:
             return queryset, False
-        try:
-            return queryset.filter(arxiv_id=parse_arxiv_id(term).canonical), False
-        except InvalidArxivId:
-            pass
+        if matched := _papers_named_by(queryset, term):
+            return matched, False
         # The site's search, phrases and exclusions included; the changelist applies its own order.
         return queryset.search(term, ranked=False), False
+
+    @admin.display(description="id", ordering="arxiv_id")
+    def paper_id(self, paper):
+        return paper.display_id
 
     @admin.display(description="title", ordering="title")
     def short_title(self, paper):
@@ -137,13 +211,36 @@ class PaperAdmin(admin.ModelAdmin):
         )
 
 
+def _papers_named_by(queryset, term: str):
+    """The papers an id names (arXiv id, DOI, PubMed id, paper-<id> key), or None when the term is no id."""
+    try:
+        return queryset.filter(arxiv_id=parse_arxiv_id(term).canonical)
+    except InvalidArxivId:
+        pass
+    if doi := normalize_doi(term):
+        return queryset.filter(doi=doi)
+    if term.lower().startswith("pmid") and (pmid := normalize_pmid(term)):
+        return queryset.filter(pmid=pmid)
+    # Bare digits are a PubMed id when a paper has it, else words to search for ("2019").
+    if term.isdigit() and (pmid := normalize_pmid(term)) and queryset.filter(pmid=pmid).exists():
+        return queryset.filter(pmid=pmid)
+    if term.startswith("paper-"):
+        return queryset & Paper.objects.by_key(term)
+    return None
+
+
 class UploadPapersForm(forms.Form):
-    file = forms.FileField(help_text="An arXiv dataset dump, JSONL, CSV, BibTeX or RIS file, UTF-8 encoded.")
-    format = forms.ChoiceField(choices=format_choices, initial="auto")
-    skip_invalid = forms.BooleanField(
-        required=False, help_text="Import the valid records and list each skipped one, instead of refusing the file."
+    file = forms.FileField(
+        help_text="An arXiv dataset dump, JSONL, CSV (ASReview, Rayyan, Scopus, Embase, Web of Science), BibTeX, RIS "
+        "or PubMed/MEDLINE (.nbib) file. UTF-8 is best; Latin-1, GBK and UTF-16 are recognised."
     )
+    format = forms.ChoiceField(choices=format_choices, initial="auto")
     dry_run = forms.BooleanField(required=False, help_text="Check the file and count what would change.")
+    skip_invalid = forms.BooleanField(
+        required=False,
+        label="Skip invalid records",
+        help_text="Import the valid records and list the ones left out, instead of importing nothing.",
+    )
 
 
 @admin.register(ImportBatch)

@@ -112,7 +112,12 @@ def _run(job: ImportJob, progress: "JobProgress") -> None:
     sources = [(file["name"], path.read_bytes()) for file, path in zip(job.files, job.stored_paths(), strict=True)]
     with transaction.atomic():
         report = import_files(
-            sources, format=job.format, dry_run=job.dry_run, user=job.created_by, on_progress=progress
+            sources,
+            format=job.format,
+            dry_run=job.dry_run,
+            user=job.created_by,
+            skip_invalid=job.skip_invalid,
+            on_progress=progress,
         )
         added = 0
         if report.ok and not report.dry_run and job.review_id:

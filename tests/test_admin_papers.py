@@ -103,7 +103,7 @@ def test_the_upload_page_shows_the_form(admin_client, db):
     response = admin_client.get(reverse(UPLOAD_URL))
 
     assert response.status_code == 200
-    assert set(response.context["form"].fields) == {"file", "format", "skip_invalid", "dry_run"}
+    assert set(response.context["form"].fields) == {"file", "format", "dry_run", "skip_invalid"}
 
 
 @pytest.mark.usefixtures("seed_corpus")
@@ -119,7 +119,8 @@ def test_a_successful_upload_becomes_an_import_job_and_redirects_to_its_page(adm
     assert batch.imported_by == admin_user
     assert Paper.objects.get(arxiv_id="1706.03762").title == "Attention Is All You Need"
     page = admin_client.get(response.url)
-    assert "<strong>1</strong> created, <strong>1</strong> updated" in page.text
+    assert "<strong>2</strong> created, <strong>1</strong> updated" in page.text
+    assert "<strong>0</strong> skipped" in page.text
     assert f"?import_batches__id__exact={batch.pk}" in page.text
 
 
@@ -143,7 +144,7 @@ def test_a_bad_upload_lists_every_problem_and_saves_nothing(admin_client):
 
     assert response.status_code == 200
     assert "broken.jsonl:1: malformed arXiv id" in response.text
-    assert "broken.jsonl:2: missing" in response.text
+    assert "broken.jsonl:2: missing title and abstract for 2201.11903" in response.text
     assert database_snapshot() == before
 
 
@@ -235,3 +236,128 @@ def test_adding_a_paper_refuses_a_version_too_large_to_store(admin_client):
     assert response.status_code == 200
     assert "version 99999 is too large" in response.text
     assert Paper.objects.count() == 0
+
+
+def test_a_paper_without_an_arxiv_id_can_be_added_with_its_doi_pubmed_id_and_other_fields(admin_client):
+    fields = {"abstract": "", "authors": '["Jane Doe"]', "primary_category": "", "url": "", "version": ""}
+
+    response = admin_client.post(
+        reverse("admin:papers_paper_add"),
+        {
+            **fields,
+            "arxiv_id": "",
+            "title": "A journal paper",
+            "doi": "https://doi.org/10.1000/ABC",
+            "pmid": "PMID: 31234567",
+            "venue": "Journal of Things",
+            "year": "2019",
+            "month": "3",
+            "extra": '{"volume": "12", "keywords": ["a", "b"]}',
+        },
+    )
+
+    assert response.status_code == 302
+    paper = Paper.objects.get()
+    assert (paper.arxiv_id, paper.doi, paper.pmid) == ("", "10.1000/abc", "31234567")
+    assert (paper.venue, paper.year, paper.month) == ("Journal of Things", 2019, 3)
+    assert paper.extra == {"volume": "12", "keywords": ["a", "b"]}
+    assert paper.submitted_month.isoformat() == "2019-03-01"
+    assert paper.title_key == "a journal paper"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("doi", "not a doi", "Enter a DOI"),
+        ("pmid", "12a", "Enter a PubMed id"),
+        ("month", "13", "Enter a month from 1 to 12"),
+        ("extra", '["a list"]', "JSON object"),
+        ("version", "2", "A version belongs to an arXiv id"),
+    ],
+)
+def test_the_paper_form_refuses_ids_and_fields_it_cannot_store(admin_client, field, value, message):
+    fields = {"abstract": "", "authors": "[]", "primary_category": "", "url": "", "title": "T", "year": "2020"}
+
+    response = admin_client.post(reverse("admin:papers_paper_add"), {**fields, "arxiv_id": "", field: value})
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert Paper.objects.count() == 0
+
+
+def test_editing_the_year_moves_a_paper_without_an_arxiv_id_and_an_arxiv_id_can_be_given_once(admin_client):
+    paper = Paper.objects.create(title="A paper", year=2018)
+    url = reverse("admin:papers_paper_change", args=[paper.pk])
+    form = {"title": "A paper", "abstract": "", "authors": "[]", "primary_category": "", "url": "", "extra": "{}"}
+
+    response = admin_client.post(url, {**form, "arxiv_id": "2201.11903", "year": "2021", "month": "5"})
+
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert (paper.arxiv_id, paper.year, paper.month) == ("2201.11903", 2021, 5)
+    # An arXiv paper is ordered by its submission month, from the id.
+    assert paper.submitted_month.isoformat() == "2022-01-01"
+    assert admin_client.get(url).context["adminform"].form.fields.get("arxiv_id") is None
+
+
+@pytest.mark.parametrize(
+    ("term", "title"),
+    [
+        ("10.1117/1.JMI.12.3.E123", "Deep learning for diabetic retinopathy screening: a systematic review and"),
+        ("https://doi.org/10.5555/things.2022.1", "A record PubMed has only a title for."),
+        ("PMID:9876543", "The streptomycin trial in pulmonary tuberculosis."),
+        ("9876543", "The streptomycin trial in pulmonary tuberculosis."),
+        ("streptomycin", "The streptomycin trial in pulmonary tuberculosis."),
+    ],
+)
+def test_papers_can_be_found_by_doi_pubmed_id_or_title(admin_client, term, title):
+    upload(admin_client, "pubmed.nbib", (DATA / "pubmed.nbib").read_bytes())
+
+    response = admin_client.get(reverse("admin:papers_paper_changelist"), {"q": term})
+
+    assert [paper.title[: len(title)] for paper in response.context["cl"].result_list] == [title]
+
+
+def test_the_changelist_shows_each_papers_best_id(admin_client):
+    upload(admin_client, "pubmed.nbib", (DATA / "pubmed.nbib").read_bytes())
+    make_paper("2201.11903", version=2)
+    untitled = Paper.objects.create(title="Known by nothing but its title")
+
+    response = admin_client.get(reverse("admin:papers_paper_changelist"))
+
+    assert "arXiv:2201.11903v2" in response.text
+    assert "PMID:9876543" in response.text
+    assert "doi:10.1117/1.jmi.12.3.e123" in response.text
+    assert f"Record {untitled.pk}" in response.text
+    paper = Paper.objects.get(pmid="31234567")
+    assert reverse("admin:papers_paper_change", args=[paper.pk]) in response.text
+
+
+def test_a_non_arxiv_upload_imports_every_record_and_notes_its_encoding(admin_client, admin_user):
+    response = upload(admin_client, "latin1.ris", (DATA / "latin1.ris").read_bytes())
+
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302
+    assert (batch.format, batch.created_count, batch.imported_by) == ("ris", 1, admin_user)
+    assert Paper.objects.get().title == "Étude de la rétinopathie diabétique chez l'adulte"
+    # The admin capitalises the first letter of each message.
+    page = admin_client.get(response.url).text.lower()
+    assert "latin1.ris: not utf-8: read as windows-1252 (latin-1)" in page
+    assert "<strong>1</strong> created" in page
+
+
+def test_an_upload_with_skip_invalid_imports_the_rest_and_lists_each_record_left_out(admin_client):
+    content = b'{"title": "Kept"}\n{"doi": "10.1/x"}\n{"title": "Also kept", "year": 2020}\n'
+
+    refused = upload(admin_client, "mixed.jsonl", content, follow=True)
+    skipped = upload(admin_client, "mixed.jsonl", content, skip_invalid="on")
+
+    assert refused.status_code == 200
+    assert "mixed.jsonl:2: missing title and abstract" in refused.text
+    assert "tick <em>Skip invalid records</em>" in refused.text
+    assert skipped.status_code == 302
+    assert set(Paper.objects.values_list("title", flat=True)) == {"Kept", "Also kept"}
+    page = admin_client.get(skipped.url).text.lower()
+    assert "mixed.jsonl:2: skipped: missing title and abstract" in page
+    assert "<strong>2</strong> created, <strong>0</strong> updated" in page
+    assert "<strong>1</strong> skipped" in page

@@ -30,10 +30,11 @@ BAD_FILES = {
         '{"arxiv_id": "' + "a" * 40 + '/9711200", "abstract": "Fine."}\n',
         "papers.jsonl:1: malformed arXiv id",
     ),
-    "undecodable bytes": (
-        "latin1.csv",
-        b"arxiv_id,abstract\n2201.11903,Fine.\n2305.06500,Caf\xe9 au lait.\n",
-        "latin1.csv:3: not valid UTF-8",
+    "a damaged byte in a UTF-8 file": (
+        "damaged.csv",
+        "arxiv_id,abstract\n2201.11903,Café crème.\n".encode() + b"2305.06500,Caf\xe9 au lait.\n",
+        "damaged.csv:3: abstract of 2305.06500 contains \\udce9 at character 4: "
+        "the file's byte 0xe9 here is not valid UTF-8",
     ),
     "malformed id in a dump": (
         "dump.txt",
@@ -53,7 +54,7 @@ BAD_FILES = {
     "missing abstract in JSONL": (
         "papers.jsonl",
         '{"arxiv_id": "2201.11903", "abstract": "Fine."}\n{"arxiv_id": "2305.06500", "abstract": "  "}\n',
-        "papers.jsonl:2: missing abstract",
+        "papers.jsonl:2: missing title and abstract for 2305.06500",
     ),
     "broken JSON line": (
         "papers.jsonl",
@@ -68,12 +69,12 @@ BAD_FILES = {
     "missing CSV column": (
         "papers.csv",
         "arxiv_id,summary\n2201.11903,Fine.\n",
-        "papers.csv:1: missing required CSV column abstract",
+        "papers.csv:1: missing CSV column title or abstract",
     ),
     "CSV record after a multi-line one": (
         "papers.csv",
         'arxiv_id,abstract\n2201.11903,"Two\nlines."\n2305.06500,\n',
-        "papers.csv:4: missing abstract for 2305.06500",
+        "papers.csv:4: missing title and abstract for 2305.06500",
     ),
     "unknown format": (
         "notes.txt",

@@ -16,8 +16,11 @@ def test_jsonl_imports_every_column(db):
     assert paper.title == "Chain-of-Thought Prompting"
     assert paper.authors == ["Jason Wei", "Xuezhi Wang"]
     assert paper.primary_category == "cs.CL"
-    assert paper.doi == "10.48550/arXiv.2201.11903"
+    # DOIs are case-insensitive and stored in lower case (papers/identity.py).
+    assert paper.doi == "10.48550/arxiv.2201.11903"
     assert paper.url == "https://arxiv.org/abs/2201.11903v2"
+    assert paper.year == 2022
+    assert paper.extra == {"categories": ["cs.CL", "cs.AI"]}
     assert "3 created" in result.stdout
 
 
@@ -55,7 +58,7 @@ def test_arxiv_bibtex_misc_entries_give_clean_titles_and_authors(db):
     assert paper.abstract == ""
 
 
-def test_bibtex_articles_find_ids_in_journal_doi_eprint_and_url_and_skip_the_rest(db):
+def test_bibtex_articles_find_ids_in_journal_doi_eprint_and_url_and_keep_the_rest(db):
     result = run_import_papers(DATA / "articles.bib")
 
     assert result.exit_code == 0, result.stderr
@@ -64,15 +67,37 @@ def test_bibtex_articles_find_ids_in_journal_doi_eprint_and_url_and_skip_the_res
         "hep-th/9711200",
         "1706.03762",
         "math/0303109",
+        "",
     }
     assert Paper.objects.get(arxiv_id="1810.04805").authors[0] == "Jacob Devlin"
-    assert Paper.objects.get(arxiv_id="hep-th/9711200").authors == ["Juan Martín Maldacena"]
+    maldacena = Paper.objects.get(arxiv_id="hep-th/9711200")
+    assert maldacena.authors == ["Juan Martín Maldacena"]
+    assert (maldacena.venue, maldacena.year, maldacena.doi) == (
+        "International Journal of Theoretical Physics",
+        1999,
+        "10.1023/a:1026654312961",
+    )
     assert "Łukasz Kaiser" in Paper.objects.get(arxiv_id="1706.03762").authors
-    assert "articles.bib:35: skipped: no arXiv id" in result.stderr
-    assert "4 created, 0 updated, 0 unchanged, 1 skipped" in result.stdout
+    # An entry without an arXiv id is a paper like any other, known by its title, year and first author.
+    thurston = Paper.objects.get(arxiv_id="")
+    assert thurston.title == "Three dimensional manifolds, Kleinian groups and hyperbolic geometry"
+    assert (thurston.venue, thurston.year, thurston.month) == (
+        "Bulletin of the American Mathematical Society",
+        1982,
+        None,
+    )
+    assert thurston.extra == {
+        "type": "article",
+        "citation_key": "thurston1982three",
+        "volume": "6",
+        "issue": "3",
+        "pages": "357–381",
+    }
+    assert "skipped" not in result.stderr
+    assert "5 created, 0 updated, 0 unchanged, 0 skipped" in result.stdout
 
 
-def test_zotero_ris_finds_ids_in_links_and_notes_and_skips_books(db):
+def test_zotero_ris_finds_ids_in_links_and_notes_and_keeps_books(db):
     result = run_import_papers(DATA / "zotero.ris")
 
     assert result.exit_code == 0, result.stderr
@@ -80,8 +105,21 @@ def test_zotero_ris_finds_ids_in_links_and_notes_and_skips_books(db):
     assert attention.title == "Attention Is All You Need"
     assert attention.authors == ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"]
     assert attention.abstract.startswith("The dominant sequence transduction models")
+    assert (attention.year, attention.month) == (2017, 6)
+    assert attention.extra["keywords"] == [
+        "Computer Science - Computation and Language",
+        "Computer Science - Machine Learning",
+    ]
     assert Paper.objects.get(arxiv_id="2201.11903").version == 6
-    assert "zotero.ris:33: skipped: no arXiv id" in result.stderr
+    book = Paper.objects.get(title="Speech and Language Processing")
+    assert (book.arxiv_id, book.year, book.extra["type"], book.extra["publisher"]) == (
+        "",
+        2009,
+        "BOOK",
+        "Prentice Hall",
+    )
+    assert book.authors == ["Daniel Jurafsky", "James H. Martin"]
+    assert "skipped" not in result.stderr
 
 
 @pytest.mark.usefixtures("seed_corpus")
@@ -173,7 +211,7 @@ def test_each_file_is_recorded_as_a_batch_with_its_sha256_and_counts(db):
     ris, csv = ImportBatch.objects.order_by("id")[1:]
     assert ris.format == "ris"
     assert ris.sha256 == hashlib.sha256((DATA / "zotero.ris").read_bytes()).hexdigest()
-    assert (ris.record_count, ris.created_count, ris.skipped_count) == (3, 1, 1)
+    assert (ris.record_count, ris.created_count, ris.skipped_count) == (3, 2, 0)
     assert (csv.format, csv.created_count, csv.updated_count) == ("csv", 1, 2)
     assert set(csv.papers.values_list("arxiv_id", flat=True)) == {"2201.11903", "1706.03762", "hep-th/9711200"}
 
@@ -182,7 +220,7 @@ def test_an_explicit_format_is_used_instead_of_detection(db):
     result = run_import_papers(DATA / "papers.jsonl", "--format", "csv")
 
     assert result.exit_code != 0
-    assert "papers.jsonl:1: missing required CSV column" in result.stderr
+    assert "papers.jsonl:1: missing CSV column title or abstract" in result.stderr
 
 
 def test_an_arxiv_id_cited_in_a_ris_abstract_is_not_taken_for_the_papers_own(db, tmp_path):
@@ -199,7 +237,7 @@ def test_an_arxiv_id_cited_in_a_ris_abstract_is_not_taken_for_the_papers_own(db,
     result = run_import_papers(write_file(tmp_path, "cites.ris", ris))
 
     attention.refresh_from_db()
-    assert result.exit_code == 0
-    assert "cites.ris:1: skipped: no arXiv id" in result.stderr
+    assert result.exit_code == 0, result.stderr
     assert attention.title == "Attn"
-    assert Paper.objects.count() == 1
+    longer = Paper.objects.exclude(pk=attention.pk).get()
+    assert (longer.arxiv_id, longer.doi, longer.title) == ("", "10.1000/journal.42", "Longer Transformers")

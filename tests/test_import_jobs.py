@@ -159,6 +159,17 @@ class TestAnImportJob:
         assert "Failed: nothing was imported" in page.text
         assert "broken.jsonl:2: broken JSON line" in page.text
 
+    def test_skip_invalid_imports_the_rest_and_lists_each_record_left_out(self, client):
+        client.force_login(curator())
+
+        post_import(client, ("broken.jsonl", BROKEN_JSONL), skip_invalid="on")
+
+        job = ImportJob.objects.get()
+        assert job.status == "succeeded"
+        assert (job.created_count, job.skipped_count, job.warning_count) == (1, 1, 1)
+        assert job.warnings[0].startswith("broken.jsonl:2: skipped: broken JSON line")
+        assert "broken.jsonl:2: skipped: broken JSON line" in client.get(job.get_absolute_url()).text
+
     def test_a_report_keeps_the_first_problems_and_counts_them_all(self, client):
         client.force_login(curator())
         lines = b"".join(

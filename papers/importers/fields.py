@@ -21,6 +21,10 @@ class UnreadableValue(ValueError):
     """A column holds something that is neither text nor a list of text (a number, an object)."""
 
 
+# "Vaswani A., Shazeer N.M., van der Berg J.-P." — family names, then initials with full stops.
+INITIALS_LIST = re.compile(r"^[^,]+? (?:[A-Z]\.-?)+(?:, [^,]+? (?:[A-Z]\.-?)+)+$")
+
+
 def read_authors(value) -> list[str]:
     """Authors from a list, a JSON list, or a string separated by ``;`` or `` and ``."""
     if value is None:
@@ -33,8 +37,13 @@ def read_authors(value) -> list[str]:
                 value = load_json(text)
             except BrokenJson as error:
                 raise UnreadableValue(f"authors start like a JSON list but are not valid JSON: {error}") from None
+        elif ";" in text:
+            value = text.split(";")
+        elif INITIALS_LIST.match(text):
+            # Scopus and Embase write "Vaswani A., Shazeer N." with commas between names.
+            value = text.split(", ")
         else:
-            value = text.split(";") if ";" in text else text.split(" and ")
+            value = text.split(" and ")
     if isinstance(value, str):
         value = [value]
     _require_text_or_list(value, "authors")
@@ -91,3 +100,76 @@ def _require_text_or_list(value, column: str) -> None:
         return
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise UnreadableValue(f"{column} must be text or a list of text")
+
+
+MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, 1)}
+MONTH_WORD = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?(?![a-z])", re.IGNORECASE)
+# "1948/07//", "2020/03/15/", "2020-03-15", "2020/03": the number after the year is the month.
+NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})(?!\d)")
+
+
+def read_month(value) -> int | None:
+    """A month from ``3``, ``"03"``, ``"mar"``, ``"March"``, ``"Mar 15"``, or None when there is none."""
+    if value is None or isinstance(value, (bool, list, dict)):
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= 12 else None
+    match = MONTH_WORD.search(text)
+    return MONTHS[match[1].lower()] if match else None
+
+
+def read_date(value) -> tuple[int | None, int | None]:
+    """Year and month from a date as bibliographic sources write it.
+
+    ``"1948/07//"`` and ``"2020/03/15/"`` (RIS), ``"2020 Mar 15"`` (MEDLINE DP), ``"2020-03-15"``, ``"MAR 2020"``.
+    """
+    if value is None or isinstance(value, (bool, list, dict)):
+        return None, None
+    text = str(value)
+    if match := NUMERIC_DATE.search(text):
+        month = int(match[2])
+        return int(match[1]), month if 1 <= month <= 12 else None
+    try:
+        year = read_year(text)
+    except UnreadableValue:
+        year = None
+    match = MONTH_WORD.search(text)
+    return year, MONTHS[match[1].lower()] if match else None
+
+
+def read_keywords(value) -> list[str]:
+    """Keywords from a list or a string separated by ``;`` (or by ``,`` when there is no ``;``), in order, once each."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        separator = ";" if ";" in value else ","
+        value = value.split(separator)
+    elif not isinstance(value, list):
+        value = [str(value)]
+    keywords = []
+    for item in value:
+        keyword = " ".join(str(item).split())
+        if keyword and keyword not in keywords:
+            keywords.append(keyword)
+    return keywords
+
+
+def first_name_first(name: str) -> str:
+    """``"Vaswani, Ashish"`` as ``"Ashish Vaswani"``, as BibTeX imports give it; other names as written."""
+    parts = [part.strip() for part in name.split(",")]
+    if len(parts) == 2 and all(parts):
+        return " ".join(f"{parts[1]} {parts[0]}".split())
+    return " ".join(name.split())
+
+
+def clean_line(value) -> str:
+    """Text on one line, runs of white space as single spaces."""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def page_range(start: str, end: str) -> str:
+    """``"357-381"`` from a first and last page, either of which may be missing."""
+    start, end = clean_line(start), clean_line(end)
+    return f"{start}-{end}" if start and end and start != end else start or end

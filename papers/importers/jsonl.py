@@ -1,13 +1,18 @@
-"""JSON Lines: one JSON object a line with at least ``arxiv_id`` and ``abstract``."""
+"""JSON Lines: one JSON object a line, with the column names of papers/importers/rows.py as keys."""
 
 from .json_text import BrokenJson, json_kind, load_json
 from .records import ParsedFile
-from .rows import record_from_row
+from .rows import column_map, record_from_row
 from .text import iter_lines
+
+# A file whose lines vary their keys endlessly is mapped line by line past this many sets of keys.
+MAX_KEY_SETS = 1_000
 
 
 def parse_jsonl(text: str, parsed: ParsedFile) -> None:
     """Add the records of a JSONL text to ``parsed``; blank lines are allowed, anything else must be an object."""
+    # Lines of one file almost always have the same keys: map them to columns once per set of keys.
+    mappings: dict[tuple, tuple[dict, bool]] = {}
     for number, line in iter_lines(text):
         if not line.strip():
             continue
@@ -19,5 +24,14 @@ def parse_jsonl(text: str, parsed: ParsedFile) -> None:
         if not isinstance(row, dict):
             parsed.error(number, f"expected a JSON object, found {json_kind(row)}")
             continue
-        if record := record_from_row(row, number, parsed):
+        keys = tuple(row)
+        if (known := mappings.get(keys)) is None:
+            columns = [key.strip().lower() for key in keys]
+            known = (column_map(columns), columns != list(keys))
+            if len(mappings) < MAX_KEY_SETS:
+                mappings[keys] = known
+        mapping, lower = known
+        if lower:
+            row = {key.strip().lower(): value for key, value in row.items()}
+        if record := record_from_row(row, number, parsed, mapping):
             parsed.records.append(record)

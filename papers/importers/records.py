@@ -41,32 +41,54 @@ class PaperRecord:
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
-    """An error or warning tied to a place in a file, shown as ``FILE:LINE: reason``."""
+    """An error or warning tied to a place in a file, shown as ``FILE:LINE: reason`` (``FILE: reason`` without a line).
+
+    ``whole_file`` marks an error no record can be skipped around (undecodable text, an unknown format, a CSV
+    without a header): ``--skip-invalid`` still fails the file on it.
+    """
 
     file_name: str
-    line: int
+    line: int | None
     reason: str
+    whole_file: bool = False
 
     def __str__(self) -> str:
-        return _printable(f"{self.file_name}:{self.line}: {self.reason}")
+        place = self.file_name if self.line is None else f"{self.file_name}:{self.line}"
+        return _printable(f"{place}: {self.reason}")
 
 
 @dataclass(slots=True)
 class ParsedFile:
-    """A source file after parsing: its records in file order, errors, and warnings (skipped entries)."""
+    """A source file after parsing: its records in file order, errors, warnings (skipped entries, one each)
+    and notes (what was read differently from the file's letter but imported: the encoding, a repeated key).
+    """
 
     name: str
     format: str = ""
     sha256: str = ""
+    encoding: str = "utf-8"
+    # Whether undecodable bytes stand in the text as lone surrogates (papers/importers/text.py).
+    damaged_bytes: bool = False
     records: list[PaperRecord] = field(default_factory=list)
     errors: list[ImportProblem] = field(default_factory=list)
     warnings: list[ImportProblem] = field(default_factory=list)
+    notes: list[ImportProblem] = field(default_factory=list)
 
     def error(self, line: int, reason: str) -> None:
+        """A problem with the record at ``line``: it fails the file, or with --skip-invalid skips the record."""
         self.errors.append(ImportProblem(self.name, line, reason))
 
+    def file_error(self, line: int, reason: str) -> None:
+        """A problem that leaves nothing in the file readable (see ImportProblem.whole_file)."""
+        self.errors.append(ImportProblem(self.name, line, reason, whole_file=True))
+
     def warn(self, line: int, reason: str) -> None:
+        """A record left out of the import (counted as skipped)."""
         self.warnings.append(ImportProblem(self.name, line, reason))
+
+    def note(self, line: int | None, reason: str) -> None:
+        """Something the person importing should know; it neither skips nor fails anything."""
+        self.notes.append(ImportProblem(self.name, line, reason))
 
 
 def _printable(text: str) -> str:

@@ -26,12 +26,17 @@ class FileReport:
 
 @dataclass(slots=True)
 class ImportReport:
-    """The outcome of import_files: when ``errors`` is not empty nothing was written and ``files`` is empty."""
+    """The outcome of import_files: when ``errors`` is not empty nothing was written and ``files`` is empty.
+
+    ``warnings`` are the records left out (one each); ``notes`` what was read but worth knowing (the encoding
+    a file was read in, a repeated citation key).
+    """
 
     dry_run: bool = False
     files: list[FileReport] = field(default_factory=list)
     errors: list[ImportProblem] = field(default_factory=list)
     warnings: list[ImportProblem] = field(default_factory=list)
+    notes: list[ImportProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

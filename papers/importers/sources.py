@@ -7,6 +7,7 @@ from .bibtex import parse_bibtex
 from .csv_table import parse_csv
 from .detect import FORMATS, detect_format
 from .jsonl import parse_jsonl
+from .medline import parse_medline
 from .records import ParsedFile
 from .ris import parse_ris
 from .text import decode_source
@@ -17,6 +18,7 @@ PARSERS = {
     "csv": parse_csv,
     "bibtex": parse_bibtex,
     "ris": parse_ris,
+    "medline": parse_medline,
 }
 
 
@@ -29,11 +31,11 @@ def parse_source(name: str, data: bytes, format: str = "auto") -> ParsedFile:
     if format == "auto":
         detected = detect_format(text)
         if detected is None:
-            parsed.error(1, f"unknown format (expected one of {', '.join(FORMATS)}; pass --format to choose)")
+            parsed.file_error(1, f"unknown format (expected one of {', '.join(FORMATS)}; pass --format to choose)")
             return parsed
         format = detected
     elif format not in PARSERS:
-        parsed.error(1, f"unknown format {format!r}")
+        parsed.file_error(1, f"unknown format {format!r}")
         return parsed
     parsed.format = format
     PARSERS[format](text, parsed)

@@ -13,6 +13,7 @@ from .matching import best_identity, existing_matches, merge_repeats
 from .merge import merge_record
 from .records import PaperRecord, ParsedFile
 from .report import FileReport, ImportReport
+from .skipping import skip_invalid_records
 from .sources import parse_source
 from .validation import check_records
 from .writes import insert_papers, link_papers
@@ -37,6 +38,7 @@ def import_files(
     dry_run: bool = False,
     user=None,
     progress: bool = False,
+    skip_invalid: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import papers from ``(file name, bytes)`` sources, used by ``import_papers`` and the admin upload.
@@ -46,7 +48,8 @@ def import_files(
     upserted (matched to papers by papers/importers/matching.py) inside one transaction and recorded as an ImportBatch.
     A dry run does all of that and then rolls back, so its counts are the real would-be counts.
     ``progress`` allows a tqdm bar on stderr for large files; ``on_progress`` is told how far the import got
-    (see ProgressCallback), for a background job's progress bar.
+    (see ProgressCallback), for a background job's progress bar. ``skip_invalid`` leaves out the records that
+    have a problem (listed as warnings) instead of failing their file (papers/importers/skipping.py).
     """
     sources = list(sources)
     total_bytes = sum(len(data) for _name, data in sources)
@@ -60,8 +63,11 @@ def import_files(
     report = ImportReport(dry_run=dry_run)
     for parsed in parsed_files:
         check_records(parsed)
+        if skip_invalid:
+            skip_invalid_records(parsed)
         report.errors.extend(parsed.errors)
         report.warnings.extend(parsed.warnings)
+        report.notes.extend(parsed.notes)
     if report.errors:
         return report
     if user is not None and not user.is_authenticated:

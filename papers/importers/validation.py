@@ -92,13 +92,16 @@ def _report_unstorable(record: PaperRecord, parsed: ParsedFile, extra: str) -> N
         if match := UNSTORABLE_CHARACTER.search(value):
             shown = repr(match[0])[1:-1]
             reason = f"{name} of {record.label[:80]} contains {shown} at character {match.start() + 1}"
-            parsed.error(record.line, f"{reason}: {_why_unstorable(match[0])}")
+            parsed.error(record.line, f"{reason}: {_why_unstorable(match[0], parsed.damaged_bytes)}")
 
 
-def _why_unstorable(character: str) -> str:
+def _why_unstorable(character: str, damaged_bytes: bool = False) -> str:
     code = ord(character)
     if code == 0:
         return "NUL characters cannot be stored"
+    if damaged_bytes and 0xDC80 <= code <= 0xDCFF:
+        # papers/importers/text.py keeps an undecodable byte as this surrogate.
+        return f"the file's byte 0x{code - 0xDC00:02x} here is not valid UTF-8"
     if 0xD800 <= code <= 0xDFFF:
         return "an unpaired surrogate is not valid Unicode"
     if code == 0xFEFF:

@@ -41,7 +41,8 @@ class ImportJob(models.Model):
     ``files`` lists ``{"name": as uploaded, "path": under IMPORT_UPLOAD_DIR, "size": bytes}``; the stored
     copies are deleted when the job ends. Progress is ``progress_done`` of ``progress_total`` in the current
     phase: bytes while checking, records while writing. The report keeps the counts, the first
-    MAX_STORED_PROBLEMS problems (``FILE:LINE: reason``) and warnings, and how many there were in all.
+    MAX_STORED_PROBLEMS problems (``FILE:LINE: reason``), warnings (records skipped) and notes (what was read
+    differently from the file's letter: its encoding, say), and how many there were of each.
     """
 
     created_by = models.ForeignKey(
@@ -79,6 +80,8 @@ class ImportJob(models.Model):
     problem_count = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)
     warning_count = models.PositiveIntegerField(default=0)
+    notes = models.JSONField(default=list, blank=True)
+    note_count = models.PositiveIntegerField(default=0)
     failure_reason = models.TextField(blank=True)
     batches = models.ManyToManyField("papers.ImportBatch", blank=True, related_name="import_jobs")
 
@@ -141,6 +144,8 @@ class ImportJob(models.Model):
         self.problem_count = len(report.errors)
         self.warnings = [str(warning) for warning in report.warnings[:MAX_STORED_PROBLEMS]]
         self.warning_count = len(report.warnings)
+        self.notes = [str(note) for note in report.notes[:MAX_STORED_PROBLEMS]]
+        self.note_count = len(report.notes)
         if not report.ok:
             self.failure_reason = (
                 f"{len(report.errors)} problem(s) in "

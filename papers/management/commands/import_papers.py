@@ -1,4 +1,4 @@
-"""``manage.py import_papers PATH [PATH ...]``: bring papers in from dumps, JSONL, CSV, BibTeX or RIS."""
+"""``manage.py import_papers PATH [PATH ...]``: bring papers in from dumps, JSONL, CSV, BibTeX, RIS or MEDLINE."""
 
 import os
 from pathlib import Path
@@ -11,8 +11,9 @@ from papers.importers.detect import FORMATS
 
 class Command(BaseCommand):
     help = (
-        "Import papers from arXiv dataset dumps, JSONL, CSV, BibTeX or RIS files. Every file is validated "
-        "first; if any has a problem, all problems are listed and nothing is written."
+        "Import papers from arXiv dataset dumps, JSONL, CSV (ASReview, Rayyan, Scopus, Embase, Web of Science), "
+        "BibTeX, RIS or PubMed/MEDLINE (.nbib) files. Every file is validated first; if any has a problem, all "
+        "problems are listed and nothing is written (with --skip-invalid, records with a problem are left out)."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +22,14 @@ class Command(BaseCommand):
             "--format", default="auto", choices=["auto", *FORMATS], help="File format (default: detect it)."
         )
         parser.add_argument("--dry-run", action="store_true", help="Validate and count, but write nothing.")
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Import the valid records and list each record left out as FILE:LINE (a file that cannot be "
+            "read at all still fails).",
+        )
 
-    def handle(self, *args, paths, format, dry_run, **options):
+    def handle(self, *args, paths, format, dry_run, skip_invalid, **options):
         sources = []
         for path in paths:
             # A path that is not UTF-8 arrives with surrogates standing for its bytes; they cannot be printed
@@ -32,15 +39,20 @@ class Command(BaseCommand):
                 sources.append((name, Path(path).read_bytes()))
             except OSError as error:
                 raise CommandError(f"{name}: cannot read: {error.strerror}") from error
-        report = import_files(sources, format=format, dry_run=dry_run, progress=self.stderr.isatty())
+        report = import_files(
+            sources, format=format, dry_run=dry_run, progress=self.stderr.isatty(), skip_invalid=skip_invalid
+        )
+        for note in report.notes:
+            self.stderr.write(f"{note} (note)")
         for warning in report.warnings:
             self.stderr.write(str(warning), style_func=self.style.WARNING)
         if not report.ok:
             for problem in report.errors:
                 self.stderr.write(str(problem))
+            hint = "" if skip_invalid else " (--skip-invalid imports the other records)"
             raise CommandError(
                 f"{len(report.errors)} problem(s) in {len({p.file_name for p in report.errors})} file(s); "
-                "nothing was imported."
+                f"nothing was imported{hint}."
             )
         for line in report.summary_lines():
             self.stdout.write(line)
