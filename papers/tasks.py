@@ -109,7 +109,8 @@ def _run(job: ImportJob, progress: "JobProgress") -> None:
     if job.review_id and not Review.objects.owned_by(job.created_by).filter(pk=job.review_id).exists():
         job.fail(f"You are no longer an owner of “{job.review}”; nothing was imported.")
         return
-    sources = [(file["name"], path.read_bytes()) for file, path in zip(job.files, job.stored_paths(), strict=True)]
+    # Paths, not bytes: the importer streams the stored files (papers/importers/sources.py).
+    sources = [(file["name"], path) for file, path in zip(job.files, job.stored_paths(), strict=True)]
     with transaction.atomic():
         report = import_files(
             sources,

@@ -1,8 +1,11 @@
-"""Writing parsed files to the database: validate everything first, then upsert in bulk, atomically."""
+"""Writing files to the database: validate everything first, then upsert in bulk, atomically, in flat memory."""
 
+import itertools
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,10 +17,14 @@ from .merge import merge_record
 from .records import PaperRecord, ParsedFile
 from .report import FileReport, ImportReport
 from .skipping import skip_invalid_records
-from .sources import parse_source
+from .sources import Source, scan_source
 from .validation import check_records
-from .writes import insert_papers, link_papers
+from .writes import BULK_LOAD_MIN_RECORDS, insert_papers, link_papers, search_index_suspended
 
+# Records validated at a time in the first pass, and written at a time in the second: enough for the bulk
+# load's staging table (writes.py) to pay, few enough that a chunk's records take tens of megabytes.
+CHECK_CHUNK = 5_000
+WRITE_CHUNK = BULK_LOAD_MIN_RECORDS
 LOOKUP_CHUNK = 5_000
 UPDATE_BATCH = 1_000
 # Below this many records a progress bar is more noise than help.
@@ -32,8 +39,18 @@ class _DryRunRollback(Exception):
     pass
 
 
+@dataclass(slots=True)
+class _CheckedFile:
+    """What the first pass learnt of a file: its problems, how many records it holds, which lines to skip."""
+
+    source: Source
+    parsed: ParsedFile
+    record_count: int = 0
+    skipped_lines: set[int] = field(default_factory=set)
+
+
 def import_files(
-    sources: Iterable[tuple[str, bytes]],
+    sources: Iterable[tuple[str, bytes | Path]],
     format: str = "auto",
     dry_run: bool = False,
     user=None,
@@ -41,49 +58,105 @@ def import_files(
     skip_invalid: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Import papers from ``(file name, bytes)`` sources, used by ``import_papers`` and the admin upload.
+    """Import papers from ``(file name, bytes or path)`` sources: ``import_papers``, the admin and the Import page.
 
-    Every file is parsed and validated before anything is written. If any file has an error, the
+    Every file is read, parsed and validated before anything is written. If any file has an error, the
     report lists every problem and the database is left exactly as it was. Otherwise each file is
     upserted (matched to papers by papers/importers/matching.py) inside one transaction and recorded as an ImportBatch.
     A dry run does all of that and then rolls back, so its counts are the real would-be counts.
-    ``progress`` allows a tqdm bar on stderr for large files; ``on_progress`` is told how far the import got
-    (see ProgressCallback), for a background job's progress bar. ``skip_invalid`` leaves out the records that
-    have a problem (listed as warnings) instead of failing their file (papers/importers/skipping.py).
+
+    Files on disk stream (papers/importers/sources.py): the first pass keeps only the problems and a count, the
+    second reads the file again and writes WRITE_CHUNK records at a time, so memory stays flat whatever the
+    file's size. A chunk is written before the next is matched, so a later record finds the paper an earlier
+    one created. ``progress`` allows a tqdm bar on stderr for large files; ``on_progress`` is told how far the
+    import got (see ProgressCallback), for a background job's progress bar. ``skip_invalid`` leaves out the
+    records that have a problem (listed as warnings) instead of failing their file (papers/importers/skipping.py).
     """
-    sources = list(sources)
-    total_bytes = sum(len(data) for _name, data in sources)
-    parsed_files = []
-    bytes_read = 0
-    for name, data in sources:
-        parsed_files.append(parse_source(name, data, format))
-        bytes_read += len(data)
-        if on_progress:
-            on_progress("checking", bytes_read, total_bytes)
+    sources = [Source.of(name, content) for name, content in sources]
     report = ImportReport(dry_run=dry_run)
-    for parsed in parsed_files:
-        check_records(parsed)
-        if skip_invalid:
-            skip_invalid_records(parsed)
-        report.errors.extend(parsed.errors)
-        report.warnings.extend(parsed.warnings)
-        report.notes.extend(parsed.notes)
+    checked = _check_files(sources, format, skip_invalid, on_progress)
+    for file in checked:
+        report.errors.extend(file.parsed.errors)
+        report.warnings.extend(file.parsed.warnings)
+        report.notes.extend(file.parsed.notes)
     if report.errors:
         return report
     if user is not None and not user.is_authenticated:
         user = None
-    writing = _WritingProgress(sum(len(parsed.records) for parsed in parsed_files), on_progress)
+    total = sum(file.record_count for file in checked)
+    writing = _WritingProgress(total, on_progress)
     writing(0)  # announced before the transaction opens, while every connection can still see it
     try:
-        with transaction.atomic():
-            for parsed in parsed_files:
-                report.files.append(_upsert_file(parsed, user, progress, writing))
+        with transaction.atomic(), search_index_suspended(total):
+            for file in checked:
+                report.files.append(_upsert_file(file, user, progress, writing))
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:
         for file in report.files:
             file.batch_id = None
     return report
+
+
+def _check_files(sources: list[Source], format: str, skip_invalid: bool, on_progress) -> list[_CheckedFile]:
+    """The first pass: read every file, validate every record, keep the problems and the counts only."""
+    total_bytes = sum(source.size for source in sources)
+    done = 0
+
+    def read(count: int) -> None:
+        nonlocal done
+        done += count
+        if on_progress:
+            on_progress("checking", min(done, total_bytes), total_bytes)
+
+    checked = []
+    for source in sources:
+        parsed = ParsedFile(name=source.name)
+        file = _CheckedFile(source, parsed)
+        before = done
+        problem_lines: set[int] = set()
+        errors_seen = 0
+        for chunk in _chunks(scan_source(source, format, parsed, on_bytes=read), CHECK_CHUNK):
+            _check_chunk(chunk, parsed)
+            file.record_count += len(chunk)
+            if skip_invalid:
+                # A record's problems are all known once its chunk is checked: parsing reports them before
+                # the record comes, validation with the chunk. --skip-invalid will leave such records out.
+                problem_lines.update(_record_problem_lines(parsed, start=errors_seen))
+                errors_seen = len(parsed.errors)
+                file.record_count -= sum(1 for record in chunk if record.line in problem_lines)
+        done = before + source.size  # a file re-read whole (not UTF-8) counts once
+        read(0)
+        if skip_invalid:
+            file.skipped_lines = set(_record_problem_lines(parsed))
+            skip_invalid_records(parsed)
+        checked.append(file)
+    return checked
+
+
+def _check_chunk(chunk: list[PaperRecord], parsed: ParsedFile) -> None:
+    # check_records validates a ParsedFile's records: hand it the chunk, and keep its errors in file order.
+    part = ParsedFile(
+        name=parsed.name,
+        format=parsed.format,
+        encoding=parsed.encoding,
+        damaged_bytes=parsed.damaged_bytes,
+        records=chunk,
+    )
+    check_records(part)
+    parsed.errors.extend(part.errors)
+
+
+def _record_problem_lines(parsed: ParsedFile, start: int = 0) -> Iterator[int]:
+    """The lines of the problems that fail a record, not the whole file (see skipping.py)."""
+    for problem in parsed.errors[start:]:
+        if not problem.whole_file and problem.line is not None:
+            yield problem.line
+
+
+def _chunks(records: Iterator[PaperRecord], size: int) -> Iterator[list[PaperRecord]]:
+    while chunk := list(itertools.islice(records, size)):
+        yield chunk
 
 
 class _WritingProgress:
@@ -100,15 +173,15 @@ class _WritingProgress:
             self.on_progress("writing", min(self.done, self.total), self.total)
 
 
-def _upsert_file(parsed: ParsedFile, user, progress: bool, writing: _WritingProgress) -> FileReport:
-    merged = merge_repeats(parsed.records, merge_record)
+def _upsert_file(checked: _CheckedFile, user, progress: bool, writing: _WritingProgress) -> FileReport:
+    """The second pass over one file: read it again and upsert it chunk by chunk, in the import's transaction."""
+    parsed = checked.parsed
     file = FileReport(
         name=parsed.name,
         format=parsed.format,
         sha256=parsed.sha256,
-        record_count=len(parsed.records) + len(parsed.warnings),
-        skipped=merged.repeats + len(parsed.warnings),
-        duplicates=merged.duplicates,
+        record_count=checked.record_count + len(parsed.warnings),
+        skipped=len(parsed.warnings),
     )
     batch = ImportBatch.objects.create(
         file_name=parsed.name[: ImportBatch._meta.get_field("file_name").max_length],
@@ -116,28 +189,37 @@ def _upsert_file(parsed: ParsedFile, user, progress: bool, writing: _WritingProg
         sha256=parsed.sha256,
         imported_by=user,
     )
-    records = merged.records
-    # Records folded into an earlier one are done with; the rest count as they are written.
-    writing(len(parsed.records) - len(records))
     now = timezone.now()
-    paper_ids = []
-    show_bar = progress and len(records) >= PROGRESS_MIN_RECORDS
-    with tqdm(total=len(records), desc=parsed.name, unit="papers", disable=not show_bar, file=sys.stderr) as bar:
-        new_records = []
-        for start in range(0, len(records), LOOKUP_CHUNK):
-            chunk = records[start : start + LOOKUP_CHUNK]
-            new_in_chunk = _update_existing(chunk, now, file, paper_ids)
-            new_records.extend(new_in_chunk)
-            bar.update(len(chunk) - len(new_in_chunk))
-            writing(len(chunk) - len(new_in_chunk))
+    # Papers this file created or merged into, for telling a record of one of them in a later chunk apart.
+    touched: set[int] = set()
+    records = scan_source(checked.source, parsed.format, ParsedFile(name=parsed.name))
+    if checked.skipped_lines:
+        records = (record for record in records if record.line not in checked.skipped_lines)
+    show_bar = progress and checked.record_count >= PROGRESS_MIN_RECORDS
+    bar = tqdm(total=checked.record_count, desc=parsed.name, unit="papers", disable=not show_bar, file=sys.stderr)
+    with bar:
 
         def written(count: int) -> None:
             bar.update(count)
             writing(count)
 
-        paper_ids.extend(insert_papers(new_records, now, on_progress=written))
-        file.created = len(new_records)
-    link_papers(batch, paper_ids)
+        for chunk in _chunks(records, WRITE_CHUNK):
+            merged = merge_repeats(chunk, merge_record)
+            file.skipped += merged.repeats
+            file.duplicates += merged.duplicates
+            # Records folded into an earlier one are done with; the rest count as they are written.
+            written(len(chunk) - len(merged.records))
+            paper_ids: list[int] = []
+            new_records = []
+            for start in range(0, len(merged.records), LOOKUP_CHUNK):
+                part = merged.records[start : start + LOOKUP_CHUNK]
+                new_in_part = _update_existing(part, now, file, paper_ids, touched)
+                new_records.extend(new_in_part)
+                written(len(part) - len(new_in_part))
+            paper_ids.extend(insert_papers(new_records, now, on_progress=written, manage_search_index=False))
+            file.created += len(new_records)
+            link_papers(batch, paper_ids)
+            touched.update(paper_ids)
     batch.record_count = file.record_count
     batch.created_count = file.created
     batch.updated_count = file.updated
@@ -158,11 +240,15 @@ def _upsert_file(parsed: ParsedFile, user, progress: bool, writing: _WritingProg
     return file
 
 
-def _update_existing(chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int]) -> list[PaperRecord]:
+def _update_existing(
+    chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int], touched: set[int]
+) -> list[PaperRecord]:
     """Merge the chunk's records into the papers they stand for; return the records that are new papers.
 
     A record of a paper that another record put in the corpus (a different best id: the published DOI of an
     arXiv preprint) is counted as a duplicate; the same record again is an update or unchanged, as before.
+    A record of a paper an earlier chunk of this file ``touched`` is counted as merge_repeats counts a repeat
+    within a chunk: skipped when it is the same record again, a duplicate when another record of the paper.
     """
     existing = existing_matches(chunk)
     new_records = []
@@ -173,15 +259,19 @@ def _update_existing(chunk: list[PaperRecord], now, file: FileReport, paper_ids:
             new_records.append(record)
             continue
         paper_ids.append(paper.pk)
+        repeat = paper.pk in touched
         if best_identity(paper) != best_identity(record):
             file.duplicates += 1
+        elif repeat:
+            file.skipped += 1
         if changed := merge_record(paper, record):
             paper.updated_at = now
-            updates[tuple(sorted(changed))].append(paper)
-        else:
+            updates[tuple(sorted(changed))].append((paper, repeat))
+        elif not repeat:
             file.unchanged += 1
     # Grouping by the set of changed fields writes only those columns (bulk_update sets every named field).
-    for fields, papers in updates.items():
+    for fields, changed_papers in updates.items():
+        papers = [paper for paper, _repeat in changed_papers]
         Paper.objects.bulk_update(papers, [*fields, "updated_at"], batch_size=UPDATE_BATCH)
-        file.updated += len(papers)
+        file.updated += sum(1 for _paper, repeat in changed_papers if not repeat)
     return new_records
