@@ -147,3 +147,14 @@ class TestStreaming:
         import_path(tmp_path, content)
 
         assert ImportBatch.objects.get().sha256 == hashlib.sha256(content).hexdigest()
+
+
+@pytest.mark.django_db
+def test_a_file_that_stops_being_utf8_late_is_read_whole_from_the_start_and_counted_once(tmp_path):
+    content = jsonl(*ROWS[:3]) + '{"title": "Caf\u00e9 society", "abstract": "Na\u00efve."}\n'.encode("cp1252")
+
+    report = import_path(tmp_path, content)
+
+    assert report.ok, report.errors
+    assert (report.files[0].record_count, report.created, report.skipped) == (4, 4, 0)
+    assert Paper.objects.filter(title="Café society").exists()

@@ -4,7 +4,7 @@
 file from disk instead: a UTF-8 file in a line-based format (arXiv dump, JSONL, CSV, RIS, MEDLINE) is read
 line by line and its records come one at a time, so a file of any size imports in flat memory. Files in another
 encoding (found by papers/importers/text.py, which must see the whole file) and BibTeX are read whole; such
-exports are small.
+exports are small. Whether a file is UTF-8 throughout is checked before its first record is read.
 """
 
 import codecs
@@ -49,6 +49,7 @@ CR_NOT_BEFORE_LF = re.compile(r"(?<=\r)(?!\n)")
 DETECTION_LINES = 1_000
 # How often (in bytes) a streamed file reports how far it got.
 PROGRESS_BYTES = 1 << 20
+UTF8_CHECK_BLOCK = 1 << 20
 UTF8_BOM = codecs.BOM_UTF8
 OTHER_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -105,26 +106,32 @@ def _choose_format(text: str, format: str, parsed: ParsedFile) -> bool:
     return True
 
 
-class NotUtf8(Exception):
-    """A line that is not UTF-8: the file must be read whole, for its encoding to be found."""
+class NotLineBased(Exception):
+    """Detection found a format that does not stream (BibTeX), or none: the whole-file reader takes over."""
 
 
 def scan_source(
-    source: Source, format: str, parsed: ParsedFile, on_bytes: Callable[[int], None] | None = None
+    source: Source,
+    format: str,
+    parsed: ParsedFile,
+    on_bytes: Callable[[int], None] | None = None,
+    streams: bool | None = None,
 ) -> Iterator[PaperRecord]:
     """Yield the records of ``source`` in file order, recording problems on ``parsed`` (and its format, sha256,
     encoding and notes). ``on_bytes(n)`` is told how many bytes were read, as they are read.
 
-    A UTF-8 file in a line-based format streams. Any other is read whole and parsed as parse_source does;
-    a file that turns out not to be UTF-8 half-way through starts again that way, with ``parsed`` reset.
+    A UTF-8 file in a line-based format streams; any other is read whole and parsed as parse_source does.
+    ``streams`` is that choice when already made (can_stream), as on a second pass over the same file.
     """
-    if _streams(source, format):
+    if streams is None:
+        streams = can_stream(source, format)
+    if streams:
         digest = hashlib.sha256()
         try:
             yield from _scan_lines(source, format, parsed, digest, on_bytes)
             parsed.sha256 = digest.hexdigest()
             return
-        except NotUtf8:
+        except NotLineBased:
             _reset(parsed)
     data = source.read_bytes()
     whole = parse_source(source.name, data, format)
@@ -135,12 +142,26 @@ def scan_source(
     yield from whole.records
 
 
-def _streams(source: Source, format: str) -> bool:
+def can_stream(source: Source, format: str) -> bool:
+    """Whether ``source`` can be read line by line: a line-based format (or auto), and valid UTF-8 throughout.
+
+    The encoding is checked first, in blocks (a read of the file at disk speed), so that a file is never found
+    not to be UTF-8 after some of its records were taken.
+    """
     if format not in LINE_READERS and format not in TABLE_READERS and format != "auto":
         return False
+    decoder = codecs.getincrementaldecoder("utf-8")()
     with source.open() as file:
-        start = file.read(4)
-    return not start.startswith(OTHER_BOMS)
+        if file.read(4).startswith(OTHER_BOMS):
+            return False
+        file.seek(0)
+        try:
+            while block := file.read(UTF8_CHECK_BLOCK):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def _reset(parsed: ParsedFile) -> None:
@@ -156,11 +177,9 @@ def _scan_lines(source, format, parsed, digest, on_bytes) -> Iterator[PaperRecor
             head = []
             for _number, line in zip(range(DETECTION_LINES), _decoded_lines(file, None, None), strict=False):
                 head.append(line)
-            # An unreadable first line is reported by the whole-file reader, with its encoding guessed.
-        detected = detect_format("".join(head))
-        if detected is None or (detected not in LINE_READERS and detected not in TABLE_READERS):
-            raise NotUtf8  # not a line format (BibTeX), or unknown: the whole-file path says which
-        format = detected
+        format = detect_format("".join(head))
+    if format not in LINE_READERS and format not in TABLE_READERS:
+        raise NotLineBased
     parsed.format = format
     with source.open() as file:
         lines = _decoded_lines(file, digest, on_bytes)
@@ -186,10 +205,7 @@ def _decoded_lines(file: BinaryIO, digest, on_bytes) -> Iterator[str]:
             first = False
             if raw.startswith(UTF8_BOM):
                 raw = raw[len(UTF8_BOM) :]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise NotUtf8 from None
+        yield raw.decode("utf-8")  # can_stream checked the whole file
     if on_bytes and unreported:
         on_bytes(unreported)
 

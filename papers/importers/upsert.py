@@ -17,7 +17,7 @@ from .merge import merge_record
 from .records import PaperRecord, ParsedFile
 from .report import FileReport, ImportReport
 from .skipping import skip_invalid_records
-from .sources import Source, scan_source
+from .sources import Source, can_stream, scan_source
 from .validation import check_records
 from .writes import BULK_LOAD_MIN_RECORDS, insert_papers, link_papers, search_index_suspended
 
@@ -45,6 +45,7 @@ class _CheckedFile:
 
     source: Source
     parsed: ParsedFile
+    streams: bool = False
     record_count: int = 0
     skipped_lines: set[int] = field(default_factory=set)
 
@@ -112,11 +113,12 @@ def _check_files(sources: list[Source], format: str, skip_invalid: bool, on_prog
     checked = []
     for source in sources:
         parsed = ParsedFile(name=source.name)
-        file = _CheckedFile(source, parsed)
+        file = _CheckedFile(source, parsed, streams=can_stream(source, format))
         before = done
         problem_lines: set[int] = set()
         errors_seen = 0
-        for chunk in _chunks(scan_source(source, format, parsed, on_bytes=read), CHECK_CHUNK):
+        records = scan_source(source, format, parsed, on_bytes=read, streams=file.streams)
+        for chunk in _chunks(records, CHECK_CHUNK):
             _check_chunk(chunk, parsed)
             file.record_count += len(chunk)
             if skip_invalid:
@@ -192,7 +194,7 @@ def _upsert_file(checked: _CheckedFile, user, progress: bool, writing: _WritingP
     now = timezone.now()
     # Papers this file created or merged into, for telling a record of one of them in a later chunk apart.
     touched: set[int] = set()
-    records = scan_source(checked.source, parsed.format, ParsedFile(name=parsed.name))
+    records = scan_source(checked.source, parsed.format, ParsedFile(name=parsed.name), streams=checked.streams)
     if checked.skipped_lines:
         records = (record for record in records if record.line not in checked.skipped_lines)
     show_bar = progress and checked.record_count >= PROGRESS_MIN_RECORDS
