@@ -147,6 +147,8 @@ class JobProgress:
         if phase == self.last_phase and done < total and now - self.last_write < PROGRESS_INTERVAL_SECONDS:
             return
         self.last_write, self.last_phase = now, phase
+        if phase == ImportPhase.WRITING and connection.vendor != "postgresql":
+            done = total = 0  # no count can follow (see above): the bar shows work going on, not a stuck 0%
         values = {"phase": phase, "progress_done": done, "progress_total": total, "progress_at": timezone.now()}
         if not connection.in_atomic_block:
             ImportJob.objects.filter(pk=self.job_id).update(**values)

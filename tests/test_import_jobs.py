@@ -309,6 +309,16 @@ class TestProgress:
         assert 'value="25"' in page.text
         assert "25% read" in page.text
 
+    def test_the_writing_phase_counts_records_on_postgresql_and_shows_work_going_on_on_sqlite(self, queued_job):
+        JobProgress(queued_job)("writing", 0, 40)
+
+        queued_job.refresh_from_db()
+        assert queued_job.phase == "writing"
+        if connection.vendor == "postgresql":
+            assert (queued_job.progress_total, queued_job.percent) == (40, 0)
+        else:
+            assert queued_job.percent is None
+
     def test_progress_inside_the_imports_transaction_is_seen_at_once_on_postgresql(self, queued_job):
         progress = JobProgress(queued_job)
 

@@ -17,6 +17,8 @@ from ..models import Paper
 from .records import PaperRecord
 
 ID_KINDS = ("arxiv_id", "doi", "pmid")
+# What same_paper, best_identity and RecordIndex read of a paper.
+IDENTITY_FIELDS = (*ID_KINDS, "title_key", "year", "submitted_month", "authors")
 
 
 def best_identity(item) -> tuple:
@@ -117,7 +119,11 @@ def existing_matches(records: list[PaperRecord]) -> dict[int, Paper]:
             condition |= Q(**{f"{column}__in": values})
     if not condition:
         return {}
+    # Candidates are many more than matches (a common title is shared by many papers), so they come with the
+    # fields that tell them apart only; the papers matched are then read whole, for the records to merge into.
     index = RecordIndex()
-    for paper in Paper.objects.filter(condition).defer("search_document").order_by("pk"):
+    for paper in Paper.objects.filter(condition).only(*IDENTITY_FIELDS).order_by("pk"):
         index.add(paper)
-    return {position: paper for position, record in enumerate(records) if (paper := index.find(record)) is not None}
+    found = {position: paper.pk for position, record in enumerate(records) if (paper := index.find(record))}
+    papers = Paper.objects.defer("search_document").in_bulk(set(found.values()))
+    return {position: papers[pk] for position, pk in found.items()}

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -222,6 +222,8 @@ def _upsert_file(checked: _CheckedFile, user, progress: bool, writing: _WritingP
             file.created += len(new_records)
             link_papers(batch, paper_ids)
             touched.update(paper_ids)
+            # With DEBUG on, every query is logged until the request ends; an import is no request.
+            reset_queries()
     batch.record_count = file.record_count
     batch.created_count = file.created
     batch.updated_count = file.updated

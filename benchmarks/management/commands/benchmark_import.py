@@ -68,17 +68,21 @@ class Command(BaseCommand):
             f"Database: {connection.vendor} ({connection.settings_dict['NAME']}), {before:,} papers before. "
             f"File: {path} ({path.stat().st_size / 1e6:,.0f} MB). Load average {load_average()}."
         )
-        for name, value in machine_description():
-            self.stdout.write(f"  {name}: {value}")
+        if connection.vendor == "postgresql":
+            for name, value in machine_description():
+                self.stdout.write(f"  {name}: {value}")
+        else:
+            self.stdout.write("  (not PostgreSQL: the figures are not the ones the README quotes)")
         samples = []
         next_sample = {"checking": 0, "writing": 0}
-        started_rss = resident_mb()
+        self.stdout.write(f"Resident set before the import: {resident_mb():,.0f} MB")
 
         def sample(phase: str, done: int, total: int) -> None:
             step = SAMPLE_EVERY if phase == "writing" else total // 10 or 1
             if done >= next_sample[phase] or done == total:
                 samples.append((phase, done, total, resident_mb(), time.perf_counter() - started))
                 next_sample[phase] = done + step
+                self._show(*samples[-1])
 
         started = time.perf_counter()
         report = import_files([(path.name, path)], dry_run=dry_run, on_progress=sample)
@@ -87,10 +91,6 @@ class Command(BaseCommand):
             for problem in report.errors[:20]:
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(report.errors)} problem(s): nothing was imported.")
-        self.stdout.write(f"Resident set before the import: {started_rss:,.0f} MB")
-        for phase, done, total, rss, at in samples:
-            unit = "bytes" if phase == "checking" else "records"
-            self.stdout.write(f"  {at:7.1f}s  {phase:8} {done:>13,} / {total:,} {unit}: resident {rss:,.0f} MB")
         peak = peak_mb()
         self.stdout.write("\n".join(report.summary_lines()))
         self.stdout.write(
@@ -98,6 +98,11 @@ class Command(BaseCommand):
             f"peak resident memory {peak:,.0f} MB (target < {MEMORY_TARGET_MB} MB: "
             f"{'PASS' if peak < MEMORY_TARGET_MB else 'FAIL'}); load average {load_average()}."
         )
+
+    def _show(self, phase: str, done: int, total: int, rss: float, at: float) -> None:
+        unit = "bytes" if phase == "checking" else "records"
+        self.stdout.write(f"  {at:7.1f}s  {phase:8} {done:>13,} / {total:,} {unit}: resident {rss:,.0f} MB")
+        self.stdout.flush()
 
     def _generate(self, path: Path, records: int, seed: int) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
