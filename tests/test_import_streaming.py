@@ -158,3 +158,13 @@ def test_a_file_that_stops_being_utf8_late_is_read_whole_from_the_start_and_coun
     assert report.ok, report.errors
     assert (report.files[0].record_count, report.created, report.skipped) == (4, 4, 0)
     assert Paper.objects.filter(title="Café society").exists()
+
+
+def test_the_set_of_touched_paper_ids_holds_exactly_the_ids_added():
+    touched = upsert_module.PaperIdSet()
+
+    touched.update([1, 8, 9, 1_000_003])
+    touched.update(range(500, 600))
+
+    assert all(paper_id in touched for paper_id in [1, 8, 9, 1_000_003, 500, 599])
+    assert not any(paper_id in touched for paper_id in [0, 2, 7, 10, 499, 600, 1_000_002, 1_000_004, 10**9])

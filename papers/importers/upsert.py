@@ -157,8 +157,33 @@ def _record_problem_lines(parsed: ParsedFile, start: int = 0) -> Iterator[int]:
 
 
 def _chunks(records: Iterator[PaperRecord], size: int) -> Iterator[list[PaperRecord]]:
-    while chunk := list(itertools.islice(records, size)):
+    while True:
+        chunk = list(itertools.islice(records, size))
+        if not chunk:
+            return
         yield chunk
+        # Let the chunk go before the next is read, so that two are never held at once (callers del theirs).
+        chunk = None
+
+
+class PaperIdSet:
+    """Paper ids as a bitmap: a million ids (allocated in runs by the papers' sequence) take ~125 KB, where a
+    set of ints takes ~60 MB."""
+
+    def __init__(self):
+        self._bits = bytearray()
+
+    def update(self, ids: Iterable[int]) -> None:
+        bits = self._bits
+        for paper_id in ids:
+            byte = paper_id >> 3
+            if byte >= len(bits):
+                bits.extend(bytes(max(byte + 1 - len(bits), len(bits) // 2)))
+            bits[byte] |= 1 << (paper_id & 7)
+
+    def __contains__(self, paper_id: int) -> bool:
+        byte = paper_id >> 3
+        return byte < len(self._bits) and bool(self._bits[byte] >> (paper_id & 7) & 1)
 
 
 class _WritingProgress:
@@ -193,7 +218,7 @@ def _upsert_file(checked: _CheckedFile, user, progress: bool, writing: _WritingP
     )
     now = timezone.now()
     # Papers this file created or merged into, for telling a record of one of them in a later chunk apart.
-    touched: set[int] = set()
+    touched = PaperIdSet()
     records = scan_source(checked.source, parsed.format, ParsedFile(name=parsed.name), streams=checked.streams)
     if checked.skipped_lines:
         records = (record for record in records if record.line not in checked.skipped_lines)
@@ -224,6 +249,7 @@ def _upsert_file(checked: _CheckedFile, user, progress: bool, writing: _WritingP
             touched.update(paper_ids)
             # With DEBUG on, every query is logged until the request ends; an import is no request.
             reset_queries()
+            del chunk, merged, new_records, paper_ids
     batch.record_count = file.record_count
     batch.created_count = file.created
     batch.updated_count = file.updated
@@ -245,7 +271,7 @@ def _upsert_file(checked: _CheckedFile, user, progress: bool, writing: _WritingP
 
 
 def _update_existing(
-    chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int], touched: set[int]
+    chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int], touched: "PaperIdSet"
 ) -> list[PaperRecord]:
     """Merge the chunk's records into the papers they stand for; return the records that are new papers.
 
