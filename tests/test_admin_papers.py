@@ -121,7 +121,7 @@ def test_a_successful_upload_becomes_an_import_job_and_redirects_to_its_page(adm
     page = admin_client.get(response.url)
     assert "<strong>2</strong> created, <strong>1</strong> updated" in page.text
     assert "<strong>0</strong> skipped" in page.text
-    assert f"?import_batches__id__exact={batch.pk}" in page.text
+    assert reverse("admin:papers_importbatch_change", args=[batch.pk]) in page.text
 
 
 @pytest.mark.usefixtures("seed_corpus")

@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
@@ -31,7 +32,13 @@ class WorkerThread:
             worker_id="browser-test",
             excluded_queue_names=[],
         )
-        self.thread = threading.Thread(target=self.worker.run, daemon=True)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        try:
+            self.worker.run()
+        finally:
+            connections.close_all()  # the thread's own connections, or the test database cannot be dropped
 
     def start(self):
         self.thread.start()

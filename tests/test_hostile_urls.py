@@ -17,15 +17,17 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import got_request_exception
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils.http import urlencode
 from django_filters import FilterSet
 
 from papers.models import ImportBatch, Paper
+from papers.tasks import run_import_job, start_import
 from reviews.models import (
     Change,
     Comment,
@@ -186,6 +188,10 @@ def world(team):
     Change.objects.create(review=team.review, paper=team.paper, user=team.bob, kind="decision", at=comment.created_at)
     ImportBatch.objects.create(file_name="seed.txt", format="arxiv-dump", imported_by=root).papers.add(team.paper)
     Group.objects.create(name="curators")
+    # An import job, run at once (tests/conftest.py), and a task queued on the database backend for its admin.
+    job = start_import(root, [SimpleUploadedFile("world.jsonl", b'{"title": "A world"}\n')])
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        run_import_job.enqueue(job.pk)
     invitation = Invitation.objects.invite(team.review, "nina@example.org", Role.REVIEWER, invited_by=team.alice)
     team.root = root
     team.real_values = {
@@ -203,6 +209,7 @@ def world(team):
         "url": "no-such-page/",
         "content_type_id": ContentType.objects.get_for_model(Paper).pk,
         "chart": "prisma",
+        "job_id": job.pk,
     }
     return team
 
