@@ -177,7 +177,8 @@ HOSTILE_FILES = {
     "a NUL escape in a JSONL DOI": (
         "papers.jsonl",
         f'{FINE_JSONL}{{"arxiv_id": "2201.11903", "abstract": "x", "doi": "10.1\\u0000/x"}}\n',
-        "papers.jsonl:2: doi of 2201.11903 contains \\x00 at character 5: NUL characters cannot be stored",
+        # Not a DOI, so kept as given in extra, where the database would still refuse it.
+        "papers.jsonl:2: doi_as_given of 2201.11903 contains \\x00 at character 5: NUL characters cannot be stored",
     ),
     "a NUL byte in a CSV title": (
         "papers.csv",
@@ -258,5 +259,56 @@ HOSTILE_FILES = {
         "refs.bib",
         "@misc{a,\n  title = {Unclosed,\n  eprint = {2201.11903}\n\n" + bibtex(title="B", eprint="2305.06500"),
         "refs.bib:1: unparseable BibTeX entry: Unexpected block start: `@misc`.",
+    ),
+    # The formats that records without an arXiv id come in.
+    "a NUL byte in a MEDLINE title": (
+        "refs.nbib",
+        "PMID- 1\nTI  - Fine\n\nPMID- 2\nTI  - A\x00B\n",
+        "refs.nbib:4: title of PMID:2 contains \\x00 at character 2: NUL characters cannot be stored",
+    ),
+    "a PubMed id of 5,000 digits": (
+        "refs.nbib",
+        "PMID- 1\nTI  - Fine\n\nPMID- " + "9" * 5_000 + "\nTI  - A\n",
+        "refs.nbib:4: malformed PubMed id '" + "9" * 40 + "': expected digits",
+    ),
+    "a line that is no MEDLINE tag": (
+        "refs.nbib",
+        "PMID- 1\nTI  - Fine\nnot a tag line\n",
+        "refs.nbib:3: expected a MEDLINE tag line (such as TI  - ), found 'not a tag line'",
+    ),
+    "a BibTeX title nested 30,000 braces deep": (
+        "refs.bib",
+        "@article{a,\n  title = {" + "{" * 30_000 + "x" + "}" * 30_000 + "},\n  year = {2020}\n}\n",
+        "refs.bib:1: unparseable BibTeX entry: Middleware could not be fully applied: maximum recursion depth exceeded",
+    ),
+    "a NUL byte in a BibTeX citation key": (
+        "refs.bib",
+        "@article{a\x00b,\n  title = {T}\n}\n",
+        "refs.bib:1: citation_key of “T” contains \\x00 at character 2: NUL characters cannot be stored",
+    ),
+    "a JSONL extra object nested 11 deep": (
+        "papers.jsonl",
+        f'{FINE_JSONL}{{"title": "T", "extra": {{"k": {"[" * 10}{"]" * 10}}}}}\n',
+        "papers.jsonl:2: extra is nested more than 10 levels deep",
+    ),
+    "a JSONL extra that is not an object": (
+        "papers.jsonl",
+        f'{FINE_JSONL}{{"title": "T", "extra": ["a"]}}\n',
+        "papers.jsonl:2: extra must be a JSON object, found array",
+    ),
+    "a JSONL month that is an object": (
+        "papers.jsonl",
+        f'{FINE_JSONL}{{"title": "T", "month": {{"m": 3}}}}\n',
+        "papers.jsonl:2: month must be a number or text, found object",
+    ),
+    "a Web of Science row with a cell beyond the header": (
+        "savedrecs.txt",
+        "PT\tTI\tUT\nJ\tFine\tWOS:1\nJ\tT\tWOS:2\tstray\n",
+        "savedrecs.txt:3: row has 4 cells but the header names 3 columns",
+    ),
+    "a NUL byte in a Scopus keyword": (
+        "scopus.csv",
+        "Title,Author Keywords\nFine,a\nT,good; b\x00d\n",
+        "scopus.csv:3: keywords of “T” contains \\x00 at character 6: NUL characters cannot be stored",
     ),
 }

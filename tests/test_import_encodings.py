@@ -97,3 +97,12 @@ def test_a_file_no_encoding_fits_is_refused_at_the_first_bad_byte(db):
     assert [str(error) for error in parsed.errors] == [
         "odd.csv:2: not valid UTF-8: byte 0x81 cannot be decoded, and no other encoding fits the file; save it as UTF-8"
     ]
+
+
+def test_damage_far_into_a_long_ascii_file_is_still_judged_as_damaged_utf8(db):
+    head = "title\n" + "Plain ASCII title\n" * 200_000  # 3.6 MB before the first accent
+    parsed = parse_source("long.csv", head.encode() + "Café naïve crème\n".encode() + b"Caf\xe9\n")
+
+    assert parsed.encoding == "utf-8"
+    assert parsed.records[-2].title == "Café naïve crème"
+    assert [str(error) for error in parsed.errors] == []

@@ -3,7 +3,7 @@
 import datetime
 
 from papers.models import ImportBatch, Paper
-from tests.importer_fixtures import DATA, run_import_papers
+from tests.importer_fixtures import DATA, run_import_papers, write_file
 
 
 def imported(name: str):
@@ -73,8 +73,9 @@ def test_a_scopus_csv_maps_its_columns(db):
     assert first.extra["index_terms"] == ["Humans", "Retina", "Neural Networks, Computer"]
     assert (first.extra["volume"], first.extra["issue"], first.extra["pages"]) == ("12", "3", "123-130")
     assert (first.extra["type"], first.extra["language"]) == ("Review", "English")
-    assert first.extra["accession"] == "2-s2.0-85060000001"
+    assert (first.extra["accession"], first.extra["database"]) == ("2-s2.0-85060000001", "Scopus")
     second = Paper.objects.get(doi="10.1148/ryai.2021200001")
+    assert second.venue == "Radiology: Artificial Intelligence"
     # Without full names, "Authors" separates names by commas.
     assert second.authors == ["Okafor C.", "Lindqvist A."]
     assert second.pmid == ""
@@ -179,3 +180,151 @@ def test_the_same_paper_from_pubmed_scopus_and_web_of_science_is_one_paper(db):
 
     assert Paper.objects.filter(pmid="31234567").count() == 1
     assert "1 created, 1 updated" in result.stdout
+
+
+def test_a_zotero_csv_and_a_web_of_science_csv_with_full_column_names_are_read(db, tmp_path):
+    zotero = write_file(
+        tmp_path,
+        "zotero.csv",
+        '"Key","Item Type","Publication Year","Author","Title","Publication Title","DOI","Url","Abstract Note",'
+        '"Date","Manual Tags","Automatic Tags"\n'
+        '"ABCD1234","journalArticle","2019","Smith, John; García, María","Deep screening","Journal of Things",'
+        '"10.1000/z.1","https://example.org/z","An abstract.","2019-04-02","deep; screening","retina"\n',
+    )
+    wos = write_file(
+        tmp_path,
+        "wos.csv",
+        "Publication Type,Authors,Author Full Names,Article Title,Source Title,Abstract,Publication Date,"
+        "Publication Year,DOI,Pubmed Id,Keywords Plus,Start Page,End Page,UT (Unique WOS ID)\n"
+        'J,Okafor C,"Okafor, Chidi",Rural screening,OPHTHALMOLOGY,Abstract.,MAR 15,2020,,32000001,RETINA,301,309,'
+        "WOS:000500000000009\n",
+    )
+
+    assert run_import_papers(zotero, wos).exit_code == 0
+
+    deep = Paper.objects.get(doi="10.1000/z.1")
+    assert (deep.venue, deep.year, deep.month) == ("Journal of Things", 2019, 4)
+    assert deep.authors == ["John Smith", "María García"]
+    assert (deep.extra["type"], deep.extra["keywords"], deep.extra["index_terms"]) == (
+        "journalArticle",
+        ["deep", "screening"],
+        ["retina"],
+    )
+    rural = Paper.objects.get(pmid="32000001")
+    assert (rural.title, rural.authors, rural.year, rural.month) == ("Rural screening", ["Chidi Okafor"], 2020, 3)
+    assert (rural.extra["pages"], rural.extra["accession"], rural.extra["index_terms"]) == (
+        "301-309",
+        "WOS:000500000000009",
+        ["RETINA"],
+    )
+
+
+def test_ris_with_one_space_before_the_dash_is_read_and_prose_continuation_lines_stay_prose(db, tmp_path):
+    loose = write_file(tmp_path, "loose.ris", "TY - JOUR\nTI - Loose tags\nPY - 2001\nER - \n")
+    strict = write_file(
+        tmp_path,
+        "strict.ris",
+        "TY  - JOUR\nTI  - Strict tags\nAB  - Cohorts from two countries:\nUK - based and US - based.\nER  - \n",
+    )
+
+    assert run_import_papers(loose, strict).exit_code == 0
+
+    assert Paper.objects.get(title="Loose tags").year == 2001
+    assert Paper.objects.get(title="Strict tags").abstract == "Cohorts from two countries: UK - based and US - based."
+
+
+def test_scopus_source_names_the_database_not_the_journal(db, tmp_path):
+    path = write_file(tmp_path, "scopus.csv", "Title,Source title,Source\nNo journal given,,Scopus\n")
+
+    assert run_import_papers(path).exit_code == 0
+
+    paper = Paper.objects.get()
+    assert (paper.venue, paper.extra) == ("", {"database": "Scopus"})
+
+
+def test_jsonl_reads_the_csv_column_names_in_any_case_and_keeps_its_own_extra(db, tmp_path):
+    path = write_file(
+        tmp_path,
+        "export.jsonl",
+        '{"Title": "A", "DOI": "10.1000/A", "PubMed ID": "77", "Publication Year": 2020, "Month": "Feb", '
+        '"keywords": ["x", "y"], "extra": {"volume": "3", "custom": {"nested": [1, 2]}}}\n'
+        '{"title": "B", "journal": "J", "year": "1999", "month": 12}\n',
+    )
+
+    assert run_import_papers(path).exit_code == 0
+
+    first = Paper.objects.get(title="A")
+    assert (first.doi, first.pmid, first.year, first.month) == ("10.1000/a", "77", 2020, 2)
+    assert first.extra == {"volume": "3", "custom": {"nested": [1, 2]}, "keywords": ["x", "y"]}
+    second = Paper.objects.get(title="B")
+    assert (second.venue, second.year, second.month) == ("J", 1999, 12)
+
+
+def test_a_doi_column_holding_no_doi_never_makes_two_papers_one(db, tmp_path):
+    path = write_file(tmp_path, "refs.csv", "title,doi\nFirst paper,N/A\nSecond paper,N/A\n")
+
+    assert run_import_papers(path).exit_code == 0
+
+    assert Paper.objects.count() == 2
+    assert list(Paper.objects.values_list("doi", "extra")) == [("", {"doi_as_given": "N/A"})] * 2
+
+
+def test_bibtex_et_al_names_no_one_and_a_www_address_becomes_a_link(db, tmp_path):
+    path = write_file(
+        tmp_path,
+        "refs.bib",
+        "@article{a,\n  title = {T},\n  author = {Doe, Jane and others},\n  url = {www.example.org/paper}\n}\n",
+    )
+
+    assert run_import_papers(path).exit_code == 0
+
+    paper = Paper.objects.get()
+    assert (paper.authors, paper.url) == (["Jane Doe"], "https://www.example.org/paper")
+
+
+def test_a_bibtex_string_macro_defined_twice_uses_the_first_and_says_so(db, tmp_path):
+    path = write_file(
+        tmp_path,
+        "refs.bib",
+        "@string{jmi = {Journal of Medical Imaging}}\n@string{jmi = {J. Med. Imaging}}\n"
+        "@article{a,\n  title = {T},\n  journal = jmi,\n  keywords = {one},\n  keywords = {two}\n}\n",
+    )
+
+    result = run_import_papers(path)
+
+    assert result.exit_code == 0, result.stderr
+    paper = Paper.objects.get()
+    assert (paper.venue, paper.extra["keywords"]) == ("Journal of Medical Imaging", ["one", "two"])
+    assert "refs.bib:2: @string 'jmi' defined again (first at line 1): the first is used" in result.stderr
+    assert "refs.bib:3: field(s) keywords given twice in @article{a}: values joined" in result.stderr
+
+
+def test_a_ris_keyword_with_a_comma_is_one_keyword(db, tmp_path):
+    ris = "TY  - JOUR\nTI  - T\nKW  - Neural Networks, Computer\nKW  - a; b\nER  - \n"
+    path = write_file(tmp_path, "refs.ris", ris)
+
+    assert run_import_papers(path).exit_code == 0
+
+    assert Paper.objects.get().extra["keywords"] == ["Neural Networks, Computer", "a", "b"]
+
+
+def test_a_pubmed_csv_export_is_read(db, tmp_path):
+    path = write_file(
+        tmp_path,
+        "csv-retina-set.csv",
+        "PMID,Title,Authors,Citation,First Author,Journal/Book,Publication Year,Create Date,PMCID,NIHMS ID,DOI\n"
+        '31234567,Deep screening.,"Smith J, García M, van der Berg JP",J Med Imaging. 2019;12(3):e123.,Smith J,'
+        "J Med Imaging (Bellingham),2019,2019/01/15,PMC6543210,,10.1117/1.JMI.12.3.E123\n",
+    )
+
+    assert run_import_papers(path).exit_code == 0
+
+    paper = Paper.objects.get()
+    assert (paper.pmid, paper.title, paper.venue, paper.year) == (
+        "31234567",
+        "Deep screening.",
+        "J Med Imaging (Bellingham)",
+        2019,
+    )
+    assert paper.authors == ["Smith J", "García M", "van der Berg JP"]
+    assert paper.extra["pmcid"] == "PMC6543210"

@@ -1,4 +1,4 @@
-"""Importing papers from arXiv dataset dumps, JSONL, CSV, BibTeX and RIS files."""
+"""Importing papers from arXiv dataset dumps, JSONL, CSV (and review tools' tables), BibTeX, RIS and MEDLINE files."""
 
 from .records import ImportProblem, PaperRecord, ParsedFile
 from .report import FileReport, ImportReport

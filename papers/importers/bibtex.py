@@ -8,11 +8,11 @@ from bibtexparser import middlewares
 from bibtexparser.library import Library
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
 from bibtexparser.middlewares.parsestack import default_parse_stack
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, Field
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, Field, String
 
 from ..arxiv_ids import InvalidArxivId, find_arxiv_id, looks_like_arxiv_id, parse_arxiv_id
-from ..identity import normalize_doi, normalize_pmid
-from .fields import clean_line, read_categories, read_date, read_keywords, read_month, read_year
+from ..identity import normalize_pmid
+from .fields import clean_line, read_categories, read_date, read_doi, read_keywords, read_month, read_url, read_year
 from .merge import is_newer
 from .records import PaperRecord, ParsedFile
 
@@ -96,9 +96,9 @@ def _record(entry: Entry, key: str, parsed: ParsedFile) -> PaperRecord | None:
         title=clean_line(_text(fields.get("title"))),
         authors=_authors(fields.get("author")),
         primary_category=categories[0] if categories else "",
-        doi=normalize_doi(raw_doi) or raw_doi,
+        doi=read_doi(raw_doi, extra),
         pmid=next((pmid for name in PMID_FIELDS if (pmid := normalize_pmid(_text(fields.get(name))))), ""),
-        url=_text(fields.get("url")).strip(),
+        url=read_url(_text(fields.get("url"))),
         venue=_venue(fields),
         year=read_year(_text(fields.get("year"))) or year,
         month=read_month(_text(fields.get("month"))) or month,
@@ -123,9 +123,14 @@ def _recover_repeats(library: Library, parsed: ParsedFile) -> dict[int, str]:
     recovered = []
     for block in list(library.failed_blocks):
         entry = block.ignore_error_block
+        line = (block.start_line or 0) + 1
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(entry, String):
+            first = (block.previous_block.start_line or 0) + 1
+            parsed.note(line, f"@string {entry.key!r} defined again (first at line {first}): the first is used")
+            library.remove(block)
+            continue
         if not isinstance(entry, Entry):
             continue
-        line = (block.start_line or 0) + 1
         if isinstance(block, DuplicateBlockKeyBlock):
             first = (block.previous_block.start_line or 0) + 1
             parsed.note(line, f"citation key {entry.key!r} again (first at line {first}): read as another entry")
@@ -218,13 +223,16 @@ def _text(value) -> str:
 
 
 def _authors(value) -> list[str]:
-    """Names as "First von Last, Jr."; a name bibtexparser cannot split (three commas) is kept as written."""
+    """Names as "First von Last, Jr."; a name bibtexparser cannot split (three commas) is kept as written.
+
+    BibTeX's ``and others`` (et al.) names no one.
+    """
     if not value:
         return []
     names = []
     for name in value if isinstance(value, list) else [value]:
         written = " ".join(str(name).split())
-        if not written:
+        if not written or written == "others":
             continue
         try:
             merged = parse_single_name_into_parts(written).merge_first_name_first

@@ -3,6 +3,7 @@
 import re
 
 from ..arxiv_ids import ArxivId, InvalidArxivId, find_arxiv_id, parse_arxiv_id
+from ..identity import normalize_doi
 from .json_text import BrokenJson, json_kind, load_json
 
 
@@ -21,8 +22,9 @@ class UnreadableValue(ValueError):
     """A column holds something that is neither text nor a list of text (a number, an object)."""
 
 
-# "Vaswani A., Shazeer N.M., van der Berg J.-P." — family names, then initials with full stops.
-INITIALS_LIST = re.compile(r"^[^,]+? (?:[A-Z]\.-?)+(?:, [^,]+? (?:[A-Z]\.-?)+)+$")
+# "Vaswani A., Shazeer N.M., van der Berg J.-P." (Scopus, Embase) or "Vaswani A, Shazeer NM" (PubMed's CSV):
+# family names, then initials, the names separated by commas.
+INITIALS_LIST = re.compile(r"^[^,]+? (?:[A-Z]\.?-?){1,4}(?:, [^,]+? (?:[A-Z]\.?-?){1,4})+\.?$")
 
 
 def read_authors(value) -> list[str]:
@@ -111,8 +113,10 @@ NUMERIC_DATE = re.compile(r"(?<!\d)(\d{4})[/\-.](\d{1,2})(?!\d)")
 
 def read_month(value) -> int | None:
     """A month from ``3``, ``"03"``, ``"mar"``, ``"March"``, ``"Mar 15"``, or None when there is none."""
-    if value is None or isinstance(value, (bool, list, dict)):
+    if value is None or value == "":
         return None
+    if isinstance(value, (bool, list, dict)):
+        raise UnreadableValue(f"month must be a number or text, found {json_kind(value)}")
     text = str(value).strip()
     if text.isdigit():
         return int(text) if 1 <= int(text) <= 12 else None
@@ -173,3 +177,22 @@ def page_range(start: str, end: str) -> str:
     """``"357-381"`` from a first and last page, either of which may be missing."""
     start, end = clean_line(start), clean_line(end)
     return f"{start}-{end}" if start and end and start != end else start or end
+
+
+def read_doi(value: str, extra: dict) -> str:
+    """The DOI in its normal form; a value that is no DOI ("N/A", "-") goes to ``extra["doi_as_given"]``.
+
+    Matching trusts a DOI: two records both saying "N/A" must not become one paper.
+    """
+    text = clean_line(value)
+    if doi := normalize_doi(text):
+        return doi
+    if text:
+        extra["doi_as_given"] = text
+    return ""
+
+
+def read_url(value) -> str:
+    """A web address, with ``https://`` put before one written from ``www.`` as reference managers often do."""
+    url = str(value or "").strip()
+    return f"https://{url}" if url.lower().startswith("www.") else url

@@ -9,14 +9,17 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..arxiv_ids import InvalidArxivId, find_arxiv_id, parse_arxiv_id
-from ..identity import normalize_doi, normalize_pmid
-from .fields import clean_line, first_name_first, page_range, read_date, read_keywords
+from ..identity import normalize_pmid
+from .fields import clean_line, first_name_first, page_range, read_date, read_doi, read_keywords, read_url
 from .merge import is_newer
 from .records import PaperRecord, ParsedFile
 from .text import iter_lines
 
-# "TY  - JOUR"; some writers use one space before the dash, or leave off the space after it.
-TAG_LINE = re.compile(r"([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
+# "TY  - JOUR", or with nothing after the dash ("ER  -").
+TAG_LINE = re.compile(r"([A-Z][A-Z0-9])  -(?: (.*)|)$")
+# Some writers put one space before the dash. Only a reference whose TY line does is read so: in prose, a
+# continued abstract line such as "UK - based cohorts" would otherwise end the abstract.
+LOOSE_TAG_LINE = re.compile(r"([A-Z][A-Z0-9]) {1,2}-(?: (.*)|)$")
 NUMBERED = re.compile(r"^\s*\d+\.\s*")
 # Fields that carry a paper's own identifiers in real exports (UR, DO, M3, N1, L1-L4), most trusted first.
 # Free text (AB, TI, N2) is never read: an abstract citing arXiv:1706.03762 is not that paper, and reading it
@@ -52,15 +55,19 @@ def read_ris(lines: Iterable[tuple[int, str]], parsed: ParsedFile) -> Iterator[P
     """Yield one record per RIS reference of ``(number, line)`` pairs, as each ends (sources.py streams)."""
     start = None
     tags: list[tuple[str, str]] = []
+    tag_line = TAG_LINE
     for number, line in lines:
         yield from parsed.take_records()
         numbered = NUMBERED.match(line)
         if numbered and start is None:
             # EndNote numbers its references: "1." on a line of its own, or before the TY tag.
             line = line[numbered.end() :]
-        match = TAG_LINE.match(line)
+        match = tag_line.match(line)
+        if match is None and start is None and (loose := LOOSE_TAG_LINE.match(line)) and loose[1] == "TY":
+            match = loose
         tag = match[1] if match else None
         if tag == "TY":
+            tag_line = TAG_LINE if TAG_LINE.match(line) else LOOSE_TAG_LINE
             if start is not None:
                 parsed.error(start, "truncated record: no ER  - line before the next TY  -")
             start, tags = number, [("TY", (match[2] or "").strip())]
@@ -101,7 +108,8 @@ def _add_reference(line: int, pairs: list[tuple[str, str]], parsed: ParsedFile) 
     for tag, name in EXTRA_TAGS.items():
         if value := clean_line(first(tag)):
             extra[name] = value
-    keywords = [keyword for value in tags.get("KW", []) for keyword in read_keywords(value)]
+    # One keyword a KW line ("Neural Networks, Computer" is one); some tools join several with ";".
+    keywords = [keyword for value in tags.get("KW", []) for keyword in read_keywords(value.split(";"))]
     if keywords:
         extra["keywords"] = list(dict.fromkeys(keywords))
     start_page, end_page = first("SP"), first("EP")
@@ -124,9 +132,9 @@ def _add_reference(line: int, pairs: list[tuple[str, str]], parsed: ParsedFile) 
             abstract=first("AB", "N2").strip(),
             title=clean_line(first(*TITLE_TAGS)),
             authors=[first_name_first(name) for name in tags.get("AU") or tags.get("A1") or [] if name.strip()],
-            doi=normalize_doi(raw_doi) or raw_doi.strip(),
+            doi=read_doi(raw_doi, extra),
             pmid=pmid,
-            url=urls[0].strip() if urls else "",
+            url=read_url(urls[0]) if urls else "",
             venue=clean_line(first(*VENUE_TAGS)),
             year=year or date_year,
             month=month or date_month,

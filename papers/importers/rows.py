@@ -8,7 +8,7 @@ compared stripped and in lower case; any other column is ignored (ASReview's lab
 import re
 
 from ..arxiv_ids import InvalidArxivId
-from ..identity import normalize_doi, normalize_pmid
+from ..identity import normalize_pmid
 from .fields import (
     UnreadableValue,
     clean_line,
@@ -17,12 +17,16 @@ from .fields import (
     read_arxiv_id,
     read_authors,
     read_categories,
+    read_date,
+    read_doi,
     read_id_text,
     read_keywords,
     read_month,
     read_text,
+    read_url,
     read_year,
 )
+from .json_text import json_kind
 from .records import PaperRecord, ParsedFile
 
 # For each thing a record keeps, the column names that hold it, the better first: the first non-empty one is read
@@ -36,12 +40,20 @@ COLUMNS = {
     "abstract": ("abstract", "abstract note"),
     "authors": ("author full names", "authors", "author names", "author"),
     "categories": ("categories",),
-    "venue": ("venue", "journal", "source title", "publication title", "source", "secondary_title"),
+    "venue": ("venue", "journal", "source title", "publication title", "journal/book", "source", "secondary_title"),
     "year": ("year", "publication year", "publication_year"),
     "month": ("month", "publication month"),
+    # A whole date ("2019-01-15", "2019/01", "MAR 15 2019"): year and month when no column gives them apart.
+    "date": ("date", "publication date"),
     "url": ("url", "link"),
     "keywords": ("keywords", "author keywords", "manual tags"),
-    "index_terms": ("index keywords", "emtree drug index terms", "emtree medical index terms", "automatic tags"),
+    "index_terms": (
+        "index keywords",
+        "keywords plus",
+        "emtree drug index terms",
+        "emtree medical index terms",
+        "automatic tags",
+    ),
     "volume": ("volume",),
     "issue": ("issue", "number"),
     "pages": ("pages",),
@@ -54,8 +66,9 @@ COLUMNS = {
     "type": ("document type", "publication type", "item type", "type"),
     "note": ("notes", "note"),
     "record_id": ("record_id",),
-    "accession": ("eid", "accession number", "embase accession id"),
+    "accession": ("eid", "ut (unique wos id)", "accession number", "embase accession id"),
     "pmcid": ("pmc_id", "pmcid"),
+    "database": ("database",),
 }
 WOS_TAGS = {
     "title": ("ti",),
@@ -87,7 +100,21 @@ TEXT_COLUMNS = (*COLUMNS["title"], *COLUMNS["abstract"])
 WOS_TEXT_COLUMNS = ("ti", "ab")
 # Scopus ends each full name with its author id: "Vaswani, Ashish (57195636210)".
 AUTHOR_ID = re.compile(r"\s*\(\d+\)$")
-EXTRA_TEXT = ("volume", "issue", "publisher", "issn", "isbn", "language", "type", "note", "record_id", "accession")
+# A JSONL record's own "extra" object (as an export of this app writes it) may nest this deep.
+MAX_EXTRA_DEPTH = 10
+EXTRA_TEXT = (
+    "volume",
+    "issue",
+    "publisher",
+    "issn",
+    "isbn",
+    "language",
+    "type",
+    "note",
+    "record_id",
+    "accession",
+    "database",
+)
 
 
 def is_wos_header(columns) -> bool:
@@ -102,11 +129,16 @@ def column_map(columns, wos: bool | None = None) -> dict[str, list[str]]:
     if wos is None:
         wos = is_wos_header(columns)
     present = set(columns)
+    # Scopus: "Source title" is the journal, "Source" the database ("Scopus"). In Embase "Source" is the journal.
+    scopus_source = "source title" in present and "source" in present
+    present.discard("source" if scopus_source else "")
     mapping = {}
     for name, aliases in COLUMNS.items():
         found = [alias for alias in (*(WOS_TAGS.get(name, ()) if wos else ()), *aliases) if alias in present]
         if found:
             mapping[name] = found
+    if scopus_source:
+        mapping.setdefault("database", []).append("source")
     return mapping
 
 
@@ -133,10 +165,13 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile, mapping: dict | No
         categories = read_categories(values.first("categories"))
         raw_doi = read_text(values.first("doi"), "doi").strip()
         pmid = normalize_pmid(read_id_text(values.first("pmid"), "pmid").strip())
-        url = read_text(values.first("url"), "url").strip()
+        url = read_url(read_text(values.first("url"), "url"))
         venue = clean_line(read_text(values.first("venue"), "venue"))
         year = read_year(values.first("year"))
         month = read_month(values.first("month"))
+        if "date" in mapping and (year is None or month is None):
+            date_year, date_month = read_date(read_text(values.first("date"), "date"))
+            year, month = year or date_year, month or date_month
         extra = _extra(values, row.get("extra"), categories)
     except UnreadableValue as error:
         parsed.error(line, str(error))
@@ -161,7 +196,7 @@ def record_from_row(row: dict, line: int, parsed: ParsedFile, mapping: dict | No
         title=" ".join(title.split()),
         authors=authors,
         primary_category=categories[0] if categories else "",
-        doi=normalize_doi(raw_doi) or raw_doi,
+        doi=read_doi(raw_doi, extra),
         url=url,
         pmid=pmid,
         venue=venue,
@@ -188,12 +223,29 @@ class _RowValues:
         return [value for column in self.mapping.get(name, ()) if (value := self.row.get(column)) not in (None, "")]
 
 
+def _too_deep(value) -> bool:
+    """Whether ``value`` nests lists and objects more than MAX_EXTRA_DEPTH deep (found without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_EXTRA_DEPTH:
+            return True
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def _author_name(name: str) -> str:
     return first_name_first(AUTHOR_ID.sub("", name))
 
 
 def _extra(values: _RowValues, given, categories: list[str]) -> dict:
-    extra = dict(given) if isinstance(given, dict) else {}
+    if given is not None and not isinstance(given, dict):
+        raise UnreadableValue(f"extra must be a JSON object, found {json_kind(given)}")
+    if given and _too_deep(given):
+        # Everything that reads extra later (the database, exports, merges) recurses through it.
+        raise UnreadableValue(f"extra is nested more than {MAX_EXTRA_DEPTH} levels deep")
+    extra = dict(given) if given else {}
     mapped = values.mapping
     # Only the columns this table has are read: most tables (and every arXiv JSONL) have none of them.
     for name in EXTRA_TEXT:

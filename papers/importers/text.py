@@ -39,7 +39,10 @@ ENCODING_NAMES = {
 # A multi-byte sequence shaped like UTF-8 (a lead byte and its continuation bytes). In a file in a single-byte
 # encoding such pairs are rare accidents ("Ã©"); in GBK a minority of characters; in damaged UTF-8 the rule.
 UTF8_SHAPED = re.compile(rb"[\xc0-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf7][\x80-\xbf]{3}")
-HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+HIGH_BYTES = bytes(range(0x80, 0x100))
+FIRST_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+# Enough text to tell damaged UTF-8 from another encoding, read in well under a second.
+SAMPLE_BYTES = 1_000_000
 ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 # Lines named in the note about damaged bytes before the rest are counted.
 LISTED_LINES = 10
@@ -113,10 +116,13 @@ def _decode_marked(data: bytes, encoding: str, parsed: ParsedFile) -> str | None
 
 
 def _looks_like_damaged_utf8(data: bytes) -> bool:
-    shaped = UTF8_SHAPED.findall(data)
-    in_shapes = sum(len(sequence) for sequence in shaped)
-    loose = len(HIGH_BYTE.findall(data)) - in_shapes
-    return len(shaped) > loose
+    """Whether the high bytes mostly form UTF-8 sequences (judged on SAMPLE_BYTES from the first of them)."""
+    first = FIRST_HIGH_BYTE.search(data)
+    start = first.start() if first else 0
+    sample = data[start : start + SAMPLE_BYTES]
+    shaped = UTF8_SHAPED.findall(sample)
+    high = len(sample) - len(sample.translate(None, HIGH_BYTES))
+    return len(shaped) > high - sum(map(len, shaped))
 
 
 def _decode_damaged_utf8(data: bytes, parsed: ParsedFile) -> str:

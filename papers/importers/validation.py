@@ -45,7 +45,7 @@ def check_records(parsed: ParsedFile) -> None:
                 record.line, f"other fields of {record.label[:80]} are longer than {MAX_EXTRA_LENGTH} characters"
             )
         if not _is_storable("".join([*(getattr(record, name) for name in TEXT_FIELDS), *record.authors, extra])):
-            _report_unstorable(record, parsed, extra)
+            _report_unstorable(record, parsed)
         # Pages link to the URL: a javascript: or data: address would run in the reader's browser.
         if record.url and not WEB_URL.match(record.url):
             parsed.error(record.line, f"url of {record.label[:80]} is not an http(s) address: {record.url[:80]!r}")
@@ -55,12 +55,15 @@ def check_records(parsed: ParsedFile) -> None:
                 parsed.error(record.line, f"{name} of {record.label[:80]} is out of range: {value}")
 
 
-def _text_values(record: PaperRecord, extra: str):
+def _text_values(record: PaperRecord):
     for name in TEXT_FIELDS:
         yield name, getattr(record, name)
     for number, author in enumerate(record.authors, 1):
         yield f"author {number}", author
-    yield "other fields", extra
+    # Each of the other fields by its name, so the reason says where the character is.
+    for key, value in record.extra.items():
+        yield f"the name of the field {str(key)[:40]!r}", str(key)
+        yield str(key)[:40], "".join(_strings(value))
 
 
 def _strings(value):
@@ -87,8 +90,8 @@ def _is_storable(text: str) -> bool:
     return len(encoded.translate(None, REFUSED_CONTROLS)) == len(encoded) and BYTE_ORDER_MARK not in text
 
 
-def _report_unstorable(record: PaperRecord, parsed: ParsedFile, extra: str) -> None:
-    for name, value in _text_values(record, extra):
+def _report_unstorable(record: PaperRecord, parsed: ParsedFile) -> None:
+    for name, value in _text_values(record):
         if match := UNSTORABLE_CHARACTER.search(value):
             shown = repr(match[0])[1:-1]
             reason = f"{name} of {record.label[:80]} contains {shown} at character {match.start() + 1}"
