@@ -120,6 +120,12 @@ def test_a_review_owner_imports_into_the_review_and_a_broken_file_is_reported(
     page.get_by_label("Review").select_option(label="Language Agents")
     page.get_by_role("button", name="Upload and import").click()
     expect(page.locator("#job-status")).to_contain_text("2 papers added to Language Agents")
+    # Both pages fit a phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in [page.url, f"{live_server.url}/papers/import/"]:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth"), url
+    page.go_back()
     page.locator("#job-status").get_by_role("link", name="Language Agents").click()
     expect(page.get_by_role("link", name="Sparse attention")).to_be_visible()
     assert review.review_papers.count() == 2
