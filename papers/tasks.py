@@ -53,7 +53,15 @@ def start_import(
         return job
     job.save(update_fields=["files"])
     # The immediate backend (tests, DJANGO_TASKS_BACKEND=immediate) runs the task inside enqueue().
-    result = run_import_job.enqueue(job.pk)
+    try:
+        result = run_import_job.enqueue(job.pk)
+    except Exception:
+        logger.exception("Could not queue import job %s", job.pk)
+        job.refresh_from_db()
+        if not job.is_finished:
+            job.delete_uploads()
+            job.fail("The import could not be queued (the task queue refused it); nothing was imported.")
+        return job
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
     job.refresh_from_db()
     return job

@@ -4,12 +4,15 @@ The tasks run at once here (the immediate backend, tests/conftest.py); tests/tes
 them through the database backend and its worker.
 """
 
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.urls import reverse
 
+from papers.import_forms import MAX_FILES
 from papers.models import ImportJob, Paper
 from papers.models.jobs import MAX_STORED_PROBLEMS
 from papers.tasks import JobProgress, run_import_job, start_import
@@ -96,6 +99,23 @@ class TestTheImportPage:
         client.force_login(owner)
 
         response = post_import(client, ("a.jsonl", GOOD_JSONL))
+
+        assert response.status_code == 422
+        assert not ImportJob.objects.exists()
+
+    def test_more_files_than_allowed_is_a_form_error(self, client):
+        client.force_login(curator())
+
+        response = post_import(client, *[(f"f{n}.jsonl", GOOD_JSONL) for n in range(MAX_FILES + 1)])
+
+        assert response.status_code == 422
+        assert f"at most {MAX_FILES} files" in response.context["form"].errors["files"][0]
+        assert not ImportJob.objects.exists()
+
+    def test_an_empty_file_is_a_form_error(self, client):
+        client.force_login(curator())
+
+        response = post_import(client, ("empty.jsonl", b""))
 
         assert response.status_code == 422
         assert not ImportJob.objects.exists()
@@ -257,6 +277,21 @@ class TestAnImportJob:
         assert "RuntimeError" in job.failure_reason
         assert database_snapshot() == before
         assert not job.stored_paths()[0].exists()
+
+    def test_a_queue_that_refuses_the_task_fails_the_job_and_keeps_no_file(self, client, monkeypatch, settings):
+        def refuse(*args, **kwargs):
+            raise RuntimeError("queue down")
+
+        monkeypatch.setattr("papers.tasks.run_import_job", SimpleNamespace(enqueue=refuse))
+        client.force_login(curator())
+
+        response = post_import(client, ("first.jsonl", GOOD_JSONL))
+
+        job = ImportJob.objects.get()
+        assert response.url == job.get_absolute_url()
+        assert job.status == "failed"
+        assert "could not be queued" in job.failure_reason
+        assert not any(settings.IMPORT_UPLOAD_DIR.iterdir())
 
     def test_a_job_runs_once(self, client):
         client.force_login(curator())
