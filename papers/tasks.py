@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
 from django.db.models.sql.constants import NO_RESULTS
 from django.db.models.sql.subqueries import UpdateQuery
@@ -119,20 +119,26 @@ def _run(job: ImportJob, progress: "JobProgress") -> None:
         return
     # Paths, not bytes: the importer streams the stored files (papers/importers/sources.py).
     sources = [(file["name"], path) for file, path in zip(job.files, job.stored_paths(), strict=True)]
-    with transaction.atomic():
-        report = import_files(
-            sources,
-            format=job.format,
-            dry_run=job.dry_run,
-            user=job.created_by,
-            skip_invalid=job.skip_invalid,
-            on_progress=progress,
-        )
+
+    def complete(report) -> None:
+        # Inside the import's transaction: the review's new papers and the job's outcome commit with the papers.
         added = 0
-        if report.ok and not report.dry_run and job.review_id:
+        if job.review_id:
             batch_ids = [file.batch_id for file in report.files]
             added = job.review.add_papers(Paper.objects.filter(import_batches__in=batch_ids).distinct())
         job.finish(report, added_to_review=added)
+
+    report = import_files(
+        sources,
+        format=job.format,
+        dry_run=job.dry_run,
+        user=job.created_by,
+        skip_invalid=job.skip_invalid,
+        on_progress=progress,
+        before_commit=complete,
+    )
+    if not job.is_finished:  # problems found, or a dry run: nothing was written
+        job.finish(report)
 
 
 class JobProgress:

@@ -168,3 +168,16 @@ def test_the_set_of_touched_paper_ids_holds_exactly_the_ids_added():
 
     assert all(paper_id in touched for paper_id in [1, 8, 9, 1_000_003, 500, 599])
     assert not any(paper_id in touched for paper_id in [0, 2, 7, 10, 499, 600, 1_000_002, 1_000_004, 10**9])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_files_are_checked_outside_the_transaction_and_written_inside_it(tmp_path):
+    from django.db import connection
+
+    seen = []
+
+    import_path(tmp_path, jsonl(*ROWS), on_progress=lambda phase, *_: seen.append((phase, connection.in_atomic_block)))
+
+    assert {in_transaction for phase, in_transaction in seen if phase == "checking"} == {False}
+    assert ("writing", False) in seen  # announced before the transaction opens
+    assert ("writing", True) in seen

@@ -58,6 +58,7 @@ def import_files(
     progress: bool = False,
     skip_invalid: bool = False,
     on_progress: ProgressCallback | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import papers from ``(file name, bytes or path)`` sources: ``import_papers``, the admin and the Import page.
 
@@ -72,6 +73,9 @@ def import_files(
     one created. ``progress`` allows a tqdm bar on stderr for large files; ``on_progress`` is told how far the
     import got (see ProgressCallback), for a background job's progress bar. ``skip_invalid`` leaves out the
     records that have a problem (listed as warnings) instead of failing their file (papers/importers/skipping.py).
+    ``before_commit(report)`` runs inside the import's transaction once everything is written (not on a dry run),
+    so that what it writes commits with the papers or not at all. The transaction opens only for the second
+    pass: reading and checking the files holds no lock (on SQLite, not the database's one write lock).
     """
     sources = [Source.of(name, content) for name, content in sources]
     report = ImportReport(dry_run=dry_run)
@@ -93,6 +97,8 @@ def import_files(
                 report.files.append(_upsert_file(file, user, progress, writing))
             if dry_run:
                 raise _DryRunRollback
+            if before_commit:
+                before_commit(report)
     except _DryRunRollback:
         for file in report.files:
             file.batch_id = None

@@ -12,6 +12,26 @@ from django.utils import timezone
 MAX_STORED_PROBLEMS = 200
 
 
+OUTCOME_FIELDS = (
+    "status",
+    "finished_at",
+    "record_count",
+    "created_count",
+    "updated_count",
+    "unchanged_count",
+    "skipped_count",
+    "duplicate_count",
+    "added_to_review_count",
+    "problems",
+    "problem_count",
+    "warnings",
+    "warning_count",
+    "notes",
+    "note_count",
+    "failure_reason",
+)
+
+
 class ImportJobStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
@@ -151,7 +171,8 @@ class ImportJob(models.Model):
                 f"{len(report.errors)} problem(s) in "
                 f"{len({problem.file_name for problem in report.errors})} file(s); nothing was imported."
             )
-        self.save()
+        # Not the progress fields: the task wrote those as it went, and this object has not seen them.
+        self.save(update_fields=[*OUTCOME_FIELDS])
         if report.ok and not report.dry_run:
             self.batches.set([file.batch_id for file in report.files if file.batch_id is not None])
 
