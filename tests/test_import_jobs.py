@@ -403,3 +403,16 @@ class TestWhoSeesAJob:
 
         assert "coras.jsonl" in page.text
         assert "carls.jsonl" not in page.text
+
+
+@pytest.mark.django_db
+def test_polling_a_jobs_status_costs_a_fixed_few_queries(client, settings, django_assert_max_num_queries):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(curator())
+    post_import(client, ("first.jsonl", GOOD_JSONL))
+    job = ImportJob.objects.get()
+
+    with django_assert_max_num_queries(4):
+        response = client.get(job.get_absolute_url(), headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
