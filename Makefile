@@ -28,6 +28,9 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py import_papers $(SEED)
 	$(BIN)/python manage.py load_demo --sample-annotations
+	@# The task worker runs the background imports beside the web server and stops when it does.
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install-dev browser

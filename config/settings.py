@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "papers",
     "reviews",
     "benchmarks",
@@ -155,6 +157,22 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reviews:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Background work (imports) goes through Django's tasks API (the django-tasks backport) and its database
+# backend: the queue is a table in the app's own database, and `manage.py db_worker` runs it (`make run`
+# starts one beside the web server). DJANGO_TASKS_BACKEND=immediate runs tasks inside the request instead,
+# for a machine without a worker; the tests choose their backend per test (tests/conftest.py).
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get("DJANGO_TASKS_BACKEND", "database")
+if _tasks_backend not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND={_tasks_backend!r}: use {' or '.join(TASKS_BACKENDS)}")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
+
+# Files uploaded for import wait here, private (never served), until their import job is done.
+IMPORT_UPLOAD_DIR = Path(os.environ.get("MARGINALIA_IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))
 
 # Uploads to the admin importer are read into memory up to this size, then spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

@@ -15,12 +15,10 @@ from django.utils.text import Truncator
 
 from .arxiv_ids import InvalidArxivId, parse_arxiv_id
 from .identity import normalize_doi, normalize_pmid
-from .importers import import_files
-from .models import EnrichmentAttempt, ImportBatch, ImportFormat, Paper
+from .import_forms import format_choices
+from .models import EnrichmentAttempt, ImportBatch, Paper
 from .models.paper import month_of
-
-# Warnings (skipped entries) listed in a message before the rest are summarised as a count.
-MAX_LISTED_WARNINGS = 20
+from .tasks import start_import
 
 
 class SubmittedMonthFilter(admin.SimpleListFilter):
@@ -241,7 +239,7 @@ class UploadPapersForm(forms.Form):
         help_text="An arXiv dataset dump, JSONL, CSV (ASReview, Rayyan, Scopus, Embase, Web of Science), BibTeX, RIS "
         "or PubMed/MEDLINE (.nbib) file. UTF-8 is best; Latin-1, GBK and UTF-16 are recognised."
     )
-    format = forms.ChoiceField(choices=[("auto", "Detect from content"), *ImportFormat.choices], initial="auto")
+    format = forms.ChoiceField(choices=format_choices, initial="auto")
     dry_run = forms.BooleanField(required=False, help_text="Check the file and count what would change.")
     skip_invalid = forms.BooleanField(
         required=False,
@@ -295,49 +293,30 @@ class ImportBatchAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def upload_view(self, request):
-        """Upload one file and import it with the same importer as ``manage.py import_papers``."""
+        """Upload one file and import it in the background, as the Import records page does (papers/tasks.py).
+
+        The upload becomes an import job; its page shows the progress, then the report.
+        """
         if not request.user.has_perm("papers.add_paper"):
             raise PermissionDenied
         form = UploadPapersForm(request.POST or None, request.FILES or None)
-        problems = []
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            dry_run = form.cleaned_data["dry_run"]
-            report = import_files(
-                [(upload.name, upload.read())],
+            job = start_import(
+                request.user,
+                [form.cleaned_data["file"]],
                 format=form.cleaned_data["format"],
-                dry_run=dry_run,
-                user=request.user,
+                dry_run=form.cleaned_data["dry_run"],
                 skip_invalid=form.cleaned_data["skip_invalid"],
             )
-            if report.ok:
-                for note in report.notes[:MAX_LISTED_WARNINGS]:
-                    # A message's first letter is capitalised by the admin: a label keeps the file name as it is.
-                    messages.info(request, f"Note: {note}")
-                self._report_warnings(request, report.warnings)
-                if dry_run:
-                    messages.info(request, f"Dry run of {upload.name}, nothing saved: {report.counts()}.")
-                    return redirect("admin:papers_importbatch_upload")
-                messages.success(request, f"Imported {upload.name}: {report.counts()}.")
-                batch_id = report.files[0].batch_id
-                if self.has_view_permission(request):
-                    return redirect("admin:papers_importbatch_change", batch_id)
-                return redirect(reverse("admin:papers_paper_changelist") + f"?import_batches__id__exact={batch_id}")
-            problems = report.errors
+            messages.info(request, f"{job.file_label} is being imported in the background.")
+            return redirect(job)
         context = {
             **self.admin_site.each_context(request),
             "title": "Upload papers",
             "opts": self.model._meta,
             "form": form,
-            "problems": problems,
         }
         return TemplateResponse(request, "admin/papers/importbatch/upload.html", context)
-
-    def _report_warnings(self, request, warnings):
-        for warning in warnings[:MAX_LISTED_WARNINGS]:
-            messages.warning(request, f"Not imported: {warning}")
-        if len(warnings) > MAX_LISTED_WARNINGS:
-            messages.warning(request, f"… and {len(warnings) - MAX_LISTED_WARNINGS} more entries skipped.")
 
 
 @admin.register(EnrichmentAttempt)

@@ -7,6 +7,19 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_immediately(settings):
+    # Background tasks (imports) run inside enqueue(), so a test sees a job's outcome at once. The database
+    # backend and its worker are tested on their own (tests/test_import_jobs_worker.py), which set TASKS back.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def private_import_uploads(settings, tmp_path):
+    # Each test's uploads go to its own temporary directory, never into the checkout.
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+
+
 @pytest.fixture
 def team(db):
     """A review team: alice owns, bob and dave review, olivia observes, eve is an outsider."""

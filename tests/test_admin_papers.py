@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 
-from papers.models import ImportBatch, Paper
+from papers.models import ImportBatch, ImportJob, Paper
 from tests.factories import make_paper, make_user
 from tests.hostile_inputs import HOSTILE_FILES
 from tests.importer_fixtures import DATA, database_snapshot, seed_corpus  # noqa: F401
@@ -12,9 +12,9 @@ from tests.importer_fixtures import DATA, database_snapshot, seed_corpus  # noqa
 UPLOAD_URL = "admin:papers_importbatch_upload"
 
 
-def upload(client, name, content: bytes, **fields):
+def upload(client, name, content: bytes, follow=False, **fields):
     data = {"file": SimpleUploadedFile(name, content), "format": "auto", **fields}
-    return client.post(reverse(UPLOAD_URL), data)
+    return client.post(reverse(UPLOAD_URL), data, follow=follow)
 
 
 @pytest.mark.usefixtures("seed_corpus")
@@ -107,16 +107,21 @@ def test_the_upload_page_shows_the_form(admin_client, db):
 
 
 @pytest.mark.usefixtures("seed_corpus")
-def test_a_successful_upload_imports_and_redirects_to_its_batch(admin_client, admin_user):
+def test_a_successful_upload_becomes_an_import_job_and_redirects_to_its_page(admin_client, admin_user):
     response = upload(admin_client, "zotero.ris", (DATA / "zotero.ris").read_bytes())
 
+    job = ImportJob.objects.get()
     batch = ImportBatch.objects.get(file_name="zotero.ris")
     assert response.status_code == 302
-    assert response.url == reverse("admin:papers_importbatch_change", args=[batch.pk])
+    assert response.url == reverse("papers:import_job", args=[job.pk])
+    assert job.status == "succeeded"
+    assert list(job.batches.all()) == [batch]
     assert batch.imported_by == admin_user
     assert Paper.objects.get(arxiv_id="1706.03762").title == "Attention Is All You Need"
     page = admin_client.get(response.url)
-    assert "Imported zotero.ris: 2 created, 1 updated, 0 unchanged, 0 skipped." in page.text
+    assert "<strong>2</strong> created, <strong>1</strong> updated" in page.text
+    assert "<strong>0</strong> skipped" in page.text
+    assert reverse("admin:papers_importbatch_change", args=[batch.pk]) in page.text
 
 
 @pytest.mark.usefixtures("seed_corpus")
@@ -127,7 +132,7 @@ def test_a_dry_run_upload_saves_nothing(admin_client):
 
     assert response.status_code == 302
     assert database_snapshot() == before
-    assert "Dry run of zotero.ris, nothing saved" in admin_client.get(response.url).text
+    assert "Dry run done: nothing was saved" in admin_client.get(response.url).text
 
 
 @pytest.mark.usefixtures("seed_corpus")
@@ -135,7 +140,7 @@ def test_a_bad_upload_lists_every_problem_and_saves_nothing(admin_client):
     before = database_snapshot()
     content = b'{"arxiv_id": "2213.00001", "abstract": "x"}\n{"arxiv_id": "2201.11903"}\n'
 
-    response = upload(admin_client, "broken.jsonl", content)
+    response = upload(admin_client, "broken.jsonl", content, follow=True)
 
     assert response.status_code == 200
     assert "broken.jsonl:1: malformed arXiv id" in response.text
@@ -148,10 +153,10 @@ def test_a_bad_upload_lists_every_problem_and_saves_nothing(admin_client):
 def test_a_hostile_upload_shows_its_problem_and_saves_nothing(admin_client, name, content, expected):
     before = database_snapshot()
 
-    response = upload(admin_client, name, content if isinstance(content, bytes) else content.encode())
+    response = upload(admin_client, name, content if isinstance(content, bytes) else content.encode(), follow=True)
 
     assert response.status_code == 200
-    assert "Nothing was imported" in response.text
+    assert "nothing was imported" in response.text
     assert escape(expected) in response.text
     assert database_snapshot() == before
 
@@ -335,15 +340,16 @@ def test_a_non_arxiv_upload_imports_every_record_and_notes_its_encoding(admin_cl
     assert response.status_code == 302
     assert (batch.format, batch.created_count, batch.imported_by) == ("ris", 1, admin_user)
     assert Paper.objects.get().title == "Étude de la rétinopathie diabétique chez l'adulte"
-    page = admin_client.get(response.url).text
-    assert "Note: latin1.ris: not UTF-8: read as Windows-1252 (Latin-1)" in page
-    assert "Imported latin1.ris: 1 created" in page
+    # The admin capitalises the first letter of each message.
+    page = admin_client.get(response.url).text.lower()
+    assert "latin1.ris: not utf-8: read as windows-1252 (latin-1)" in page
+    assert "<strong>1</strong> created" in page
 
 
 def test_an_upload_with_skip_invalid_imports_the_rest_and_lists_each_record_left_out(admin_client):
     content = b'{"title": "Kept"}\n{"doi": "10.1/x"}\n{"title": "Also kept", "year": 2020}\n'
 
-    refused = upload(admin_client, "mixed.jsonl", content)
+    refused = upload(admin_client, "mixed.jsonl", content, follow=True)
     skipped = upload(admin_client, "mixed.jsonl", content, skip_invalid="on")
 
     assert refused.status_code == 200
@@ -351,9 +357,10 @@ def test_an_upload_with_skip_invalid_imports_the_rest_and_lists_each_record_left
     assert "tick <em>Skip invalid records</em>" in refused.text
     assert skipped.status_code == 302
     assert set(Paper.objects.values_list("title", flat=True)) == {"Kept", "Also kept"}
-    page = admin_client.get(skipped.url).text
-    assert "Not imported: mixed.jsonl:2: skipped: missing title and abstract" in page
-    assert "2 created, 0 updated, 0 unchanged, 1 skipped" in page
+    page = admin_client.get(skipped.url).text.lower()
+    assert "mixed.jsonl:2: skipped: missing title and abstract" in page
+    assert "<strong>2</strong> created, <strong>0</strong> updated" in page
+    assert "<strong>1</strong> skipped" in page
 
 
 def test_a_paper_with_only_a_year_shows_the_year_in_the_admin_not_the_first_of_january(admin_client):

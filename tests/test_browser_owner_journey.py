@@ -137,7 +137,9 @@ def test_a_curator_uploads_papers_and_adds_that_batch_to_a_review(live_server, b
 
     page.get_by_label("File").set_input_files(str(upload))
     page.get_by_role("button", name="Upload and import").click()
-    expect(page.locator(".messagelist")).to_contain_text("Imported new.jsonl")
+    # The upload is an import job (run at once in tests); its page links to the file's batch in the admin.
+    expect(page.locator("#job-status")).to_contain_text("2 records: 2 created")
+    page.locator("#job-status").get_by_role("link", name="new.jsonl").click()
     page.get_by_role("link", name="Add these papers to a review").click()
     page.get_by_label("Review").select_option(label="Agents")
     page.get_by_role("button", name="Add 2 papers to the review").click()

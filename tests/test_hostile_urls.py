@@ -17,15 +17,17 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import got_request_exception
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils.http import urlencode
 from django_filters import FilterSet
 
 from papers.models import DuplicateCandidate, EnrichmentAttempt, ImportBatch, Paper, PaperAlias
+from papers.tasks import run_import_job, start_import
 from reviews.models import (
     Change,
     Comment,
@@ -192,6 +194,10 @@ def world(team):
     team.review.add_papers([twin.pk])
     candidate = DuplicateCandidate.objects.create(paper_a=team.paper, paper_b=twin, score=95)
     PaperAlias.objects.create(key="paper-999", paper=team.paper, merged_display_id="doi:10.1/gone")
+    # An import job, run at once (tests/conftest.py), and a task queued on the database backend for its admin.
+    job = start_import(root, [SimpleUploadedFile("world.jsonl", b'{"title": "A world"}\n')])
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        run_import_job.enqueue(job.pk)
     invitation = Invitation.objects.invite(team.review, "nina@example.org", Role.REVIEWER, invited_by=team.alice)
     team.root = root
     team.real_values = {
@@ -211,6 +217,7 @@ def world(team):
         "content_type_id": ContentType.objects.get_for_model(Paper).pk,
         "chart": "prisma",
         "fmt": "csv",
+        "job_id": job.pk,
     }
     return team
 

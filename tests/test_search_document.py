@@ -2,6 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from papers.importers import writes
 from papers.models import Paper
 from papers.search import SEARCH_INDEX
 from tests.factories import make_paper
@@ -55,3 +56,19 @@ def test_the_search_document_follows_edits_to_title_and_abstract():
     assert Paper.objects.search("arithmetic").filter(pk=paper.pk).exists()
     assert not Paper.objects.search("reasoning").filter(pk=paper.pk).exists()
     assert not Paper.objects.search("prompting").filter(pk=paper.pk).exists()
+
+
+def test_a_bulk_load_written_in_chunks_rebuilds_the_index_once_at_the_end(monkeypatch):
+    monkeypatch.setattr("papers.importers.writes.BULK_LOAD_MIN_RECORDS", 20)
+    monkeypatch.setattr("papers.importers.upsert.WRITE_CHUNK", 30)
+    before = search_index_oid()
+    creations = []
+    real_build = writes._build_search_index
+    monkeypatch.setattr(writes, "_build_search_index", lambda: creations.append(1) or real_build())
+
+    call_command("import_papers", SEED)
+
+    assert Paper.objects.count() == 100
+    assert len(creations) == 1
+    assert search_index_oid() not in (None, before)
+    assert Paper.objects.search('"state-space models"').filter(arxiv_id="2212.10544").exists()

@@ -4,6 +4,8 @@ An optional header (``arxiv_id``, ``stringlengths``, min, max, ``abstract``, ...
 ends only where the next line that is exactly an arXiv id begins, so re-wrapped abstracts survive.
 """
 
+from collections.abc import Iterable, Iterator
+
 from ..arxiv_ids import InvalidArxivId, looks_like_arxiv_id, parse_arxiv_id
 from .records import PaperRecord, ParsedFile
 from .text import iter_lines
@@ -11,7 +13,11 @@ from .text import iter_lines
 
 def parse_arxiv_dump(text: str, parsed: ParsedFile) -> None:
     """Add the records of a dataset dump to ``parsed``; abstract lines are joined with ``\\n`` as written."""
-    lines = iter_lines(text)
+    parsed.records.extend(list(read_arxiv_dump(iter_lines(text), parsed)))
+
+
+def read_arxiv_dump(lines: Iterable[tuple[int, str]], parsed: ParsedFile) -> Iterator[PaperRecord]:
+    """Yield the records of a dump's ``(number, line)`` pairs as each ends (sources.py streams)."""
     in_header = False
     current = None  # (line number, ArxivId or None when malformed, abstract lines)
     for number, line in lines:
@@ -21,6 +27,7 @@ def parse_arxiv_dump(text: str, parsed: ParsedFile) -> None:
         if looks_like_arxiv_id(line):
             in_header = False
             _finish(current, parsed)
+            yield from parsed.take_records()
             try:
                 arxiv_id = parse_arxiv_id(line)
             except InvalidArxivId as error:
@@ -36,6 +43,7 @@ def parse_arxiv_dump(text: str, parsed: ParsedFile) -> None:
         else:
             current[2].append(line)
     _finish(current, parsed)
+    yield from parsed.take_records()
 
 
 def _finish(current, parsed: ParsedFile) -> None:

@@ -6,8 +6,10 @@ Web of Science exports); it must name a title or an abstract column.
 
 import csv
 import io
+import itertools
+from collections.abc import Iterable, Iterator
 
-from .records import ParsedFile
+from .records import PaperRecord, ParsedFile
 from .rows import column_map, has_text_column, is_wos_header, record_from_row, shown_header
 from .text import iter_lines
 
@@ -16,12 +18,24 @@ DELIMITERS = ("\t", ",", ";")
 
 def parse_csv(text: str, parsed: ParsedFile) -> None:
     """Add the records of a table to ``parsed``; errors name the line where the record starts."""
-    delimiter = sniff_delimiter(text)
-    header_cells = _first_row(text, delimiter)
+    # newline="" keeps newlines inside quoted fields as written and splits rows only on \r, \n, \r\n.
+    parsed.records.extend(read_csv(io.StringIO(text, newline=""), parsed))
+
+
+def read_csv(lines: Iterable[str], parsed: ParsedFile) -> Iterator[PaperRecord]:
+    """Yield the records of a table's lines (each with its line ending) one at a time (sources.py streams)."""
+    lines = iter(lines)
+    head = []
+    for line in lines:
+        head.append(line)
+        if line.strip():
+            break
+    header_line = head[-1] if head else ""
+    delimiter = sniff_delimiter(header_line)
+    header_cells = _first_row(header_line, delimiter)
     # Web of Science's tab-delimited export quotes nothing: a title that opens with a quotation mark is text.
     quoting = csv.QUOTE_NONE if delimiter == "\t" and is_wos_header(header_cells) else csv.QUOTE_MINIMAL
-    # newline="" keeps newlines inside quoted fields as written and splits rows only on \r, \n, \r\n.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=True)
+    reader = csv.reader(itertools.chain(head, lines), delimiter=delimiter, quoting=quoting, strict=True)
     header = mapping = None
     lines_read = 0
     while True:
@@ -54,7 +68,7 @@ def parse_csv(text: str, parsed: ParsedFile) -> None:
                 continue
             row = row[: len(header)]  # Web of Science ends every line with a tab
         if record := record_from_row(dict(zip(header, row, strict=False)), start, parsed, mapping):
-            parsed.records.append(record)
+            yield record
     if header is None:
         parsed.file_error(1, "empty CSV file: no header row")
 

@@ -1,7 +1,9 @@
 """JSON Lines: one JSON object a line, with the column names of papers/importers/rows.py as keys."""
 
+from collections.abc import Iterable, Iterator
+
 from .json_text import BrokenJson, json_kind, load_json
-from .records import ParsedFile
+from .records import PaperRecord, ParsedFile
 from .rows import column_map, record_from_row
 from .text import iter_lines
 
@@ -11,9 +13,14 @@ MAX_KEY_SETS = 1_000
 
 def parse_jsonl(text: str, parsed: ParsedFile) -> None:
     """Add the records of a JSONL text to ``parsed``; blank lines are allowed, anything else must be an object."""
+    parsed.records.extend(read_jsonl(iter_lines(text), parsed))
+
+
+def read_jsonl(lines: Iterable[tuple[int, str]], parsed: ParsedFile) -> Iterator[PaperRecord]:
+    """Yield the records of JSONL ``(number, line)`` pairs, one at a time (papers/importers/sources.py streams)."""
     # Lines of one file almost always have the same keys: map them to columns once per set of keys.
     mappings: dict[tuple, tuple[dict, bool]] = {}
-    for number, line in iter_lines(text):
+    for number, line in lines:
         if not line.strip():
             continue
         try:
@@ -39,4 +46,4 @@ def parse_jsonl(text: str, parsed: ParsedFile) -> None:
         if lower:
             row = {key.strip().lower(): value for key, value in row.items()}
         if record := record_from_row(row, number, parsed, mapping):
-            parsed.records.append(record)
+            yield record

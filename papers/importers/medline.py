@@ -6,6 +6,7 @@ indented by six spaces.
 """
 
 import re
+from collections.abc import Iterable, Iterator
 
 from ..identity import normalize_doi, normalize_pmid
 from .fields import clean_line, first_name_first, read_date
@@ -23,9 +24,15 @@ EXTRA_LISTS = {"PT": "publication_types", "MH": "mesh_terms", "OT": "keywords", 
 
 def parse_medline(text: str, parsed: ParsedFile) -> None:
     """Add one record per MEDLINE record to ``parsed``."""
+    parsed.records.extend(list(read_medline(iter_lines(text), parsed)))
+
+
+def read_medline(lines: Iterable[tuple[int, str]], parsed: ParsedFile) -> Iterator[PaperRecord]:
+    """Yield one record per MEDLINE record of ``(number, line)`` pairs, as each ends (sources.py streams)."""
     start = None
     pairs: list[tuple[str, str]] = []
-    for number, line in iter_lines(text):
+    for number, line in lines:
+        yield from parsed.take_records()
         if not line.strip():
             if start is not None:
                 _add_record(start, pairs, parsed)
@@ -52,6 +59,7 @@ def parse_medline(text: str, parsed: ParsedFile) -> None:
         pairs.append((tag, value))
     if start is not None:
         _add_record(start, pairs, parsed)
+    yield from parsed.take_records()
 
 
 def _add_record(line: int, pairs: list[tuple[str, str]], parsed: ParsedFile) -> None:

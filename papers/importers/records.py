@@ -81,6 +81,12 @@ class ParsedFile:
     warnings: list[ImportProblem] = field(default_factory=list)
     notes: list[ImportProblem] = field(default_factory=list)
 
+    def take_records(self) -> list[PaperRecord]:
+        """The records added since the last call, handed over: a streaming reader yields them as it goes."""
+        records = self.records[:]
+        self.records.clear()
+        return records
+
     def error(self, line: int, reason: str) -> None:
         """A problem with the record at ``line``: it fails the file, or with --skip-invalid skips the record."""
         self.errors.append(ImportProblem(self.name, line, reason))

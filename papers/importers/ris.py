@@ -6,6 +6,7 @@ rispy does. EndNote's numbered lists (``1.`` alone on a line, or ``12. TY  - JOU
 """
 
 import re
+from collections.abc import Iterable, Iterator
 
 from ..arxiv_ids import InvalidArxivId, find_arxiv_id, parse_arxiv_id
 from ..identity import normalize_pmid
@@ -47,10 +48,16 @@ EXTRA_TAGS = {
 
 def parse_ris(text: str, parsed: ParsedFile) -> None:
     """Add one record per RIS reference to ``parsed``."""
+    parsed.records.extend(list(read_ris(iter_lines(text), parsed)))
+
+
+def read_ris(lines: Iterable[tuple[int, str]], parsed: ParsedFile) -> Iterator[PaperRecord]:
+    """Yield one record per RIS reference of ``(number, line)`` pairs, as each ends (sources.py streams)."""
     start = None
     tags: list[tuple[str, str]] = []
     tag_line = TAG_LINE
-    for number, line in iter_lines(text):
+    for number, line in lines:
+        yield from parsed.take_records()
         numbered = NUMBERED.match(line)
         if numbered and start is None:
             # EndNote numbers its references: "1." on a line of its own, or before the TY tag.
@@ -78,6 +85,7 @@ def parse_ris(text: str, parsed: ParsedFile) -> None:
             tags[-1] = (last_tag, f"{value} {line.strip()}" if value else line.strip())
     if start is not None:
         parsed.error(start, "truncated record: no ER  - line at end of file")
+    yield from parsed.take_records()
 
 
 def _add_reference(line: int, pairs: list[tuple[str, str]], parsed: ParsedFile) -> None:

@@ -1,10 +1,13 @@
-"""Writing parsed files to the database: validate everything first, then upsert in bulk, atomically."""
+"""Writing files to the database: validate everything first, then upsert in bulk, atomically, in flat memory."""
 
+import itertools
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -15,77 +18,222 @@ from .merge import merge_record
 from .records import PaperRecord, ParsedFile
 from .report import FileReport, ImportReport
 from .skipping import skip_invalid_records
-from .sources import parse_source
+from .sources import Source, can_stream, scan_source
 from .validation import check_records
-from .writes import insert_papers, link_papers
+from .writes import BULK_LOAD_MIN_RECORDS, insert_papers, link_papers, search_index_suspended
 
+# Records validated at a time in the first pass, and written at a time in the second: enough for the bulk
+# load's staging table (writes.py) to pay, few enough that a chunk's records take tens of megabytes.
+CHECK_CHUNK = 5_000
+WRITE_CHUNK = BULK_LOAD_MIN_RECORDS
 LOOKUP_CHUNK = 5_000
 UPDATE_BATCH = 1_000
 # Below this many records a progress bar is more noise than help.
 PROGRESS_MIN_RECORDS = 10_000
 
 
+# on_progress(phase, done, total): "checking" counts bytes of the files read, "writing" counts records written.
+ProgressCallback = Callable[[str, int, int], None]
+
+
 class _DryRunRollback(Exception):
     pass
 
 
+@dataclass(slots=True)
+class _CheckedFile:
+    """What the first pass learnt of a file: its problems, how many records it holds, which lines to skip."""
+
+    source: Source
+    parsed: ParsedFile
+    streams: bool = False
+    record_count: int = 0
+    skipped_lines: set[int] = field(default_factory=set)
+
+
 def import_files(
-    sources: Iterable[tuple[str, bytes]],
+    sources: Iterable[tuple[str, bytes | Path]],
     format: str = "auto",
     dry_run: bool = False,
     user=None,
     progress: bool = False,
     skip_invalid: bool = False,
+    on_progress: ProgressCallback | None = None,
+    before_commit: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
-    """Import papers from ``(file name, bytes)`` sources, used by ``import_papers`` and the admin upload.
+    """Import papers from ``(file name, bytes or path)`` sources: ``import_papers``, the admin and the Import page.
 
-    Every file is parsed and validated before anything is written. If any file has an error, the
+    Every file is read, parsed and validated before anything is written. If any file has an error, the
     report lists every problem and the database is left exactly as it was. Otherwise each file is
     upserted (matched to papers by papers/importers/matching.py) inside one transaction and recorded as an ImportBatch.
     A dry run does all of that and then rolls back, so its counts are the real would-be counts.
-    ``progress`` allows a tqdm bar on stderr for large files. ``skip_invalid`` leaves out the records that have
-    a problem (listed as warnings) instead of failing their file (papers/importers/skipping.py).
+
+    Files on disk stream (papers/importers/sources.py): the first pass keeps only the problems and a count, the
+    second reads the file again and writes WRITE_CHUNK records at a time, so memory stays flat whatever the
+    file's size. A chunk is written before the next is matched, so a later record finds the paper an earlier
+    one created. ``progress`` allows a tqdm bar on stderr for large files; ``on_progress`` is told how far the
+    import got (see ProgressCallback), for a background job's progress bar. ``skip_invalid`` leaves out the
+    records that have a problem (listed as warnings) instead of failing their file (papers/importers/skipping.py).
+    ``before_commit(report)`` runs inside the import's transaction once everything is written (not on a dry run),
+    so that what it writes commits with the papers or not at all. The transaction opens only for the second
+    pass: reading and checking the files holds no lock (on SQLite, not the database's one write lock).
     """
-    parsed_files = [parse_source(name, data, format) for name, data in sources]
+    sources = [Source.of(name, content) for name, content in sources]
     report = ImportReport(dry_run=dry_run)
-    for parsed in parsed_files:
-        check_records(parsed)
-        if skip_invalid:
-            skip_invalid_records(parsed)
-        report.errors.extend(parsed.errors)
-        report.warnings.extend(parsed.warnings)
-        report.notes.extend(parsed.notes)
+    checked = _check_files(sources, format, skip_invalid, on_progress)
+    for file in checked:
+        report.errors.extend(file.parsed.errors)
+        report.warnings.extend(file.parsed.warnings)
+        report.notes.extend(file.parsed.notes)
     if report.errors:
         return report
     if user is not None and not user.is_authenticated:
         user = None
+    total = sum(file.record_count for file in checked)
+    writing = _WritingProgress(total, on_progress)
+    writing(0)  # announced before the transaction opens, while every connection can still see it
     try:
-        with transaction.atomic():
-            for parsed in parsed_files:
-                report.files.append(_upsert_file(parsed, user, progress))
+        with transaction.atomic(), search_index_suspended(total):
+            for file in checked:
+                report.files.append(_upsert_file(file, user, progress, writing))
             if dry_run:
                 raise _DryRunRollback
+            if before_commit:
+                before_commit(report)
     except _DryRunRollback:
         for file in report.files:
             file.batch_id = None
     return report
 
 
+def _check_files(sources: list[Source], format: str, skip_invalid: bool, on_progress) -> list[_CheckedFile]:
+    """The first pass: read every file, validate every record, keep the problems and the counts only."""
+    total_bytes = sum(source.size for source in sources)
+    done = 0
+
+    def read(count: int) -> None:
+        nonlocal done
+        done += count
+        if on_progress:
+            on_progress("checking", min(done, total_bytes), total_bytes)
+
+    checked = []
+    for source in sources:
+        parsed = ParsedFile(name=source.name)
+        file = _CheckedFile(source, parsed, streams=can_stream(source, format))
+        before = done
+        problem_lines: set[int] = set()
+        errors_seen = 0
+        records = scan_source(source, format, parsed, on_bytes=read, streams=file.streams)
+        for chunk in _chunks(records, CHECK_CHUNK):
+            _check_chunk(chunk, parsed)
+            file.record_count += len(chunk)
+            if skip_invalid:
+                # A record's problems are all known once its chunk is checked: parsing reports them before
+                # the record comes, validation with the chunk. --skip-invalid will leave such records out.
+                problem_lines.update(_record_problem_lines(parsed, start=errors_seen))
+                errors_seen = len(parsed.errors)
+                file.record_count -= sum(1 for record in chunk if record.line in problem_lines)
+        done = before + source.size  # a file re-read whole (not UTF-8) counts once
+        read(0)
+        if skip_invalid:
+            file.skipped_lines = set(_record_problem_lines(parsed))
+            skip_invalid_records(parsed)
+        checked.append(file)
+    return checked
+
+
+def _check_chunk(chunk: list[PaperRecord], parsed: ParsedFile) -> None:
+    # check_records validates a ParsedFile's records: hand it the chunk, and keep its errors in file order.
+    part = ParsedFile(
+        name=parsed.name,
+        format=parsed.format,
+        encoding=parsed.encoding,
+        damaged_bytes=parsed.damaged_bytes,
+        records=chunk,
+    )
+    check_records(part)
+    parsed.errors.extend(part.errors)
+
+
+def _record_problem_lines(parsed: ParsedFile, start: int = 0) -> Iterator[int]:
+    """The lines of the problems that fail a record, not the whole file (see skipping.py)."""
+    for problem in parsed.errors[start:]:
+        if not problem.whole_file and problem.line is not None:
+            yield problem.line
+
+
+def _chunks(records: Iterator[PaperRecord], size: int) -> Iterator[list[PaperRecord]]:
+    while True:
+        chunk = list(itertools.islice(records, size))
+        if not chunk:
+            return
+        yield chunk
+        # Let the chunk go before the next is read, so that two are never held at once (callers del theirs).
+        chunk = None
+
+
+class PaperIdSet:
+    """Paper ids as a bitmap: a million ids (allocated in runs by the papers' sequence) take ~125 KB, where a
+    set of ints takes ~60 MB."""
+
+    def __init__(self):
+        self._bits = bytearray()
+
+    def update(self, ids: Iterable[int]) -> None:
+        bits = self._bits
+        for paper_id in ids:
+            byte = paper_id >> 3
+            if byte >= len(bits):
+                bits.extend(bytes(max(byte + 1 - len(bits), len(bits) // 2)))
+            bits[byte] |= 1 << (paper_id & 7)
+
+    def __contains__(self, paper_id: int) -> bool:
+        byte = paper_id >> 3
+        return byte < len(self._bits) and bool(self._bits[byte] >> (paper_id & 7) & 1)
+
+
+class _WritingProgress:
+    """Counts records written across all files for ``on_progress``; a tqdm bar's ``update`` calls it too."""
+
+    def __init__(self, total: int, on_progress: ProgressCallback | None):
+        self.total = total
+        self.done = 0
+        self.on_progress = on_progress
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        if self.on_progress:
+            self.on_progress("writing", min(self.done, self.total), self.total)
+
+
 def upsert_parsed_file(parsed: ParsedFile, user=None) -> FileReport:
     """Upsert the records of a file parsed and checked by the caller (``import_review`` builds its records
     itself), inside the caller's transaction: the same matching, merging and ImportBatch as ``import_files``."""
-    return _upsert_file(parsed, user, progress=False)
+    count = len(parsed.records)
+    with search_index_suspended(count):
+        return _write_records(parsed, iter(parsed.records), count, user, False, _WritingProgress(count, None))
 
 
-def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
-    merged = merge_repeats(parsed.records, merge_record)
+def _upsert_file(checked: _CheckedFile, user, progress: bool, writing: _WritingProgress) -> FileReport:
+    """The second pass over one file: read it again and upsert it chunk by chunk, in the import's transaction."""
+    parsed = checked.parsed
+    records = scan_source(checked.source, parsed.format, ParsedFile(name=parsed.name), streams=checked.streams)
+    if checked.skipped_lines:
+        records = (record for record in records if record.line not in checked.skipped_lines)
+    return _write_records(parsed, records, checked.record_count, user, progress, writing)
+
+
+def _write_records(
+    parsed: ParsedFile, records: Iterator[PaperRecord], record_count: int, user, progress: bool, writing
+) -> FileReport:
+    """Match, merge and write ``records`` chunk by chunk as one ImportBatch of ``parsed``'s file."""
     file = FileReport(
         name=parsed.name,
         format=parsed.format,
         sha256=parsed.sha256,
-        record_count=len(parsed.records) + len(parsed.warnings),
-        skipped=merged.repeats + len(parsed.warnings),
-        duplicates=merged.duplicates,
+        record_count=record_count + len(parsed.warnings),
+        skipped=len(parsed.warnings),
     )
     batch = ImportBatch.objects.create(
         file_name=parsed.name[: ImportBatch._meta.get_field("file_name").max_length],
@@ -93,21 +241,39 @@ def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
         sha256=parsed.sha256,
         imported_by=user,
     )
-    records = merged.records
     now = timezone.now()
-    paper_ids = []
-    show_bar = progress and len(records) >= PROGRESS_MIN_RECORDS
-    with tqdm(total=len(records), desc=parsed.name, unit="papers", disable=not show_bar, file=sys.stderr) as bar:
-        new_records = []
-        for start in range(0, len(records), LOOKUP_CHUNK):
-            chunk = records[start : start + LOOKUP_CHUNK]
-            new_in_chunk = _update_existing(chunk, now, file, paper_ids)
-            new_records.extend(new_in_chunk)
-            bar.update(len(chunk) - len(new_in_chunk))
-        paper_ids.extend(insert_papers(new_records, now, on_progress=bar.update))
-        file.created = len(new_records)
-    link_papers(batch, paper_ids)
-    record_likely_duplicates(paper_ids[len(paper_ids) - file.created :])  # the new papers, listed last
+    # Papers this file created or merged into, for telling a record of one of them in a later chunk apart.
+    touched = PaperIdSet()
+    show_bar = progress and record_count >= PROGRESS_MIN_RECORDS
+    bar = tqdm(total=record_count, desc=parsed.name, unit="papers", disable=not show_bar, file=sys.stderr)
+    with bar:
+
+        def written(count: int) -> None:
+            bar.update(count)
+            writing(count)
+
+        for chunk in _chunks(records, WRITE_CHUNK):
+            merged = merge_repeats(chunk, merge_record)
+            file.skipped += merged.repeats
+            file.duplicates += merged.duplicates
+            # Records folded into an earlier one are done with; the rest count as they are written.
+            written(len(chunk) - len(merged.records))
+            paper_ids: list[int] = []
+            new_records = []
+            for start in range(0, len(merged.records), LOOKUP_CHUNK):
+                part = merged.records[start : start + LOOKUP_CHUNK]
+                new_in_part = _update_existing(part, now, file, paper_ids, touched)
+                new_records.extend(new_in_part)
+                written(len(part) - len(new_in_part))
+            new_ids = insert_papers(new_records, now, on_progress=written, manage_search_index=False)
+            paper_ids.extend(new_ids)
+            file.created += len(new_records)
+            link_papers(batch, paper_ids)
+            record_likely_duplicates(new_ids)
+            touched.update(paper_ids)
+            # With DEBUG on, every query is logged until the request ends; an import is no request.
+            reset_queries()
+            del chunk, merged, new_records, paper_ids
     batch.record_count = file.record_count
     batch.created_count = file.created
     batch.updated_count = file.updated
@@ -128,11 +294,15 @@ def _upsert_file(parsed: ParsedFile, user, progress: bool) -> FileReport:
     return file
 
 
-def _update_existing(chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int]) -> list[PaperRecord]:
+def _update_existing(
+    chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int], touched: "PaperIdSet"
+) -> list[PaperRecord]:
     """Merge the chunk's records into the papers they stand for; return the records that are new papers.
 
     A record of a paper that another record put in the corpus (a different best id: the published DOI of an
     arXiv preprint) is counted as a duplicate; the same record again is an update or unchanged, as before.
+    A record of a paper an earlier chunk of this file ``touched`` is counted as merge_repeats counts a repeat
+    within a chunk: skipped when it is the same record again, a duplicate when another record of the paper.
     """
     existing = existing_matches(chunk)
     new_records = []
@@ -143,15 +313,19 @@ def _update_existing(chunk: list[PaperRecord], now, file: FileReport, paper_ids:
             new_records.append(record)
             continue
         paper_ids.append(paper.pk)
+        repeat = paper.pk in touched
         if best_identity(paper) != best_identity(record):
             file.duplicates += 1
+        elif repeat:
+            file.skipped += 1
         if changed := merge_record(paper, record):
             paper.updated_at = now
-            updates[tuple(sorted(changed))].append(paper)
-        else:
+            updates[tuple(sorted(changed))].append((paper, repeat))
+        elif not repeat:
             file.unchanged += 1
     # Grouping by the set of changed fields writes only those columns (bulk_update sets every named field).
-    for fields, papers in updates.items():
+    for fields, changed_papers in updates.items():
+        papers = [paper for paper, _repeat in changed_papers]
         Paper.objects.bulk_update(papers, [*fields, "updated_at"], batch_size=UPDATE_BATCH)
-        file.updated += len(papers)
+        file.updated += sum(1 for _paper, repeat in changed_papers if not repeat)
     return new_records

@@ -7,6 +7,7 @@ databases use bulk_create.
 
 import json
 import uuid
+from contextlib import contextmanager
 
 from django.db import connection
 
@@ -42,10 +43,14 @@ COPIED_COLUMNS = (
 )
 
 
-def insert_papers(records: list[PaperRecord], now, on_progress=None) -> list[int]:
-    """Create a Paper for each record (none may exist yet) and return their ids, in the records' order."""
+def insert_papers(records: list[PaperRecord], now, on_progress=None, manage_search_index=True) -> list[int]:
+    """Create a Paper for each record (none may exist yet) and return their ids, in the records' order.
+
+    ``manage_search_index=False`` leaves the search index to the caller (search_index_suspended), as an
+    import written in chunks does: the choice is the whole import's, not one chunk's.
+    """
     if connection.vendor == "postgresql":
-        return _copy_papers(records, now, on_progress)
+        return _copy_papers(records, now, on_progress, manage_search_index)
     ids = []
     for start in range(0, len(records), CREATE_BATCH):
         chunk = records[start : start + CREATE_BATCH]
@@ -88,7 +93,35 @@ def _allocate_ids(count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _copy_papers(records: list[PaperRecord], now, on_progress) -> list[int]:
+@contextmanager
+def search_index_suspended(expected_records: int):
+    """Drop the papers' search index for a load of ``expected_records`` that at least doubles the table, and
+    build it again when the load is done (inside the caller's transaction); otherwise change nothing.
+
+    Updating the GIN index row by row costs more than building it afresh once a load at least doubles the
+    table. Dropping it locks the table until the import commits, which only bulk loads accept.
+    """
+    suspend = (
+        connection.vendor == "postgresql"
+        and expected_records >= BULK_LOAD_MIN_RECORDS
+        and expected_records >= Paper.objects.count()
+    )
+    if suspend:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
+    yield
+    if suspend:
+        _build_search_index()
+
+
+def _build_search_index() -> None:
+    table = connection.ops.quote_name(Paper._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute(f"CREATE INDEX {SEARCH_INDEX} ON {table} USING gin (search_document)")
+
+
+def _copy_papers(records: list[PaperRecord], now, on_progress, manage_search_index: bool = True) -> list[int]:
     table = connection.ops.quote_name(Paper._meta.db_table)
     ids = _allocate_ids(len(records)) if records else []
     if len(records) < BULK_LOAD_MIN_RECORDS:
@@ -105,7 +138,7 @@ def _copy_papers(records: list[PaperRecord], now, on_progress) -> list[int]:
     _copy_rows(staging, records, ids, now, on_progress)
     # Updating the GIN index row by row costs more than building it afresh once a load at least doubles
     # the table. Dropping it locks the table until the import commits, which only bulk loads accept.
-    rebuild_search_index = len(records) >= Paper.objects.count()
+    rebuild_search_index = manage_search_index and len(records) >= Paper.objects.count()
     with connection.cursor() as cursor:
         for setting in PARALLEL_SETTINGS:
             cursor.execute(f"SET LOCAL {setting} = 0")
@@ -121,9 +154,8 @@ def _copy_papers(records: list[PaperRecord], now, on_progress) -> list[int]:
             f"FROM {staging} s JOIN {documents} d ON d.id = s.id"
         )
         cursor.execute(f"DROP TABLE {documents}, {staging}")
-        if rebuild_search_index:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            cursor.execute(f"CREATE INDEX {SEARCH_INDEX} ON {table} USING gin (search_document)")
+    if rebuild_search_index:
+        _build_search_index()
     return ids
 
 

@@ -1,9 +1,10 @@
 from .batch import ImportBatch, ImportFormat, ImportSource
 from .duplicates import DuplicateCandidate, DuplicateStatus, FoundBy, PaperAlias
 from .enrichment import EnrichmentAttempt
+from .jobs import ImportJob, ImportJobStatus, ImportPhase
 from .paper import Paper
 
 __all__ = [
     "DuplicateCandidate", "DuplicateStatus", "EnrichmentAttempt", "FoundBy", "ImportBatch", "ImportFormat",
-    "ImportSource", "Paper", "PaperAlias",
+    "ImportJob", "ImportJobStatus", "ImportPhase", "ImportSource", "Paper", "PaperAlias",
 ]  # fmt: skip

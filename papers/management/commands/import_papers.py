@@ -35,8 +35,10 @@ class Command(BaseCommand):
             # A path that is not UTF-8 arrives with surrogates standing for its bytes; they cannot be printed
             # or stored as the batch's file name, so the name shows those bytes escaped.
             name = os.fsencode(path).decode("utf-8", "backslashreplace")
+            # The importer streams each file from disk (read twice: checked, then written), never whole.
             try:
-                sources.append((name, Path(path).read_bytes()))
+                with Path(path).open("rb"):
+                    sources.append((name, Path(path)))
             except OSError as error:
                 raise CommandError(f"{name}: cannot read: {error.strerror}") from error
         report = import_files(

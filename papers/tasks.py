@@ -1,0 +1,200 @@
+"""Imports in the background: store the uploads, queue a task, and run it in the worker (`manage.py db_worker`).
+
+Django's tasks API (the django-tasks backport) queues ``run_import_job``; with the database backend the queue is
+a table of the app's own database. The job row (papers.models.ImportJob) is what people see: the task moves it
+from queued to running to succeeded or failed, and writes its progress as it goes.
+"""
+
+import logging
+import time
+from collections.abc import Iterable
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Q
+from django.db.models.sql.constants import NO_RESULTS
+from django.db.models.sql.subqueries import UpdateQuery
+from django.utils import timezone
+from django_tasks import TaskResultStatus, task
+from django_tasks.exceptions import TaskResultDoesNotExist
+
+from .importers import import_files
+from .models import ImportJob, ImportJobStatus, ImportPhase, Paper
+
+logger = logging.getLogger(__name__)
+
+# A progress bar polled every second gains nothing from more writes than this.
+PROGRESS_INTERVAL_SECONDS = 0.5
+
+
+def start_import(
+    user,
+    uploads: Iterable[UploadedFile],
+    *,
+    format: str = "auto",
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    review=None,
+) -> ImportJob:
+    """Store ``uploads`` privately, create their ImportJob and queue it; the admin and the Import page call this.
+
+    The files are copied to the job's directory under IMPORT_UPLOAD_DIR in chunks (never read whole). A copy
+    that fails (a full disk) ends the job as failed at once, with the reason, rather than raising.
+    """
+    job = ImportJob.objects.create(
+        created_by=user, format=format, dry_run=dry_run, skip_invalid=skip_invalid, review=review
+    )
+    try:
+        job.files = _store_uploads(job, uploads)
+    except OSError as error:
+        logger.exception("Could not store the uploads of import job %s", job.pk)
+        job.delete_uploads()
+        job.fail(f"The upload could not be stored on the server ({error.strerror or error}); nothing was imported.")
+        return job
+    job.save(update_fields=["files"])
+    # The immediate backend (tests, DJANGO_TASKS_BACKEND=immediate) runs the task inside enqueue().
+    try:
+        result = run_import_job.enqueue(job.pk)
+    except Exception:
+        logger.exception("Could not queue import job %s", job.pk)
+        job.refresh_from_db()
+        if not job.is_finished:
+            job.delete_uploads()
+            job.fail("The import could not be queued (the task queue refused it); nothing was imported.")
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
+    return job
+
+
+def _store_uploads(job: ImportJob, uploads: Iterable[UploadedFile]) -> list[dict]:
+    directory = job.upload_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    files = []
+    for number, upload in enumerate(uploads, 1):
+        # The stored name is ours: a client's file name never becomes a path.
+        relative = f"{directory.name}/{number}"
+        size = 0
+        with (directory / str(number)).open("wb") as stored:
+            for chunk in upload.chunks():
+                stored.write(chunk)
+                size += len(chunk)
+        files.append({"name": upload.name or f"file {number}", "path": relative, "size": size})
+    return files
+
+
+@task()
+def run_import_job(job_id: int) -> str:
+    """Run a queued ImportJob: import its files in one transaction, then delete them; returns the final status.
+
+    The report, the job's outcome and the papers added to its review are committed together with the import,
+    or not at all: a failed or interrupted import leaves the job failed, with the reason, and the database as
+    it was. A job that is not queued (already run, or run by another worker) is left alone.
+    """
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(
+        status=ImportJobStatus.RUNNING, started_at=timezone.now(), phase=ImportPhase.CHECKING
+    )
+    if not claimed:
+        return "skipped"
+    job = ImportJob.objects.select_related("review", "created_by").get(pk=job_id)
+    progress = JobProgress(job)
+    try:
+        _run(job, progress)
+    except BaseException as error:
+        # Also KeyboardInterrupt and SystemExit: a worker stopped mid-import rolled the import back.
+        logger.exception("Import job %s failed", job_id)
+        job.fail(f"The import stopped with an error ({type(error).__name__}); nothing was imported.")
+        raise
+    finally:
+        progress.close()
+        job.delete_uploads()
+    return job.status
+
+
+def _run(job: ImportJob, progress: "JobProgress") -> None:
+    from reviews.models import Review
+
+    if job.review_id and not Review.objects.owned_by(job.created_by).filter(pk=job.review_id).exists():
+        job.fail(f"You are no longer an owner of “{job.review}”; nothing was imported.")
+        return
+    # Paths, not bytes: the importer streams the stored files (papers/importers/sources.py).
+    sources = [(file["name"], path) for file, path in zip(job.files, job.stored_paths(), strict=True)]
+
+    def complete(report) -> None:
+        # Inside the import's transaction: the review's new papers and the job's outcome commit with the papers.
+        added = 0
+        if job.review_id:
+            batch_ids = [file.batch_id for file in report.files]
+            added = job.review.add_papers(Paper.objects.filter(import_batches__in=batch_ids).distinct())
+        job.finish(report, added_to_review=added)
+
+    report = import_files(
+        sources,
+        format=job.format,
+        dry_run=job.dry_run,
+        user=job.created_by,
+        skip_invalid=job.skip_invalid,
+        on_progress=progress,
+        before_commit=complete,
+    )
+    if not job.is_finished:  # problems found, or a dry run: nothing was written
+        job.finish(report)
+
+
+class JobProgress:
+    """The importer's progress callback for a job: writes phase, done and total to the job's row, at most
+    every PROGRESS_INTERVAL_SECONDS.
+
+    The import writes inside one transaction, which other connections cannot see into, so while it is open the
+    progress goes through a connection of its own (PostgreSQL). SQLite has a single writer, the import itself:
+    there the page shows the writing phase without a count.
+    """
+
+    def __init__(self, job: ImportJob):
+        self.job_id = job.pk
+        self.last_write = 0.0
+        self.last_phase = ""
+        self._own_connection = None
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase == self.last_phase and done < total and now - self.last_write < PROGRESS_INTERVAL_SECONDS:
+            return
+        self.last_write, self.last_phase = now, phase
+        if phase == ImportPhase.WRITING and connection.vendor != "postgresql":
+            done = total = 0  # no count can follow (see above): the bar shows work going on, not a stuck 0%
+        values = {"phase": phase, "progress_done": done, "progress_total": total, "progress_at": timezone.now()}
+        if not connection.in_atomic_block:
+            ImportJob.objects.filter(pk=self.job_id).update(**values)
+        elif connection.vendor == "postgresql":
+            query = UpdateQuery(ImportJob)
+            query.add_update_values(values)
+            query.add_q(Q(pk=self.job_id))
+            query.get_compiler(connection=self._connection()).execute_sql(NO_RESULTS)
+
+    def _connection(self):
+        if self._own_connection is None:
+            self._own_connection = connections.create_connection(DEFAULT_DB_ALIAS)
+        return self._own_connection
+
+    def close(self) -> None:
+        if self._own_connection is not None:
+            self._own_connection.close()
+            self._own_connection = None
+
+
+def sync_with_task(job: ImportJob) -> None:
+    """End a job as failed if its task failed before the task could say so itself (it could not even start).
+
+    Only backends that keep results (the database backend) can tell; others leave the job as it is.
+    """
+    if job.is_finished or not job.task_id:
+        return
+    try:
+        result = run_import_job.get_result(job.task_id)
+    except (NotImplementedError, TaskResultDoesNotExist):
+        return
+    if result.status == TaskResultStatus.FAILED:
+        job.refresh_from_db()
+        if not job.is_finished:
+            job.fail("The background task failed before it could import; nothing was imported.")
