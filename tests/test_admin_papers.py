@@ -378,7 +378,7 @@ def test_a_paper_with_only_a_year_shows_the_year_in_the_admin_not_the_first_of_j
 
 
 def test_an_upload_of_unknown_format_says_to_choose_the_format_not_to_pass_a_command_line_option(admin_client):
-    response = upload(admin_client, "notes.csv", b"\x00\x01\x02 not a bibliography")
+    response = upload(admin_client, "notes.csv", b"\x00\x01\x02 not a bibliography", follow=True)
 
     assert "notes.csv:1: unknown format" in response.text
     assert "choose the format, not detect it" in response.text and "--format" not in response.text
@@ -387,7 +387,7 @@ def test_an_upload_of_unknown_format_says_to_choose_the_format_not_to_pass_a_com
 def test_a_record_without_title_abstract_or_id_is_named_by_its_line_alone(admin_client):
     content = b"@article{fine, title={Fine}, year={2020}}\n\n@misc{noabs,\n  author = {Nobody, A.},\n}\n"
 
-    response = upload(admin_client, "zotero.bib", content)
+    response = upload(admin_client, "zotero.bib", content, follow=True)
 
     assert "zotero.bib:3: record has no title and no abstract" in response.text
     assert "record “”" not in response.text
