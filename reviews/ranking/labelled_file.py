@@ -13,6 +13,8 @@ from pathlib import Path
 
 from papers.importers.rows import COLUMNS
 
+from .features import record_text
+
 ID_COLUMNS = (*COLUMNS["record_id"], "id")
 # A CSV field longer than this is not an abstract but a broken quote swallowing the rest of the file.
 MAX_FIELD = 1_000_000
@@ -38,6 +40,11 @@ class LabelledDataset:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    @property
+    def texts(self) -> list[str]:
+        """What each record is ranked by: its title and abstract."""
+        return [record_text(title, abstract) for title, abstract in zip(self.titles, self.abstracts, strict=True)]
 
 
 def _decode(path: Path, data: bytes) -> str:

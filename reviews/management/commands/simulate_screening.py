@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from reviews.charts import standalone
-from reviews.ranking import CLASSIFIERS, record_text, vectorise
+from reviews.ranking import CLASSIFIERS, vectorise
 from reviews.ranking.curve import recall_curve
 from reviews.ranking.labelled_file import LabelledFileError, read_labelled_csv
 from reviews.ranking.metrics import RECALL_POINTS, screening_metrics
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             self.stderr.write(str(error).replace(str(error.path), name, 1))
             raise CommandError("nothing was simulated.") from None
         started = time.perf_counter()
-        features = vectorise([record_text(t, a) for t, a in zip(dataset.titles, dataset.abstracts)])
+        features = vectorise(dataset.texts)
         vectorising = time.perf_counter() - started
         result = simulate(features, dataset.labels, seed=seed, classifier=model)
         labels = [dataset.labels[index] for index in result.order]
