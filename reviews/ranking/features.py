@@ -45,4 +45,8 @@ def vectorise(texts: list[str]) -> TextFeatures:
     except ValueError:
         # Every text empty (or only one-letter words): no vocabulary. Zero features rank every record alike.
         matrix = sparse.csr_matrix((len(texts), 1), dtype=np.float32)
-    return TextFeatures(sparse.csr_matrix(matrix))
+    matrix = sparse.csr_matrix(matrix)
+    # Sorted once here, so the rows taken for every retraining need no sorting (scikit-learn would sort them
+    # each time: measured, a fifth of a simulation's time).
+    matrix.sort_indices()
+    return TextFeatures(matrix)

@@ -30,10 +30,14 @@ RATIO = {"svm": 9.8, "logistic": 9.8, "nb": 1.2}
 
 @dataclass(frozen=True)
 class RankingModel:
-    """A classifier trained on some records of ``features``; ``labelled`` holds the indexes it learned from."""
+    """A classifier trained on some records of ``features``; ``labelled`` holds the indexes it learned from.
+
+    All three classifiers score a record linearly — its features times ``coef`` plus ``intercept`` (for naive
+    Bayes, the log odds of include) — so ranking is one sparse product, without scikit-learn's per-call checks."""
 
     classifier_name: str
-    classifier: object
+    coef: np.ndarray
+    intercept: float
     features: TextFeatures
     labelled: frozenset[int]
     seed: int
@@ -69,17 +73,28 @@ def fit(features: TextFeatures, labelled: dict[int, int], seed: int = 0, classif
     if set(np.unique(labels)) - {0, 1}:
         raise ValueError("labels must be 0 (exclude) or 1 (include)")
     model = _classifier(classifier, seed)
-    model.fit(features.matrix[indexes], labels, sample_weight=balanced_weights(labels, RATIO[classifier]))
-    return RankingModel(classifier, model, features, frozenset(labelled), seed)
+    rows = features.matrix[indexes]
+    weights = balanced_weights(labels, RATIO[classifier])
+    coef = np.zeros(rows.shape[1])
+    if isinstance(model, MultinomialNB):
+        # Its smoothing spreads over every term of the corpus, so it learns from all the columns.
+        model.fit(rows, labels, sample_weight=weights)
+        coef[:] = model.feature_log_prob_[1] - model.feature_log_prob_[0]
+        intercept = model.class_log_prior_[1] - model.class_log_prior_[0]
+    else:
+        # An L2-regularised linear model gives a term that no training record holds a weight of 0, so it is
+        # trained on the terms the training records hold only: the same model, found faster (a corpus has
+        # 10-1000 times more terms than a few hundred decisions use).
+        used = np.flatnonzero(np.bincount(rows.indices, minlength=rows.shape[1]))
+        model.fit(rows[:, used], labels, sample_weight=weights)
+        coef[used] = model.coef_[0]
+        intercept = model.intercept_[0]
+    return RankingModel(classifier, coef, float(intercept), features, frozenset(labelled), seed)
 
 
 def scores(model: RankingModel, indexes: np.ndarray) -> np.ndarray:
     """How likely each record is an include, on the classifier's own scale (higher is likelier)."""
-    rows = model.features.matrix[indexes]
-    if isinstance(model.classifier, MultinomialNB):
-        log_probabilities = model.classifier.predict_log_proba(rows)
-        return log_probabilities[:, 1] - log_probabilities[:, 0]
-    return model.classifier.decision_function(rows)
+    return model.features.matrix[indexes] @ model.coef + model.intercept
 
 
 def rank(model: RankingModel, indexes) -> list[tuple[int, float]]:
