@@ -86,9 +86,12 @@ def fit(features: TextFeatures, labelled: dict[int, int], seed: int = 0, classif
         # trained on the terms the training records hold only: the same model, found faster (a corpus has
         # 10-1000 times more terms than a few hundred decisions use).
         used = np.flatnonzero(np.bincount(rows.indices, minlength=rows.shape[1]))
-        model.fit(rows[:, used], labels, sample_weight=weights)
-        coef[used] = model.coef_[0]
-        intercept = model.intercept_[0]
+        intercept = 0.0
+        # Training records without a single term teach nothing: every record then scores alike.
+        if len(used):
+            model.fit(rows[:, used], labels, sample_weight=weights)
+            coef[used] = model.coef_[0]
+            intercept = model.intercept_[0]
     return RankingModel(classifier, coef, float(intercept), features, frozenset(labelled), seed)
 
 
