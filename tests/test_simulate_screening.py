@@ -78,7 +78,7 @@ def test_the_recall_curve_is_an_svg_with_its_figures_in_words(tmp_path):
     simulate(tmp_path, HAND_WORKED, "--label-column", "label", "--seed", "1", "--svg", str(svg))
     drawing = svg.read_text(encoding="utf-8")
     assert drawing.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<svg ')
-    assert "Includes found (of 2)" in drawing
+    assert "Includes found (share of 2)" in drawing
     assert "all found after 2 records" in drawing
 
 

@@ -6,7 +6,7 @@ from django.utils.safestring import SafeString
 from ..charts import _svg, _text
 
 WIDTH, HEIGHT = 640, 360
-LEFT, TOP, PLOT_W, PLOT_H = 60, 20, 540, 270
+LEFT, TOP, PLOT_W, PLOT_H = 60, 30, 540, 270
 
 
 def recall_curve(name: str, title: str, labels_in_order: list[int], starting: int = 2) -> SafeString:
@@ -35,10 +35,11 @@ def recall_curve(name: str, title: str, labels_in_order: list[int], starting: in
     ]
     for share in (0, 0.25, 0.5, 0.75, 1):
         x, y = LEFT + PLOT_W * share, bottom - PLOT_H * share
-        parts.append(_text(round(x), bottom + 16, f"{round(records * share)}", anchor="middle"))
-        parts.append(_text(LEFT - 6, round(y) + 4, f"{round(includes * share)}", anchor="end"))
-    parts.append(_text(LEFT + PLOT_W // 2, bottom + 36, f"Records screened (of {records})", anchor="middle"))
-    parts.append(_text(LEFT, TOP - 6, f"Includes found (of {includes}); dashed: a random order", anchor="start"))
+        # Ticks as shares: a count at a quarter of 14 includes would have to be rounded, and misplaced.
+        parts.append(_text(round(x), bottom + 16, f"{share:.0%}", anchor="middle"))
+        parts.append(_text(LEFT - 6, round(y) + 4, f"{share:.0%}", anchor="end"))
+    parts.append(_text(LEFT + PLOT_W // 2, bottom + 36, f"Records screened (share of {records})", anchor="middle"))
+    parts.append(_text(LEFT, TOP - 6, f"Includes found (share of {includes}); dashed: a random order", anchor="start"))
     cumulative, marks = 0, []
     for screened, label in enumerate(labels, start=1):
         cumulative += label
