@@ -42,10 +42,13 @@ class Timing:
     load: float  # the 1-minute load average when it ended
 
 
-def _timed(command: list[str]) -> Timing:
+def _timed(command: list[str], workdir: Path) -> Timing:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603 - our own argv
+    # Run in the scratch directory: ASReview leaves a dataset cache (synergy_cache.sqlite) where it runs.
+    completed = subprocess.run(  # noqa: S603 - our own argv
+        command, capture_output=True, text=True, check=False, cwd=workdir
+    )
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if completed.returncode:
@@ -57,9 +60,9 @@ def _timed(command: list[str]) -> Timing:
 def ours(path: Path, seed: int, model: str, workdir: Path) -> tuple[list[str], "Timing"]:
     """Our command's order (record ids) and its timing."""
     order_file = workdir / f"ours-{path.stem}-{seed}.csv"
-    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "simulate_screening", str(path)]
+    command = [sys.executable, str(settings.BASE_DIR / "manage.py"), "simulate_screening", str(path.resolve())]
     command += ["--label-column", "label", "--model", model, "--seed", str(seed), "--output", str(order_file)]
-    timing = _timed(command)
+    timing = _timed(command, workdir)
     with order_file.open(encoding="utf-8", newline="") as handle:
         return [row["record_id"] for row in csv.DictReader(handle)], timing
 
@@ -68,9 +71,9 @@ def asreview(path: Path, seed: int, executable: str, workdir: Path) -> tuple[lis
     """ASReview's order (rows of the file, 0 = first record) and its timing. Its results table stops at the
     last include; the records it never screened follow, in file order (all excludes: no metric depends on it)."""
     project = workdir / f"asreview-{path.stem}-{seed}.asreview"
-    command = [executable, "simulate", str(path), "--n-prior-included", "1", "--n-prior-excluded", "1"]
+    command = [executable, "simulate", str(path.resolve()), "--n-prior-included", "1", "--n-prior-excluded", "1"]
     command += ["--prior-seed", str(seed), "--seed", str(seed), "-o", str(project)]
-    timing = _timed(command)
+    timing = _timed(command, workdir)
     database = workdir / f"results-{path.stem}-{seed}.db"
     with zipfile.ZipFile(project) as archive:
         database.write_bytes(archive.read("results.db"))
