@@ -146,3 +146,17 @@ def test_a_missing_file_is_refused_by_name(tmp_path):
 def test_an_unwritable_output_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="cannot write"):
         simulate(tmp_path, HAND_WORKED, "--label-column", "label", "--output", str(tmp_path / "no" / "order.csv"))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--label-column", " "], "must name a column"),
+        (["--label-column", "label", "--seed", "-1"], "--seed must be between"),
+    ],
+)
+def test_bad_options_are_refused(tmp_path, arguments, message):
+    path = tmp_path / "reviewed.csv"
+    path.write_text(HAND_WORKED, encoding="utf-8")
+    with pytest.raises(CommandError, match=message):
+        call_command("simulate_screening", str(path), *arguments)

@@ -35,6 +35,8 @@ class Command(BaseCommand):
         parser.add_argument("--svg", metavar="CURVE.svg", help="Write the recall curve as an SVG image.")
 
     def handle(self, *args, file, label_column, model, seed, output, svg, **options):
+        if not label_column.strip():
+            raise CommandError("--label-column must name a column.")
         if not 0 <= seed < 2**32:
             raise CommandError("--seed must be between 0 and 4294967295.")
         name = os.fsencode(file).decode("utf-8", "backslashreplace")
