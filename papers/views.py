@@ -8,7 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 from config.htmx import HtmxHttpRequest
 
 from .filters import PaperFilter
-from .models import Paper
+from .models import Paper, SimilarPaper
 from .pagination import SEARCH_COUNT_CAP, ListPaginator
 from .search import add_fallback_headlines
 
@@ -46,4 +46,5 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
 @never_cache
 def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
     paper = get_object_or_404(Paper.objects.defer("search_document").prefetch_related("import_batches").by_key(key))
-    return render(request, "papers/paper_detail.html", {"paper": paper})
+    similar = SimilarPaper.objects.of(paper.pk)
+    return render(request, "papers/paper_detail.html", {"paper": paper, "similar": similar})
