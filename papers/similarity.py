@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -244,5 +244,10 @@ def refresh(
         positions = corpus.rows_of(paper_ids)
         compute(corpus, positions, batch=batch, progress=progress, outcome=outcome)
         take_in(corpus, positions, batch=batch, outcome=outcome)
+    if connection.vendor == "postgresql":
+        # The planner's estimate of a paper's rows must be ten, not a guess from a table it has not sampled, or it
+        # plans the page's lookup as a parallel scan (14 ms instead of under 1 ms, measured on 100,000 papers).
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {SimilarPaper._meta.db_table}")
     outcome.neighbour_seconds = time.perf_counter() - started
     return outcome

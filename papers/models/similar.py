@@ -1,11 +1,18 @@
 from django.db import models
 
+# The fields of a similar paper its row reads (Paper.key, short_id, display_id, date_label, title).
+LISTED_FIELDS = ("arxiv_id", "version", "title", "doi", "pmid", "year", "month", "submitted_month")
+
 
 class SimilarPaperQuerySet(models.QuerySet):
     def of(self, paper_id: int):
         """A paper's stored neighbours, best first, each with its paper (one query)."""
         return (
-            self.filter(paper_id=paper_id).select_related("similar").defer("similar__search_document").order_by("rank")
+            self.filter(paper_id=paper_id)
+            .select_related("similar")
+            # What a row shows: the title, the id and date, the link; not the abstract.
+            .only("paper_id", "score", "rank", *(f"similar__{name}" for name in LISTED_FIELDS))
+            .order_by("rank")
         )
 
 

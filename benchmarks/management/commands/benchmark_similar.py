@@ -10,12 +10,13 @@ import random
 import statistics
 import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
 from benchmarks.reporting import load_average, machine_description
@@ -53,7 +54,9 @@ class Command(BaseCommand):
         )
         review, membership = self.make_review()
         try:
-            self.measure(review, membership, papers)
+            # As the main benchmark does: production's DEBUG (no query log kept), the test client's host allowed.
+            with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+                self.measure(review, membership, papers)
         finally:
             if not keep:
                 Review.objects.filter(pk=review.pk).delete()
