@@ -102,3 +102,21 @@ def test_the_buttons_work_without_javascript(live_server, client, similar):
             assert decision_of(similar, similar.bob, neighbour) == "exclude"
         finally:
             browser.close()
+
+
+def test_on_a_phone_the_similar_papers_fit_and_their_buttons_are_tappable(live_server, browser_page, client, similar):  # noqa: F811
+    from tests.browser_checks import horizontal_overflow, too_wide
+
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    paper = similar.topic[0]
+    log_in_with_cookie(page.context, live_server, client, similar.bob)
+    page.goto(f"{live_server.url}/reviews/{similar.review.slug}/papers/{paper.arxiv_id}/")
+    assert horizontal_overflow(page) <= 0, too_wide(page)
+    button = page.get_by_role("region", name="Similar papers").get_by_role("button", name="Maybe").first
+    box = button.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    button.click()
+    expect(button).to_have_attribute("aria-pressed", "true")
+    neighbour = int(page.locator(".similar-paper.screening-row").first.get_attribute("data-paper"))
+    assert decision_of(similar, similar.bob, neighbour) == "maybe"
