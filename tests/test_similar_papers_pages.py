@@ -193,3 +193,13 @@ def test_a_review_paper_page_with_similar_papers_outside_every_review(client):
     response = logged_in(client, bob).get(reverse("reviews:paper", args=[review.slug, papers[0].key]))
     section = similar_section(response)
     assert section.count("not in this review") == 2
+
+
+def test_a_refused_decision_shows_its_error_on_the_paper_not_on_every_similar_paper(client, corpus):
+    observer = make_user("olivia")
+    Membership.objects.create(review=corpus.review, user=observer, role=Role.OBSERVER)
+    response = logged_in(client, observer).post(corpus.decide_url(corpus.paper), {"decision": "include"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert html.count('class="error" role="alert"') == 1
+    assert 'class="error"' not in similar_section(response)
