@@ -210,9 +210,14 @@ def take_in(corpus: Corpus, newcomers: np.ndarray, *, batch: int | None = None, 
             current[paper_id][similar_id] = score
         lists = []
         for paper_id in chunk:
-            merged = current[paper_id] | dict(offers[paper_id])  # a newcomer's fresh score replaces a stale one
+            # A newcomer's fresh score replaces a stale one; a list already holding them as they are stays.
+            merged = current[paper_id] | {similar_id: round(score, 6) for similar_id, score in offers[paper_id]}
+            if merged == current[paper_id]:
+                continue
             ranked = sorted(merged.items(), key=lambda pair: (-pair[1], pair[0]))[:NEIGHBOURS]
             lists.append((paper_id, ranked))
+        if not lists:
+            continue
         outcome.rows += write_lists(lists)
         outcome.updated_others += len(lists)
 
