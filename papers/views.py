@@ -8,7 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 from config.htmx import HtmxHttpRequest
 
 from .filters import PaperFilter
-from .models import Paper, PaperAlias
+from .models import Paper, PaperAlias, SimilarPaper
 from .pagination import SEARCH_COUNT_CAP, ListPaginator
 from .search import add_fallback_headlines
 
@@ -51,4 +51,5 @@ def paper_detail(request: HtmxHttpRequest, key: str) -> HttpResponse:
         if (current := PaperAlias.current_key(key)) is not None:
             return redirect("papers:detail", current, permanent=True)
         raise Http404("No such paper")
-    return render(request, "papers/paper_detail.html", {"paper": paper})
+    similar = SimilarPaper.objects.of(paper.pk)
+    return render(request, "papers/paper_detail.html", {"paper": paper, "similar": similar})

@@ -20,6 +20,7 @@ from ..filters import ReviewPaperFilter
 from ..keywords import ReviewKeywords
 from ..models import ExclusionReason, Membership, Review, ReviewPaper, ScreeningPreferences, Tag
 from ..quotes import current_range
+from ..similar import similar_in_review
 from .panels import load_panel, panel_context, panel_forms
 
 
@@ -182,6 +183,9 @@ def render_review_paper_page(
         list_url=f"{membership.review.get_absolute_url()}?{query}" if query else membership.review.get_absolute_url(),
         keywords=ReviewKeywords.of(membership.review),
         preferences=ScreeningPreferences.for_user(membership.user),
+        similar=similar_in_review(membership, review_paper.paper_id),
+        # A decision on a similar paper comes back to this page, at that paper's row.
+        similar_next_url=request.get_full_path() if request.method == "GET" else review_paper.get_absolute_url(),
         **extra,
     )
     return render(request, "reviews/review_paper.html", context, status=status)

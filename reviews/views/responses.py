@@ -43,7 +43,9 @@ def annotation_response(
     error = {"error_section": section, "error": refusal.message} if refusal else {}
     status = refusal.status if refusal else 200
     if request.htmx:
-        context = panel_context(membership, review_paper, swapped=section, **error, **extra)
+        # compact: the decision section of a similar paper's row, which has no other sections to update.
+        compact = request.POST.get("compact") == "1"
+        context = panel_context(membership, review_paper, swapped=section, compact=compact, **error, **extra)
         # A decision can show (or hide again) the others' comments when the review hides them until one decides.
         if section == Section.COMMENTS or (section == Section.DECISION and membership.hides_others_comments):
             context["comments"] = visible_thread(membership, review_paper)

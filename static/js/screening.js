@@ -27,7 +27,23 @@
     return Boolean(link);
   }
 
+  // A paper's page lists its similar papers, each a screening row of its own: `s` goes to them and back.
+  const similarRows = () => Array.from(document.querySelectorAll(".similar-papers .screening-row"));
+  const inSimilar = (row) => Boolean(row && row.closest(".similar-papers"));
+
+  function toggleSimilar() {
+    if (inSimilar(current())) select(document.querySelector(".paper-detail.screening-row"));
+    else select(similarRows()[0]);
+  }
+
   function move(step) {
+    // Among the similar papers, j/k go from one to the next.
+    if (inSimilar(current())) {
+      const all = similarRows();
+      const index = all.indexOf(current());
+      select(all[Math.min(Math.max(index + step, 0), all.length - 1)]);
+      return;
+    }
     // A paper's page has one row: j/k follow its Next/Previous links, which keep the list's filters.
     if (document.querySelector(".paper-pager")) {
       follow(`.paper-pager a[rel="${step > 0 ? "next" : "prev"}"]`);
@@ -43,6 +59,13 @@
   let advancingPage = false;
   function advanceFrom(row) {
     if (!preference("autoAdvance")) return;
+    if (inSimilar(row)) {
+      // The next similar paper; the page itself stays.
+      const all = similarRows();
+      const next = all[all.indexOf(row) + 1];
+      if (next) select(next);
+      return;
+    }
     if (document.querySelector(".paper-pager")) {
       follow('.paper-pager a[rel="next"]');
       return;
@@ -179,6 +202,7 @@
       m: () => decideAndMove(current(), 'button[data-key="m"]'),
       e: exclude,
       x: toggleAbstract,
+      s: toggleSimilar,
       t: () => focusField('input[data-key="t"]', false),
       c: () => focusField('textarea[data-key="c"]', true),
       "?": () => help && (help.open ? help.close() : help.showModal()),
