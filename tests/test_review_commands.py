@@ -52,6 +52,33 @@ def test_sample_annotations_show_the_team_at_work_and_loading_them_twice_changes
 
 
 @pytest.mark.django_db
+def test_the_demo_has_a_review_of_two_database_exports_with_their_duplicates(settings, client):
+    from django.contrib.auth import get_user_model
+
+    from papers.models import DuplicateCandidate
+    from reviews.dashboard_queries import duplicates_removed
+
+    settings.DEBUG = True
+    call_command("import_papers", SEED)
+
+    call_command("load_demo")
+    call_command("load_demo")
+
+    review = Review.objects.get(slug="hrt-bone-loss")
+    # 40 Scopus records and 12 Embase ones, of which 8 are the same DOIs: 44 papers, none from arXiv.
+    assert review.review_papers.count() == 44
+    assert not review.review_papers.exclude(paper__arxiv_id="").exists()
+    assert Review.objects.get(slug="llm-efficiency").review_papers.count() == 100
+    assert ImportBatch.objects.filter(file_name="hrt_bone_loss_embase.ris").order_by("pk").first().duplicate_count == 8
+    assert duplicates_removed(review.pk) == 8
+    # The two near-duplicate titles of the Embase file wait for an owner on the review's Duplicates page.
+    assert DuplicateCandidate.objects.filter(status="open").count() == 2
+    client.force_login(get_user_model().objects.get(username="alice"))
+    page = client.get(f"/reviews/{review.slug}/duplicates/")
+    assert page.status_code == 200 and "Differential subjective effects of d-amphetamine by sex" in page.text
+
+
+@pytest.mark.django_db
 def test_demo_accounts_are_never_created_with_debug_off(settings):
     settings.DEBUG = False
     make_paper()

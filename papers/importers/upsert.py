@@ -262,7 +262,7 @@ def _write_records(
             new_records = []
             for start in range(0, len(merged.records), LOOKUP_CHUNK):
                 part = merged.records[start : start + LOOKUP_CHUNK]
-                new_in_part = _update_existing(part, now, file, paper_ids, touched)
+                new_in_part = _update_existing(part, now, file, paper_ids, touched, parsed.sha256)
                 new_records.extend(new_in_part)
                 written(len(part) - len(new_in_part))
             new_ids = insert_papers(new_records, now, on_progress=written, manage_search_index=False)
@@ -295,16 +295,21 @@ def _write_records(
 
 
 def _update_existing(
-    chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int], touched: "PaperIdSet"
+    chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int], touched: "PaperIdSet", sha256: str
 ) -> list[PaperRecord]:
     """Merge the chunk's records into the papers they stand for; return the records that are new papers.
 
-    A record of a paper that another record put in the corpus (a different best id: the published DOI of an
-    arXiv preprint) is counted as a duplicate; the same record again is an update or unchanged, as before.
-    A record of a paper an earlier chunk of this file ``touched`` is counted as merge_repeats counts a repeat
-    within a chunk: skipped when it is the same record again, a duplicate when another record of the paper.
+    A record of a paper the corpus already had from another file (another database's record of it, the published
+    version of a preprint) is counted as a duplicate, for the PRISMA flow; a paper an earlier import of this very
+    file (the same bytes) brought is the same record again, an update or unchanged, as before. A record of a paper
+    an earlier chunk of this file ``touched`` is counted as merge_repeats counts a repeat within a chunk: skipped
+    when it is the same record again, a duplicate when another record of the paper.
     """
     existing = existing_matches(chunk)
+    links = Paper.import_batches.through.objects.filter(importbatch__sha256=sha256)
+    from_this_file = set(
+        links.filter(paper_id__in=[paper.pk for paper in existing.values()]).values_list("paper_id", flat=True)
+    )
     new_records = []
     updates = defaultdict(list)
     for position, record in enumerate(chunk):
@@ -314,10 +319,13 @@ def _update_existing(
             continue
         paper_ids.append(paper.pk)
         repeat = paper.pk in touched
-        if best_identity(paper) != best_identity(record):
+        if repeat:
+            if best_identity(paper) != best_identity(record):
+                file.duplicates += 1
+            else:
+                file.skipped += 1
+        elif paper.pk not in from_this_file:
             file.duplicates += 1
-        elif repeat:
-            file.skipped += 1
         if changed := merge_record(paper, record):
             paper.updated_at = now
             updates[tuple(sorted(changed))].append((paper, repeat))

@@ -1,9 +1,12 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from papers.models import Paper
+from papers.importers import import_files
+from papers.models import ImportBatch, Paper
 from reviews import annotating
 from reviews.models import Comment, ExclusionReason, Membership, Review, ReviewPaper, Role, Tag
 
@@ -30,6 +33,18 @@ DEMO_REVIEW = {
     "inclusion_keywords": "efficien\ninference\nquantiz\ndistill\npruning\ncompute\nmemory",
     "exclusion_keywords": "vision\nimage\nspeech\nposition paper",
 }
+# A second review, of a real review's search results (SYNERGY's Nelson 2002, CC0) from two databases: records
+# without arXiv ids, eight of them in both files (one paper each) and two near-duplicate titles to confirm.
+SEARCH_REVIEW = {
+    "slug": "hrt-bone-loss",
+    "title": "Hormone therapy and bone loss (records from Scopus and Embase)",
+    "research_question": "Does hormone replacement therapy prevent bone loss in postmenopausal women?",
+    "inclusion_criteria": "Randomised or observational studies of hormone therapy reporting bone density.",
+    "exclusion_criteria": "Not hormone therapy.\nNo bone outcome.",
+    "blind": False,
+    "required_screeners": 1,
+}
+SEARCH_FILES = ["hrt_bone_loss_scopus.csv", "hrt_bone_loss_embase.ris"]
 DEMO_REASONS = ["Off topic", "No cost figures", "Not a language model", "Position paper / no experiments"]
 SAMPLE_DECISIONS = ["include", "exclude", "maybe", "exclude"]
 # Where bob's vote differs from carol's, by position among the newest papers.
@@ -61,7 +76,7 @@ class Command(BaseCommand):
             raise CommandError("The corpus is empty: run `manage.py import_papers fixtures/000_17fd64235e3a3294.txt`.")
         with transaction.atomic():
             review, _ = Review.objects.get_or_create(slug=DEMO_REVIEW["slug"], defaults=DEMO_REVIEW)
-            added = review.add_papers(Paper.objects.all())
+            added = review.add_papers(Paper.objects.exclude(arxiv_id=""))
             for position, label in enumerate(DEMO_REASONS):
                 ExclusionReason.objects.get_or_create(review=review, label=label, defaults={"position": position})
             for name, colour, description in DEMO_TAGS:
@@ -78,6 +93,7 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(review=review, user=user, defaults={"role": role})
             if sample_annotations:
                 self.add_sample_annotations(review)
+            searched = self.load_search_review()
         self.stdout.write(
             f"Demo review “{review.title}” holds {review.review_papers.count()} papers ({added} added now)."
         )
@@ -87,6 +103,29 @@ class Command(BaseCommand):
         )
         for username, role, _ in DEMO_USERS:
             self.stdout.write(f"  {username:<8} {role.label.lower()}")
+        self.stdout.write(
+            f"A second review, “{searched.title}”, holds {searched.review_papers.count()} papers from two database "
+            "exports (alice owns it, bob screens it): see its Duplicates and Export."
+        )
+
+    def load_search_review(self) -> Review:
+        """Import the two database exports (a re-run changes nothing) and make a small open review of them."""
+        directory = Path(settings.BASE_DIR) / "fixtures" / "demo"
+        report = import_files([(name, directory / name) for name in SEARCH_FILES])
+        if not report.ok:
+            raise CommandError("\n".join(str(problem) for problem in report.errors))
+        review, _ = Review.objects.get_or_create(slug=SEARCH_REVIEW["slug"], defaults=SEARCH_REVIEW)
+        batches = ImportBatch.objects.filter(file_name__in=SEARCH_FILES)
+        review.add_papers(Paper.objects.filter(import_batches__in=batches).distinct())
+        for label in ("Not hormone therapy", "No bone outcome"):
+            ExclusionReason.objects.get_or_create(review=review, label=label)
+        for username, role in (("alice", Role.OWNER), ("bob", Role.REVIEWER)):
+            Membership.objects.get_or_create(
+                review=review,
+                user__username=username,
+                defaults={"role": role, "user": get_user_model().objects.get(username=username)},
+            )
+        return review
 
     def add_sample_annotations(self, review: Review) -> None:
         """Carol screens the twelve newest papers and bob the eight newest, blind, through the write path: they
