@@ -47,7 +47,8 @@ def by_label(targets) -> dict:
 def test_every_figure_is_measured_on_the_real_pages():
     out = StringIO()
 
-    targets = by_label(run_benchmark(out))
+    measured = run_benchmark(out)
+    targets = by_label(measured)
 
     printed = out.getvalue()
     assert "Every summary agrees with its annotations." in printed
@@ -60,7 +61,8 @@ def test_every_figure_is_measured_on_the_real_pages():
     # The list in both blind modes, with the ratio of each pair beside its figure.
     assert targets["review list, unfiltered"].value.endswith(" ms")
     assert targets["review list, unfiltered"].load is not None
-    ratios = [target for label, target in targets.items() if label.startswith("  blind ÷ open")]
+    # Counted in the list: two ratios whose open pages took the same time have the same label.
+    ratios = [target for target in measured if target.label.startswith("  blind ÷ open")]
     assert len(ratios) == 11 and all(float(target.value) > 0 for target in ratios)
     assert targets["POST, decide (first vote)"].passed is not None
     assert targets["POST, decide (reopens a resolution)"].passed is not None
