@@ -28,6 +28,7 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py import_papers $(SEED)
 	$(BIN)/python manage.py load_demo --sample-annotations
+	$(BIN)/python manage.py compute_similar --missing-only
 	@# The task worker runs the background imports beside the web server and stops when it does.
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
