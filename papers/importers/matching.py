@@ -113,31 +113,39 @@ def existing_matches(records: list[PaperRecord]) -> dict[int, Paper]:
     One query per kind of id, most trusted first, then titles only for the records no id matched, and a record
     with an arXiv id only among papers without one (any other arXiv id would make them different papers): a
     common title ("Editorial") must not bring thousands of papers into every chunk of an arXiv import.
-    Candidates come with the fields that tell them apart only; the papers matched are then read whole.
+    A paper found by an id is nearly always the match, so it is read whole at once; title candidates are many
+    more than matches, so they come with the fields that tell them apart only, and the matched are read after.
     """
-    found: dict[int, int] = {}
+    found: dict[int, Paper] = {}
     everyone = range(len(records))
     for kind in ID_KINDS:
         if values := {value for record in records if (value := getattr(record, kind))}:
             # The partial index's own condition, written out: PostgreSQL cannot prove it from an IN list of more
             # than 100 values, and would scan the table instead.
-            _match(records, everyone, Paper.objects.filter(**{f"{kind}__in": values}).exclude(**{kind: ""}), found)
+            papers = Paper.objects.filter(**{f"{kind}__in": values}).exclude(**{kind: ""})
+            _match(records, everyone, papers.defer("search_document"), found)
     unmatched = [position for position in everyone if position not in found and records[position].title_key]
+    by_title: dict[int, Paper] = {}
     for has_arxiv_id in (True, False):
         positions = [position for position in unmatched if bool(records[position].arxiv_id) == has_arxiv_id]
         if not positions:
             continue
         keys = {records[position].title_key for position in positions}
         papers = Paper.objects.filter(title_key__in=keys).exclude(title_key="")
-        _match(records, positions, papers.filter(arxiv_id="") if has_arxiv_id else papers, found)
-    papers = Paper.objects.defer("search_document").in_bulk(set(found.values()))
-    return {position: papers[paper_id] for position, paper_id in found.items()}
+        papers = papers.filter(arxiv_id="") if has_arxiv_id else papers
+        _match(records, positions, papers.only(*IDENTITY_FIELDS), by_title)
+    # One instance a paper, so that two records merging into it both reach the row that is written.
+    whole = {paper.pk: paper for paper in found.values()}
+    missing = {paper.pk for paper in by_title.values()} - whole.keys()
+    whole.update(Paper.objects.defer("search_document").in_bulk(missing))
+    found.update({position: whole[paper.pk] for position, paper in by_title.items()})
+    return found
 
 
-def _match(records: list[PaperRecord], positions, papers, found: dict[int, int]) -> None:
+def _match(records: list[PaperRecord], positions, papers, found: dict[int, Paper]) -> None:
     index = RecordIndex()
-    for paper in papers.only(*IDENTITY_FIELDS).order_by("pk"):
+    for paper in papers.order_by("pk"):
         index.add(paper)
     for position in positions:
         if position not in found and (paper := index.find(records[position])) is not None:
-            found[position] = paper.pk
+            found[position] = paper
