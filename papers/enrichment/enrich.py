@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from tqdm import tqdm
 
-from ..importers.merge import ARXIV_DOI_PREFIX, merge_record
+from ..importers.merge import doi_replaces, merge_record
 from ..importers.records import PaperRecord, ParsedFile
 from ..importers.validation import check_records
 from ..models import EnrichmentAttempt, Paper
@@ -242,9 +242,7 @@ def fill_record(paper: Paper, record: PaperRecord) -> PaperRecord:
             setattr(fill, name, getattr(record, name))
     if not paper.authors:
         fill.authors = record.authors
-    if record.doi and (
-        not paper.doi or paper.doi.startswith(ARXIV_DOI_PREFIX) and not record.doi.startswith(ARXIV_DOI_PREFIX)
-    ):
+    if doi_replaces(paper.doi, record.doi):
         fill.doi = record.doi
     if paper.year is None:
         fill.year = record.year

@@ -24,7 +24,7 @@ def best_identity(item) -> tuple:
     for kind in ID_KINDS:
         if value := getattr(item, kind):
             return (kind, value)
-    return ("title", _title_key_of(item), _year_of(item), first_author_key(item.authors))
+    return ("title", item.title_key, _year_of(item), first_author_key(item.authors))
 
 
 def same_paper(a, b) -> bool:
@@ -33,16 +33,12 @@ def same_paper(a, b) -> bool:
         first, second = getattr(a, kind), getattr(b, kind)
         if first and second:
             return first == second
-    key = _title_key_of(a)
+    key = a.title_key
     return bool(key) and (key, _year_of(a), first_author_key(a.authors)) == (
-        _title_key_of(b),
+        b.title_key,
         _year_of(b),
         first_author_key(b.authors),
     )
-
-
-def _title_key_of(item) -> str:
-    return item.title_key
 
 
 def _year_of(item) -> int | None:
@@ -73,7 +69,7 @@ class RecordIndex:
 
 def _lookup_keys(item) -> list[tuple]:
     keys = [(kind, value) for kind in ID_KINDS if (value := getattr(item, kind))]
-    if key := _title_key_of(item):
+    if key := item.title_key:
         keys.append(("title", key))
     return keys
 

@@ -32,7 +32,7 @@ def merge_record(target, record) -> list[str]:
     changed = []
     for name in ID_FIELDS:
         value, current = getattr(record, name), getattr(target, name)
-        replaces = not current or name == "doi" and _is_arxiv_doi(current) and not _is_arxiv_doi(value)
+        replaces = doi_replaces(current, value) if name == "doi" else not current
         if value and value != current and replaces:
             setattr(target, name, value)
             changed.append(name)
@@ -82,5 +82,7 @@ def _merged_extra(current: dict, new: dict, older: bool) -> dict | None:
     return merged if merged != current else None
 
 
-def _is_arxiv_doi(doi: str) -> bool:
-    return doi.startswith(ARXIV_DOI_PREFIX)
+def doi_replaces(current: str, doi: str) -> bool:
+    """Whether ``doi`` takes the place of a paper's ``current`` DOI: it fills a blank one, and a journal's DOI
+    replaces arXiv's own (10.48550/arxiv.…) for the same paper."""
+    return bool(doi) and (not current or current.startswith(ARXIV_DOI_PREFIX) and not doi.startswith(ARXIV_DOI_PREFIX))
