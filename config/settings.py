@@ -173,6 +173,8 @@ TASKS = {"default": {"BACKEND": TASKS_BACKENDS[_tasks_backend], "QUEUES": ["defa
 
 # Files uploaded for import wait here, private (never served), until their import job is done.
 IMPORT_UPLOAD_DIR = Path(os.environ.get("MARGINALIA_IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))
+# The TF-IDF features the priority order learns from, kept between retrainings (reviews/priority_features.py).
+PRIORITY_CACHE_DIR = Path(os.environ.get("MARGINALIA_PRIORITY_CACHE_DIR", BASE_DIR / "var" / "priority"))
 
 # Uploads to the admin importer are read into memory up to this size, then spooled to disk.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024

@@ -41,6 +41,7 @@ from .models import (
 )
 from .models.summaries import COMMENTS, DECISIONS, PARTS, SCORES
 from .models.vocabulary import validate_tag_name
+from .priority import retrain_soon
 from .quotes import locate_quote
 
 # Rows per statement, well under SQLite's limit on query parameters.
@@ -256,6 +257,7 @@ def decide(
         record(membership, review_paper.paper_id, ChangeKind.DECISION, before, after, subject=subject)
         reopened = _reopen(membership, review_paper)
         _recount(review_paper, DECISIONS)
+        retrain_soon(membership.review_id, membership.user_id, everyone=reopened is not None)
         if reopened is not None:
             status = ReviewPaper.objects.filter(pk=review_paper.pk).values_list("team_status", flat=True).get()
             reopened.still_in_conflict = status in NEEDS_RESOLUTION
@@ -416,6 +418,7 @@ def resolve(
         )  # fmt: skip
         record(membership, paper_id, ChangeKind.RESOLUTION, before, resolution_state(resolution))
         _recount(review_paper, DECISIONS)
+        retrain_soon(membership.review_id, everyone=True)
     return resolution
 
 
@@ -650,6 +653,8 @@ def bulk_annotate(review: Review, *, decisions=(), scores=(), paper_tags=(), com
         Comment.objects.bulk_create(comments, batch_size=BATCH_SIZE)
         _record_bulk(review, new_decisions, new_scores, new_tags, comments)
         recount(pks)
+        if decisions:
+            retrain_soon(review.pk, everyone=True)
     return {name: len(group) for name, group in groups.items()}
 
 

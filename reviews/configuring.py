@@ -12,9 +12,12 @@ from django.db.models import F
 from .annotating import NotAllowed, Refused
 from .history import record
 from .models import LAST_OWNER_MESSAGE, ChangeKind, Membership, Review, ReviewPaper, Role
+from .priority import retrain_soon
 
 # Changing one of these changes which papers count as agreed, so every paper's status is recounted.
 RECOUNTED_BY = frozenset({"required_screeners", "conflict_rule"})
+# Settings that change what the priority orders learn from (final decisions) or whether they may rank.
+RETRAINED_BY = RECOUNTED_BY | {"priority_min_includes", "priority_min_excludes"}
 
 
 def _locked_review(membership: Membership) -> Review:
@@ -61,6 +64,8 @@ def change_settings(membership: Membership, changes: dict) -> list[str]:
             record(membership, None, ChangeKind.SETTING, {"value": before[name]}, {"value": value}, subject=name)
         if RECOUNTED_BY & changed.keys():
             _restatus(review)
+        if RETRAINED_BY & changed.keys():
+            retrain_soon(review.pk, everyone=True)
     membership.review = review
     return list(changed)
 

@@ -79,6 +79,7 @@ class ReviewPaperFilter(CorpusFilterSet):
         choices=[
             ("newest", "Newest first"),
             ("oldest", "Oldest first"),
+            ("priority", "Most likely relevant"),
             ("mean_score", "Mean score"),
             ("discussed", "Most discussed"),
             ("relevance", "Relevance to search"),
@@ -91,11 +92,24 @@ class ReviewPaperFilter(CorpusFilterSet):
         fields = []
 
     def __init__(
-        self, data=None, *args, review, user, tags, hidden_filters=(), hidden_sorts=(), blinded=False, **kwargs
+        self,
+        data=None,
+        *args,
+        review,
+        user,
+        tags,
+        hidden_filters=(),
+        hidden_sorts=(),
+        blinded=False,
+        priority=None,
+        **kwargs,
     ):
         """``hidden_filters``/``hidden_sorts``: those blind mode keeps from the user (reviews/blinding.py), neither
-        offered nor applied, whatever the query string says; ``blinded``: tag filters see only their own tags."""
+        offered nor applied, whatever the query string says; ``blinded``: tag filters see only their own tags;
+        ``priority``: a callable giving the member's PriorityOrder (reviews/priority.py), asked only when the list
+        is sorted by it, which leaves it in ``priority_order``."""
         self.blinded = blinded
+        self.priority, self.priority_order = priority, None
         if hidden_filters or hidden_sorts:
             data = data.copy() if data is not None else None
         if data is not None:
@@ -182,6 +196,11 @@ class ReviewPaperFilter(CorpusFilterSet):
         return queryset.filter(comment_count__gt=0) if value else queryset.filter(comment_count=0)
 
     def filter_sort(self, queryset, name, value):
+        if value == "priority" and self.priority is not None:
+            self.priority_order = self.priority()
+            # Not ready (too few decisions, or the first ranking still training): the default order, and the
+            # list says why.
+            return self.priority_order.sort(queryset) if self.priority_order.ready else queryset
         newest = ("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
         orderings = {
             "newest": newest,

@@ -36,6 +36,7 @@ from .models import (
     Score,
     ScreeningDecision,
 )
+from .priority import retrain_soon
 
 # Relations to Paper that merge_papers moves itself; any other (a model added later) is moved by a plain UPDATE.
 HANDLED = {
@@ -195,6 +196,8 @@ def _merge(survivor_id: int, merged_id: int, user) -> MergeResult:
     _record_history(result, merged, replaced, user)
     survivor_rows = ReviewPaper.objects.filter(paper_id=survivor_id, review_id__in=reviews_of_merged)
     recount(list(survivor_rows.values_list("pk", flat=True)))
+    for review_id in result.reviews:
+        retrain_soon(review_id, everyone=True)
     result.replaced = len(replaced)
     return result
 

@@ -2,7 +2,8 @@
 
 A paper needs my decision when I have not decided it, it is still short of the review's required decisions
 (a paper others have screened enough does not need me), and, once the review has any assignments, it is
-assigned to me. Papers come in the review list's order, newest first.
+assigned to me. Papers come most likely relevant first when the review screens by priority and the member's
+priority order can rank (reviews/priority.py), else in the review list's order, newest first.
 """
 
 from dataclasses import dataclass
@@ -45,15 +46,20 @@ def assigned_to(membership: Membership) -> Exists:
     )
 
 
-def next_for(membership: Membership, *, assigned: bool | None = None, after: int | None = None) -> int | None:
+def next_for(
+    membership: Membership, *, assigned: bool | None = None, after: int | None = None, order=None
+) -> int | None:
     """The id of the next paper the member should screen, or None when nothing is left for them.
 
     ``after`` is the paper just decided: the search starts at its place in the order, so it does not walk again
     over every paper the member has already screened (PostgreSQL reads the papers in the list's order and stops
     at the first that needs them). Only when nothing is left after it does the search start from the top, where a
-    paper may need them again (a decision cleared, papers added).
+    paper may need them again (a decision cleared, papers added). ``order``, a ready PriorityOrder, replaces the
+    newest-first order: its first paper that needs the member, whatever was decided just before.
     """
     papers = to_screen_by(membership, assigned=assigned)
+    if order is not None and order.ready:
+        return order.sort(papers).values_list("paper_id", flat=True).first()
     place = Paper.objects.filter(pk=after).values("submitted_month", "arxiv_id").first() if after else None
     if place and place["submitted_month"] is not None:
         month, arxiv_id = place["submitted_month"], place["arxiv_id"]

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from .keywords import MAX_KEYWORD_LENGTH, MAX_KEYWORDS, parse_keywords
 from .models import (
+    MAX_PRIORITY_MINIMUM,
     MAX_REQUIRED_SCREENERS,
     TAG_NAME_MAX_LENGTH,
     ExclusionReason,
@@ -88,6 +89,28 @@ class ScreeningSettingsForm(forms.ModelForm):
         help_texts = {
             "conflict_rule": "Strict: a paper one screener includes and another marks maybe is a conflict for a "
             "resolver. Maybe goes with include: only include-or-maybe against exclude is a conflict.",
+        }
+
+
+class PrioritySettingsForm(forms.ModelForm):
+    """Whether screening mode serves the most likely relevant paper first, and how many decisions the priority
+    order waits for before it ranks (reviews/priority.py)."""
+
+    class Meta:
+        model = Review
+        fields = ["screen_by_priority", "priority_min_includes", "priority_min_excludes"]
+        labels = {
+            "screen_by_priority": "Screen the most likely relevant papers first",
+            "priority_min_includes": "Includes needed before ranking",
+            "priority_min_excludes": "Excludes needed before ranking",
+        }
+        error_messages = {
+            name: {
+                "min_value": "At least 1: the model needs an example of each kind.",
+                "max_value": f"At most {MAX_PRIORITY_MINIMUM:,}.",
+                "invalid": "Enter a whole number.",
+            }
+            for name in ("priority_min_includes", "priority_min_excludes")
         }
 
 

@@ -69,6 +69,7 @@ urlpatterns = [
     path("reviews/<slug:slug>/settings/import/", screening_import.screening_import, name="settings_screening_import"),
     path("reviews/<slug:slug>/settings/details/", settings.details_save, name="settings_details"),
     path("reviews/<slug:slug>/settings/screening/", settings.screening_save, name="settings_screening"),
+    path("reviews/<slug:slug>/settings/priority/", settings.priority_save, name="settings_priority"),
     path("reviews/<slug:slug>/settings/members/", settings.member_add, name="settings_member_add"),
     path(
         "reviews/<slug:slug>/settings/members/<id:membership_id>/role/",

@@ -18,6 +18,11 @@ def tasks_run_immediately(settings):
 def private_import_uploads(settings, tmp_path):
     # Each test's uploads go to its own temporary directory, never into the checkout.
     settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    settings.PRIORITY_CACHE_DIR = tmp_path / "priority"
+    from reviews import priority_features
+
+    # A review id can come back in the next test (SQLite reuses rolled-back ids): no features carried over.
+    priority_features._in_memory.clear()
 
 
 @pytest.fixture

@@ -14,8 +14,18 @@ from .annotations import (
 from .history import TEAM_KINDS, Change, ChangeKind
 from .invitation import INVITATION_LIFETIME, MAX_PENDING_INVITATIONS, Invitation, InvitationRefused
 from .preferences import ScreeningPreferences
+from .priority import PriorityRanking, PriorityScore
 from .resolution import Assignment, FinalChoice, Resolution
-from .review import LAST_OWNER_MESSAGE, MAX_REQUIRED_SCREENERS, ConflictRule, Membership, Review, Role, count_of
+from .review import (
+    LAST_OWNER_MESSAGE,
+    MAX_PRIORITY_MINIMUM,
+    MAX_REQUIRED_SCREENERS,
+    ConflictRule,
+    Membership,
+    Review,
+    Role,
+    count_of,
+)
 from .review_paper import ReviewPaper
 from .summaries import NEEDS_RESOLUTION, SCREENED_STATUSES, TeamStatus
 from .vocabulary import (
@@ -35,5 +45,6 @@ __all__ = [
     "MIN_SCORE", "TAG_COLOURS", "TAG_NAME_MAX_LENGTH", "Comment", "DecisionChoice", "ExclusionReason", "Membership",
     "PaperTag", "Review", "ReviewPaper", "Role", "Score", "ScreeningDecision", "ScreeningPreferences", "Tag",
     "TeamStatus", "clean_tag_name", "count_of", "tag_key", "TEAM_KINDS", "Change", "ChangeKind", "Assignment",
+    "PriorityRanking", "PriorityScore", "MAX_PRIORITY_MINIMUM",
     "FinalChoice", "Resolution", "MAX_REQUIRED_SCREENERS", "ConflictRule", "NEEDS_RESOLUTION", "SCREENED_STATUSES",
 ]  # fmt: skip

@@ -38,6 +38,7 @@ class ConflictRule(models.TextChoices):
 
 
 MAX_REQUIRED_SCREENERS = 3
+MAX_PRIORITY_MINIMUM = 1000
 
 
 class ReviewQuerySet(models.QuerySet):
@@ -119,6 +120,21 @@ class Review(models.Model):
         help_text="How many independent decisions each paper needs before it counts as screened.",
     )
     conflict_rule = models.CharField(max_length=20, choices=ConflictRule.choices, default=ConflictRule.STRICT)
+    screen_by_priority = models.BooleanField(
+        default=True,
+        help_text="Screening mode serves the paper the model ranks most likely relevant first (once it can rank); "
+        "otherwise the newest first.",
+    )
+    priority_min_includes = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PRIORITY_MINIMUM)],
+        help_text="Includes the priority order needs before it ranks papers.",
+    )
+    priority_min_excludes = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PRIORITY_MINIMUM)],
+        help_text="Excludes the priority order needs before it ranks papers.",
+    )
     papers = models.ManyToManyField("papers.Paper", through=ReviewPaper, related_name="reviews", blank=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="reviews")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,15 +160,21 @@ class Review(models.Model):
         """Put papers (a queryset or ids) into the review; those already in it are left alone.
 
         Returns how many were added. A queryset is copied by one INSERT … SELECT in the database, so
-        adding a whole corpus never loads it into Python.
+        adding a whole corpus never loads it into Python. New papers are ranked by the next retraining of the
+        review's priority orders, which is queued here.
         """
+        from ..priority import retrain_soon
+
         before = self.review_papers.count()
         if isinstance(papers, models.QuerySet):
             self._insert_review_papers(papers.order_by().values(selected_paper=F("pk")))
         else:
             rows = [ReviewPaper(review=self, paper_id=paper_id) for paper_id in papers]
             ReviewPaper.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        return self.review_papers.count() - before
+        added = self.review_papers.count() - before
+        if added:
+            retrain_soon(self.pk, everyone=True)
+        return added
 
     def _insert_review_papers(self, paper_ids) -> None:
         # Every column a new ReviewPaper would get from its Python defaults, written out for the INSERT.

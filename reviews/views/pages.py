@@ -14,6 +14,7 @@ from papers.pagination import SEARCH_COUNT_CAP, ListPaginator
 from papers.search import add_fallback_headlines
 from papers.views import PAPERS_PER_PAGE, wants_fragment
 
+from .. import priority
 from ..access import get_membership
 from ..blinding import blind_note, hidden_filters, hidden_sorts, mark_visibility, visible_thread
 from ..filters import ReviewPaperFilter
@@ -67,6 +68,7 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         # The list's filters, carried to each paper's page so its Previous/Next follow this list.
         "list_query": list_query(request),
         "blind_note": blind_note(membership),
+        "priority_order": filterset.priority_order,
         **panel_forms(),
     }
     template = "reviews/review_paper_list.html"
@@ -87,6 +89,7 @@ def review_filterset(request: HtmxHttpRequest, membership: Membership, queryset)
         blinded=not membership.sees_everything,
         hidden_filters=hidden_filters(membership),
         hidden_sorts=hidden_sorts(membership),
+        priority=lambda: priority.order_for(membership),
     )
 
 

@@ -12,7 +12,7 @@ from django_htmx.http import reswap, retarget
 
 from config.htmx import HtmxHttpRequest
 
-from .. import annotating, screening
+from .. import annotating, priority, screening
 from ..access import get_membership
 from ..keywords import ReviewKeywords
 from ..models import DecisionChoice, ExclusionReason, Membership, ScreeningPreferences
@@ -58,10 +58,13 @@ def screen_response(
     """The screening page (or, for htmx, its #screen fragment) showing ``paper_id``, else the next paper that
     needs the member (``after`` the one just decided)."""
     assigned = screening.uses_assignments(membership)
+    order = priority.order_for(membership) if membership.review.screen_by_priority else None
     review_paper = None
     if paper_id is not None:
         review_paper = load_panel(membership, paper_id)
-    next_id = None if review_paper else screening.next_for(membership, assigned=assigned, after=after)
+    next_id = None
+    if review_paper is None:
+        next_id = screening.next_for(membership, assigned=assigned, after=after, order=order)
     if next_id is not None:
         review_paper = load_panel(membership, next_id)
     context = {
@@ -70,10 +73,13 @@ def screen_response(
         "progress": screening.progress_of(membership, assigned=assigned),
         "preferences": ScreeningPreferences.for_user(membership.user),
         "next_url": screen_url(membership),
+        "priority_order": order,
         **extra,
     }
     if review_paper is not None:
         context.update(panel_context(membership, review_paper, keywords=ReviewKeywords.of(membership.review)))
+        if order is not None and order.ready:
+            context["priority_place"] = order.place_of(review_paper)
     if request.htmx:
         response = render(request, f"{TEMPLATE}#screen", context, status=status)
         return reswap(retarget(response, "#screen"), "outerHTML")

@@ -26,6 +26,7 @@ from ..settings_forms import (
     ExclusionReasonForm,
     MemberAddForm,
     MemberRoleForm,
+    PrioritySettingsForm,
     ReviewDetailsForm,
     ScreeningSettingsForm,
     TagDeleteForm,
@@ -73,6 +74,7 @@ def render_settings_page(request: HttpRequest, membership: Membership, *, status
         "membership": membership,
         "details_form": bound.get("details_form") or ReviewDetailsForm(instance=review, auto_id="details-%s"),
         "screening_form": bound.get("screening_form") or ScreeningSettingsForm(instance=review, auto_id="screening-%s"),
+        "priority_form": bound.get("priority_form") or PrioritySettingsForm(instance=review, auto_id="priority-%s"),
         "member_add_form": bound.get("member_add_form") or MemberAddForm(review=review, auto_id="member-add-%s"),
         "tag_add_form": bound.get("tag_add_form")
         or VocabularyTagForm(instance=Tag(review=review), auto_id="tag-add-%s"),
@@ -129,6 +131,20 @@ def screening_save(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.success(request, "The screening settings were already so; nothing changed.")
     return redirect_to_settings(membership.review, "screening")
+
+
+@login_required
+@require_POST
+def priority_save(request: HttpRequest, slug: str) -> HttpResponse:
+    membership = get_owner_membership(request.user, slug)
+    form = PrioritySettingsForm(request.POST, instance=copy.copy(membership.review), auto_id="priority-%s")
+    if not form.is_valid():
+        return render_settings_page(request, membership, priority_form=form, status=422)
+    if configuring.change_settings(membership, form.cleaned_data):
+        messages.success(request, "Saved the priority order settings.")
+    else:
+        messages.success(request, "The priority order settings were already so; nothing changed.")
+    return redirect_to_settings(membership.review, "priority")
 
 
 @login_required

@@ -1,0 +1,288 @@
+"""The priority order: a review's papers ranked by how likely the team is to include them, learned from its
+decisions (reviews/ranking/ holds the model; this module holds the rules of what it learns from and when).
+
+What a ranking learns from, by scope (reviews/models/priority.py):
+
+- the team's (members who see every vote): each paper's final decision where it has one; else a paper is an
+  include if anyone included it and an exclude if everyone who decided excluded it. A paper with maybes only
+  teaches nothing.
+- a blinded member's own: their own includes and excludes, and the standing resolutions (final decisions a
+  resolver made). Nothing else: no one else's vote reaches the order a blinded member screens in.
+
+Every paper of the review is ranked, decided or not, so one order serves the list, its filters and screening
+mode. Retraining runs in the task worker (``retrain_priority``); a decision only marks its rankings for
+retraining, after its transaction commits, and pages read the last order written.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, FilteredRelation, Q
+from django.utils import timezone
+
+from .models import (
+    DecisionChoice,
+    Membership,
+    PriorityRanking,
+    PriorityScore,
+    Resolution,
+    Review,
+    ReviewPaper,
+    ScreeningDecision,
+)
+
+logger = logging.getLogger(__name__)
+
+CLASSIFIER = "svm"
+# Retraining from the same decisions gives the same order: the seed is fixed, not drawn.
+SEED = 0
+WRITE_BATCH = 5_000
+DEFAULT_ORDER_NAME = "newest first"
+
+
+def scope_of(membership: Membership) -> int | None:
+    """Whose decisions the member's order may learn from: None for the whole team's, else the member's user id."""
+    return None if membership.sees_everything else membership.user_id
+
+
+# What a ranking learns from
+
+
+def team_labels(review: Review) -> dict[int, int]:
+    """paper id → 1 (include) or 0 (exclude), from every vote and final decision of the review."""
+    decided = Q(include_count__gt=0) | Q(exclude_count__gt=0) | ~Q(final_decision="")
+    rows = ReviewPaper.objects.filter(review=review).filter(decided).order_by()
+    labels = {}
+    for paper_id, final, includes, maybes, excludes in rows.values_list(
+        "paper_id", "final_decision", "include_count", "maybe_count", "exclude_count"
+    ):
+        if final:
+            labels[paper_id] = int(final == DecisionChoice.INCLUDE)
+        elif includes:
+            labels[paper_id] = 1
+        elif excludes and not maybes:
+            labels[paper_id] = 0
+    return labels
+
+
+def member_labels(review: Review, user_id: int) -> dict[int, int]:
+    """paper id → 1 or 0 from the member's own includes and excludes, and the standing resolutions (which win)."""
+    own = ScreeningDecision.objects.filter(
+        review=review, user_id=user_id, decision__in=[DecisionChoice.INCLUDE, DecisionChoice.EXCLUDE]
+    )
+    labels = {paper_id: int(decision == DecisionChoice.INCLUDE) for paper_id, decision in own.values_list(
+        "paper_id", "decision"
+    )}  # fmt: skip
+    resolved = Resolution.objects.standing().filter(review=review).values_list("paper_id", "decision")
+    labels.update((paper_id, int(decision == DecisionChoice.INCLUDE)) for paper_id, decision in resolved)
+    return labels
+
+
+def training_labels(review: Review, user_id: int | None) -> dict[int, int]:
+    return team_labels(review) if user_id is None else member_labels(review, user_id)
+
+
+# Asking for an order
+
+
+@dataclass(frozen=True)
+class PriorityOrder:
+    """A member's priority order as a page shows it: the ranking to sort by (when ready) and what to say."""
+
+    ranking: PriorityRanking | None
+    message: str
+
+    @property
+    def ready(self) -> bool:
+        return self.ranking is not None and self.ranking.ready
+
+    def sort(self, queryset):
+        """``queryset`` (ReviewPaper rows) most likely include first, each with ``priority_position`` and
+        ``priority_score``; papers added since the ranking come after the ranked ones, newest first."""
+        ranking = self.ranking
+        ranked = FilteredRelation(
+            "priorities", condition=Q(priorities__ranking=ranking, priorities__generation=ranking.generation)
+        )
+        return queryset.annotate(
+            priority=ranked, priority_position=F("priority__position"), priority_score=F("priority__score")
+        ).order_by(F("priority__position").asc(nulls_last=True), *NEWEST)
+
+    def place_of(self, review_paper: ReviewPaper) -> PriorityScore | None:
+        """The paper's position and score in this order; None for a paper added since it was ranked."""
+        ranking = self.ranking
+        return PriorityScore.objects.filter(
+            ranking=ranking, generation=ranking.generation, review_paper_id=review_paper.pk
+        ).first()
+
+
+NEWEST = ("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
+
+
+def order_for(membership: Membership) -> PriorityOrder:
+    """The member's priority order, asking for its first training if nobody has asked before."""
+    review = membership.review
+    user_id = scope_of(membership)
+    ranking = PriorityRanking.objects.filter(review=review, user_id=user_id).first()
+    if ranking is None:
+        ranking, _ = PriorityRanking.objects.get_or_create(review=review, user_id=user_id)
+        queue_retraining([ranking.pk])
+        ranking.refresh_from_db()
+    return PriorityOrder(ranking, describe(ranking, membership))
+
+
+def describe(ranking: PriorityRanking, membership: Membership) -> str:
+    """What the member is told about their order: how it was learned and how fresh it is, or why there is none."""
+    fallback = f"Papers are in the default order ({DEFAULT_ORDER_NAME}) until then."
+    if ranking.reason:
+        return f"{ranking.reason} {fallback}"
+    if not ranking.ready:
+        if ranking.error:
+            return f"The priority order could not be computed ({ranking.error}). {fallback}"
+        return f"The priority order is being computed. {fallback}"
+    source = "the team's decisions" if ranking.user_id is None else "your decisions and the final decisions"
+    text = (
+        f"Most likely relevant first, as ranked by a linear SVM over the titles' and abstracts' words (ASReview's "
+        f"default model) trained on {_count(ranking.includes, 'include')} and {_count(ranking.excludes, 'exclude')} "
+        f"from {source}"
+    )
+    if ranking.queued_at is not None:
+        text += "; it is being retrained with the latest decisions."
+    else:
+        text += "."
+    if ranking.error:
+        text += f" The last retraining failed ({ranking.error}); this is the order before it."
+    return text
+
+
+# Retraining
+
+
+def retrain_soon(review_id: int, user_id: int | None = None, *, everyone: bool = False) -> None:
+    """Decisions of ``user_id`` (or, ``everyone``, the review's papers or final decisions) changed: queue the
+    rankings they feed for retraining once the transaction commits. Only rankings someone has asked for exist."""
+    rankings = PriorityRanking.objects.filter(review_id=review_id)
+    if not everyone:
+        rankings = rankings.filter(Q(user=None) | Q(user_id=user_id))
+    transaction.on_commit(lambda: queue_retraining(list(rankings.values_list("pk", flat=True))))
+
+
+def queue_retraining(ranking_ids: list[int]) -> None:
+    """Queue a retraining of each ranking not already waiting for one (one waiting run absorbs any number of
+    decisions; one may also be running)."""
+    from .tasks import retrain_priority
+
+    for ranking_id in ranking_ids:
+        claimed = PriorityRanking.objects.filter(pk=ranking_id, queued_at=None).update(queued_at=timezone.now())
+        if not claimed:
+            continue
+        try:
+            retrain_priority.enqueue(ranking_id)
+        except Exception:
+            # The queue is unreachable: the decision stands; the next one queues the retraining again.
+            logger.exception("Could not queue the retraining of priority ranking %s", ranking_id)
+            PriorityRanking.objects.filter(pk=ranking_id).update(queued_at=None)
+
+
+def retrain(ranking_id: int) -> PriorityRanking | None:
+    """Train the ranking's model on its scope's decisions and write a new generation of positions (the task's
+    work). None if the ranking is gone (its review or member deleted meanwhile)."""
+    from .priority_features import review_features
+    from .ranking import fit, rank
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        ranking = PriorityRanking.objects.select_for_update().select_related("review").filter(pk=ranking_id).first()
+        if ranking is None:
+            return None
+        # Decisions from now on queue another run; this one claims the next generation number.
+        generation = max(ranking.generation, _highest_generation(ranking)) + 1
+        ranking.queued_at = None
+        ranking.save(update_fields=["queued_at"])
+    review = ranking.review
+    review_papers = list(ReviewPaper.objects.filter(review=review).order_by("paper_id").values_list("pk", "paper_id"))
+    index_of = {paper_id: index for index, (_, paper_id) in enumerate(review_papers)}
+    labels = training_labels(review, ranking.user_id)
+    labelled = {index_of[paper_id]: label for paper_id, label in labels.items() if paper_id in index_of}
+    includes = sum(labelled.values())
+    excludes = len(labelled) - includes
+    reason = too_few_reason(review, ranking, len(review_papers), includes, excludes)
+    if reason:
+        return _switch(ranking, generation, reason=reason, includes=includes, excludes=excludes, started=started)
+    features = review_features(review.pk, [paper_id for _, paper_id in review_papers])
+    model = fit(features, labelled, seed=SEED, classifier=CLASSIFIER)
+    ranked = rank(model, range(len(review_papers)))
+    rows = (
+        PriorityScore(
+            ranking_id=ranking.pk,
+            generation=generation,
+            review_paper_id=review_papers[index][0],
+            position=position,
+            score=score,
+        )
+        for position, (index, score) in enumerate(ranked, start=1)
+    )
+    # In batches of their own transactions: a generation nobody reads yet needs no lock held across it.
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == WRITE_BATCH:
+            PriorityScore.objects.bulk_create(batch)
+            batch = []
+    PriorityScore.objects.bulk_create(batch)
+    return _switch(
+        ranking, generation, includes=includes, excludes=excludes, papers=len(review_papers), started=started
+    )
+
+
+def too_few_reason(review: Review, ranking: PriorityRanking, papers: int, includes: int, excludes: int) -> str:
+    if not papers:
+        return "This review has no papers yet."
+    need_includes, need_excludes = review.priority_min_includes, review.priority_min_excludes
+    if includes >= need_includes and excludes >= need_excludes:
+        return ""
+    whose = "the team's decisions" if ranking.user_id is None else "your decisions and the final decisions"
+    return (
+        f"The priority order needs at least {_count(need_includes, 'include')} and "
+        f"{_count(need_excludes, 'exclude')} among {whose}; there {'is' if includes == 1 else 'are'} "
+        f"{_count(includes, 'include')} and {_count(excludes, 'exclude')} so far."
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _highest_generation(ranking: PriorityRanking) -> int:
+    highest = ranking.scores.order_by("-generation").values_list("generation", flat=True).first()
+    return highest or 0
+
+
+def _switch(ranking: PriorityRanking, generation: int, *, started: float, reason: str = "", **figures):
+    """Make ``generation`` the one lists read, unless a run that started later has switched already; then drop
+    the generations before the one in use (a crashed run's rows included)."""
+    fields = {
+        "reason": reason,
+        "error": "",
+        "trained_at": timezone.now(),
+        "classifier": "" if reason else CLASSIFIER,
+        "seconds": time.perf_counter() - started,
+        "papers": 0,
+        **figures,
+    }
+    with transaction.atomic():
+        switched = PriorityRanking.objects.filter(pk=ranking.pk, generation__lt=generation).update(
+            generation=generation, **fields
+        )
+    current = PriorityRanking.objects.filter(pk=ranking.pk).values_list("generation", flat=True).first()
+    if current is not None:
+        PriorityScore.objects.filter(ranking_id=ranking.pk, generation__lt=current).delete()
+    if not switched:
+        PriorityScore.objects.filter(ranking_id=ranking.pk, generation=generation).delete()
+    return PriorityRanking.objects.filter(pk=ranking.pk).first()
+
+
+def record_failure(ranking_id: int, error: Exception) -> None:
+    message = f"{type(error).__name__}: {error}"[:500]
+    PriorityRanking.objects.filter(pk=ranking_id).update(error=message)
