@@ -7,8 +7,8 @@ from django.db import transaction
 
 from papers.importers import import_files
 from papers.models import ImportBatch, Paper
-from reviews import annotating
-from reviews.models import Comment, ExclusionReason, Membership, Review, ReviewPaper, Role, Tag
+from reviews import annotating, priority
+from reviews.models import Comment, ExclusionReason, Membership, PriorityRanking, Review, ReviewPaper, Role, Tag
 
 DEMO_PASSWORD = "marginalia-demo"  # noqa: S105 - printed on purpose; demo accounts exist only with DEBUG on
 DEMO_USERS = [
@@ -94,6 +94,8 @@ class Command(BaseCommand):
             if sample_annotations:
                 self.add_sample_annotations(review)
             searched = self.load_search_review()
+        if sample_annotations:
+            self.rank_demo_review(review)
         self.stdout.write(
             f"Demo review “{review.title}” holds {review.review_papers.count()} papers ({added} added now)."
         )
@@ -107,6 +109,14 @@ class Command(BaseCommand):
             f"A second review, “{searched.title}”, holds {searched.review_papers.count()} papers from two database "
             "exports (alice owns it, bob screens it): see its Duplicates and Export."
         )
+
+    def rank_demo_review(self, review: Review) -> None:
+        """The priority orders of everyone who screens the demo review, ready when they first look (the worker
+        retrains them from then on)."""
+        members = Membership.objects.filter(review=review).select_related("review")
+        for scope in {priority.scope_of(membership) for membership in members}:
+            ranking, _ = PriorityRanking.objects.get_or_create(review=review, user_id=scope)
+            priority.retrain(ranking.pk)
 
     def load_search_review(self) -> Review:
         """Import the two database exports (a re-run changes nothing) and make a small open review of them."""
