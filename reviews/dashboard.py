@@ -164,8 +164,10 @@ class Dashboard:
     def stopping(self) -> ScreeningProgress:
         """The review's screening order and includes, for the gain curve and the stopping methods
         (reviews/stopping.py). The team's votes: for those who see everything only."""
-        screened, positions = self.counts.get("inclusion_order", queries.inclusion_order)
-        # Counted by two queries, each cached: a paper removed between them must not make the figures impossible.
+        positions = self.counts.get("inclusion_order", queries.inclusion_order)
+        screened = self.total_papers - self._papers_with((TeamStatus.UNDECIDED,))
+        # Two queries, each cached: a paper decided between them must not make the figures impossible.
+        screened = max(screened, positions[-1] if positions else 0)
         return ScreeningProgress(max(self.total_papers, screened), screened, tuple(positions))
 
     def chart(self, name: str):
