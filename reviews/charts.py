@@ -1,4 +1,4 @@
-"""SVG charts drawn on the server: horizontal bar charts and the PRISMA 2020 flow diagram.
+"""SVG charts drawn on the server: horizontal bar charts, the PRISMA 2020 flow diagram and the gain curve.
 
 Readable without colour: every bar carries its category and its value as text, and series differ by pattern
 (solid, hatched, dotted), not by hue. Every chart is an image with a title and a description listing its
@@ -6,7 +6,9 @@ figures, for screen readers. Labels are user input (tag names, exclusion reasons
 escaped, stripped of invisible formatting characters and shortened to fit, its full text kept in a <title>.
 """
 
+import math
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -196,3 +198,85 @@ def prisma_diagram(name: str, flow: PrismaFlow) -> SafeString:
 def standalone(svg: str) -> str:
     """An SVG as a file of its own."""
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{svg}\n'
+
+
+CURVE_WIDTH, CURVE_HEIGHT = 640, 380
+CURVE_LEFT, CURVE_TOP, CURVE_W, CURVE_H = 64, 34, 540, 270
+# Up to this many includes the curve is drawn step by step; beyond, one point per pixel column is as exact.
+EXACT_STEPS = 500
+
+
+def _ticks(largest: int) -> list[int]:
+    """Round counts from 0 to ``largest`` for an axis, at most about five of them, ``largest`` last."""
+    if largest <= 0:
+        return [0]
+    raw = largest / 4
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    ticks = list(range(0, largest, max(1, step)))
+    if ticks and largest - ticks[-1] < step / 2 and len(ticks) > 1:
+        ticks.pop()  # too close to the last tick to print both
+    return [*ticks, largest]
+
+
+def gain_curve(name: str, title: str, screened: int, include_positions: list[int], *, empty: str) -> SafeString:
+    """Includes found (y) against papers screened (x), both in counts: a step up at each include's place in the
+    screening order (1 = the first paper screened). The dashed diagonal from the origin to where the curve ends
+    is what a random order of the same papers would give on average; ``empty`` says why there is no curve."""
+    if not screened:
+        return _svg(name, title, empty, 40, _text(LABEL_X, 25, empty))
+    found = len(include_positions)
+    top = max(found, 1)
+
+    def point(x: float, y: float) -> str:
+        return f"{CURVE_LEFT + CURVE_W * x / screened:.1f},{CURVE_TOP + CURVE_H * (1 - y / top):.1f}"
+
+    points = [point(0, 0)]
+    if found <= EXACT_STEPS:
+        for count, position in enumerate(include_positions, start=1):
+            points += [point(position - 1, count - 1), point(position, count)]
+    else:
+        columns = range(1, CURVE_W + 1)
+        points += [point(screened * column / CURVE_W, bisect_right(include_positions, screened * column / CURVE_W))
+                   for column in columns]  # fmt: skip
+    points.append(point(screened, found))
+    bottom, right = CURVE_TOP + CURVE_H, CURVE_LEFT + CURVE_W
+    parts = [f'<rect x="{CURVE_LEFT}" y="{CURVE_TOP}" width="{CURVE_W}" height="{CURVE_H}" fill="#fff" stroke="#555"/>']
+    if found:
+        parts.append(
+            f'<line x1="{CURVE_LEFT}" y1="{bottom}" x2="{right}" y2="{CURVE_TOP}" stroke="#555" '
+            'stroke-dasharray="4 4"/>'
+        )
+    parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#1f4e79" stroke-width="2"/>')
+    for tick in _ticks(screened):
+        parts.append(_text(round(CURVE_LEFT + CURVE_W * tick / screened), bottom + 16, str(tick), anchor="middle"))
+    for tick in _ticks(found):
+        parts.append(_text(CURVE_LEFT - 6, round(bottom - CURVE_H * tick / top) + 4, str(tick), anchor="end"))
+    parts.append(_text(CURVE_LEFT + CURVE_W // 2, bottom + 38, "Papers screened, in the order first decided",
+                       anchor="middle"))  # fmt: skip
+    legend = "Includes found" + ("; dashed: a random order of the same papers, on average" if found else "")
+    parts.append(_text(CURVE_LEFT, CURVE_TOP - 8, legend))
+    return _svg(name, title, gain_description(screened, include_positions), CURVE_HEIGHT, "".join(parts),
+                width=CURVE_WIDTH)  # fmt: skip
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def gain_description(screened: int, include_positions: list[int]) -> str:
+    """The gain curve in words: the includes found at each quarter of the papers screened, and the last one."""
+    found = len(include_positions)
+    if not found:
+        return f"No include found among {_counted(screened, 'paper')} screened."
+    quarters = sorted({max(1, round(screened * share)) for share in (0.25, 0.5, 0.75, 1)})
+    marks = "; ".join(
+        f"{_counted(bisect_right(include_positions, papers), 'include')} found after {_counted(papers, 'paper')}"
+        for papers in quarters
+    )
+    last = include_positions[-1]
+    return (
+        f"{_counted(found, 'include')} found among {_counted(screened, 'paper')} screened, in the order first "
+        f"decided: {marks}. The last include was paper {last} of that order; "
+        f"{_counted(screened - last, 'paper')} screened since."
+    )

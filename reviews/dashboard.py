@@ -19,6 +19,7 @@ from . import dashboard_queries as queries
 from .dashboard_cache import ReviewCounts
 from .models import ExclusionReason, Membership
 from .models.summaries import NEEDS_RESOLUTION, SCREENED_STATUSES, TeamStatus
+from .stopping import ScreeningProgress
 
 DECISION_PATTERNS = {"include": "solid", "maybe": "hatched", "exclude": "dotted"}
 DECISION_LABELS = {"include": "Include", "maybe": "Maybe", "exclude": "Exclude"}
@@ -47,7 +48,10 @@ class Dashboard:
         "scores": ("Score distribution", False),
         "tags": ("Papers per tag", False),
         "pace": ("Decisions per day", False),
+        # Drawn in the "When to stop" section, not among the other charts.
+        "gain": ("Includes found against papers screened", False),
     }
+    IN_SECTIONS = ("gain",)
 
     def __init__(self, membership: Membership):
         self.membership = membership
@@ -156,6 +160,16 @@ class Dashboard:
     def pace(self):
         return self.counts.get("pace", lambda review_id: queries.decisions_per_day(review_id, timezone.localdate()))
 
+    @cached_property
+    def stopping(self) -> ScreeningProgress:
+        """The review's screening order and includes, for the gain curve and the stopping methods
+        (reviews/stopping.py). The team's votes: for those who see everything only."""
+        positions = self.counts.get("inclusion_order", queries.inclusion_order)
+        screened = self.total_papers - self._papers_with((TeamStatus.UNDECIDED,))
+        # Two queries, each cached: a paper decided between them must not make the figures impossible.
+        screened = max(screened, positions[-1] if positions else 0)
+        return ScreeningProgress(max(self.total_papers, screened), screened, tuple(positions))
+
     def chart(self, name: str):
         title = self.CHARTS[name][0]
         return getattr(self, f"_chart_{name}")(f"chart-{name}", title)
@@ -191,6 +205,11 @@ class Dashboard:
         return charts.bar_chart(
             name, title, bars if any(n for _, n in self.pace) else [], empty="No decisions in the last 30 days."
         )
+
+    def _chart_gain(self, name, title):
+        progress = self.stopping
+        empty = "No papers in this review yet." if not progress.papers else "No paper screened yet."
+        return charts.gain_curve(name, title, progress.screened, list(progress.include_positions), empty=empty)
 
 
 @dataclass(frozen=True)

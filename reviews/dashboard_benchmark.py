@@ -27,8 +27,9 @@ SLUG = "dashboard-benchmark"
 REVIEWERS = ("dash-1", "dash-2", "dash-3", "dash-4")
 
 
-def build(papers: int = 100_000) -> Review:
-    """A review of ``papers`` new papers with 2 decisions and 2 scores each from 4 reviewers; the review."""
+def build(papers: int = 100_000, decided: int | None = None) -> Review:
+    """A review of ``papers`` new papers, the first ``decided`` of them (all by default) with 2 decisions and 2
+    scores each from 4 reviewers; the review."""
     users = get_user_model()
     Review.objects.filter(slug=SLUG).delete()
     owner = users.objects.get_or_create(username="dash-owner")[0]
@@ -49,8 +50,9 @@ def build(papers: int = 100_000) -> Review:
         cursor.execute("DELETE FROM papers_paper WHERE arxiv_id LIKE 'dash-%%'")
         cursor.execute(
             "INSERT INTO papers_paper (arxiv_id, version, abstract, title, authors, primary_category, doi, url, "
-            "submitted_month, created_at, updated_at) SELECT 'dash-' || g, 1, 'An abstract ' || g, 'Title ' || g, "
-            "'[]', 'cs.CL', '', '', date '2023-01-01', now(), now() FROM generate_series(1, %s) g",
+            "submitted_month, created_at, updated_at, extra, pmid, title_key, venue) SELECT 'dash-' || g, 1, "
+            "'An abstract ' || g, 'Title ' || g, '[]', 'cs.CL', '', '', date '2023-01-01', now(), now(), '{}', '', "
+            "'', '' FROM generate_series(1, %s) g",
             [papers],
         )
         first, second = (ImportBatch.objects.create(file_name=name, format=ImportFormat.JSONL).pk for name in "ab")
@@ -69,8 +71,9 @@ def build(papers: int = 100_000) -> Review:
             "(ARRAY[%s, %s, %s, %s])[((p.id + n) %% 4) + 1] AS user_id, "
             "CASE WHEN random() < 0.8 THEN (p.id %% 3) ELSE floor(random() * 3)::int END AS choice, "
             "now() - (p.id %% 30) * interval '1 day' AS at "
-            "FROM papers_paper p CROSS JOIN generate_series(0, 1) n WHERE p.arxiv_id LIKE 'dash-%%'",
-            ids,
+            "FROM (SELECT id FROM papers_paper WHERE arxiv_id LIKE 'dash-%%' ORDER BY id LIMIT %s) p "
+            "CROSS JOIN generate_series(0, 1) n",
+            [*ids, decided],
         )
         cursor.execute(
             "INSERT INTO reviews_screeningdecision (review_id, paper_id, user_id, decision, reason_id, updated_at) "

@@ -14,8 +14,9 @@ from django.db.models.functions import TruncDate
 
 from papers.models import ImportBatch, Paper, PaperAlias
 
-from .models import Assignment, PaperTag, ReviewPaper, Score, ScreeningDecision
+from .models import Assignment, Change, ChangeKind, PaperTag, ReviewPaper, Score, ScreeningDecision
 from .models.annotations import DecisionChoice
+from .models.summaries import TeamStatus
 
 DECISIONS = tuple(DecisionChoice.values)  # include, maybe, exclude: the order of every decision table
 PACE_DAYS = 30
@@ -194,3 +195,34 @@ def decisions_per_day(review_id: int, today: date) -> list[tuple[date, int]]:
     return [
         (first + timedelta(days=offset), counts.get(first + timedelta(days=offset), 0)) for offset in range(PACE_DAYS)
     ]
+
+
+def inclusion_order(review_id: int) -> list[int]:
+    """The places, in the screening order, of the papers counted as includes (1 = the first paper decided).
+
+    The screened papers are those with a decision (any team status but undecided), in the order of each paper's
+    first decision: the earliest decision in its history, which every write path records, or its earliest
+    standing decision if its history was lost (rows written by hand). It counts as an include when its final
+    decision is Include or, without a final decision yet, when anyone voted Include. One query, which returns
+    only the includes' places; how many papers are screened comes from ``status_counts``.
+    """
+    changes, papers, decisions = _table(Change), _table(ReviewPaper), _table(ScreeningDecision)
+    # Looked up only for a paper without history (COALESCE stops at the first value): grouping every decision
+    # as well took 40% of the query's time on 100,000 papers.
+    standing = (
+        f"(SELECT MIN(d.updated_at) FROM {decisions} d "  # noqa: S608
+        "WHERE d.review_id = rp.review_id AND d.paper_id = rp.paper_id)"
+    )
+    screened = [status for status in TeamStatus.values if status != TeamStatus.UNDECIDED]
+    statuses = ", ".join(["%s"] * len(screened))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT position FROM (SELECT ROW_NUMBER() OVER "  # noqa: S608
+            f"(ORDER BY COALESCE(c.at, {standing}), rp.paper_id) AS position, "
+            "CASE WHEN rp.final_decision = %s OR (rp.final_decision = '' AND rp.include_count > 0) THEN 1 ELSE 0 END "
+            f"AS found FROM {papers} rp LEFT JOIN (SELECT paper_id, MIN(at) AS at FROM {changes} "
+            "WHERE review_id = %s AND kind = %s GROUP BY paper_id) c ON c.paper_id = rp.paper_id "
+            f"WHERE rp.review_id = %s AND rp.team_status IN ({statuses})) AS ordered WHERE found = 1 ORDER BY position",
+            [DecisionChoice.INCLUDE.value, review_id, ChangeKind.DECISION.value, review_id, *screened],
+        )
+        return [position for (position,) in cursor.fetchall()]

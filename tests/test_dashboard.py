@@ -218,7 +218,7 @@ def test_with_assignments_a_reviewers_denominator_is_their_papers(client, screen
 
 def test_the_pages_take_a_fixed_number_of_queries(client, screened, django_assert_max_num_queries):
     client = logged_in(client, screened.alice)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(21):
         client.get(dashboard_url(screened.review))
     with django_assert_max_num_queries(14):
         client.get(statistics_url(screened.review))

@@ -1,5 +1,5 @@
-"""The review's dashboard (progress, PRISMA flow, distributions, with each chart downloadable) and its agreement
-statistics. Both respect blind mode: see reviews/dashboard.py."""
+"""The review's dashboard (progress, when to stop, PRISMA flow, distributions, with each chart downloadable) and
+its agreement statistics. Both respect blind mode: see reviews/dashboard.py."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,13 +21,15 @@ from ..dashboard import Agreement, Dashboard
 def dashboard(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     membership = get_membership(request.user, slug)
     board = Dashboard(membership)
-    visible = [name for name in Dashboard.CHARTS if board.may_see(name)]
+    visible = [name for name in Dashboard.CHARTS if board.may_see(name) and name not in Dashboard.IN_SECTIONS]
     context = {
         "review": membership.review,
         "membership": membership,
         "board": board,
         "charts": [(name, Dashboard.CHARTS[name][0], board.chart(name)) for name in visible],
     }
+    if board.may_see("gain"):
+        context["gain_chart"] = ("gain", Dashboard.CHARTS["gain"][0], board.chart("gain"))
     return render(request, "reviews/dashboard.html", context)
 
 
