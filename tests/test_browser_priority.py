@@ -150,6 +150,7 @@ def test_after_five_decisions_the_priority_sort_puts_the_likely_includes_first_a
     page.reload()
     expect(note).to_contain_text("Most likely relevant first")
     expect(note).to_contain_text("trained on 2 includes and 3 excludes from the team's decisions.")
+    expect(note).to_contain_text("on the model's own scale, not a probability.")
     after = shown_order(page)
     assert after != before
     assert set(after[:15]) == set(topics.protein)
@@ -170,7 +171,9 @@ def test_after_five_decisions_the_priority_sort_puts_the_likely_includes_first_a
     position = ranked_paper_ids(topics.review).index(top) + 1
     expect(served.locator(".priority-rank")).to_have_text(RANK)
     expect(served.locator(".priority-rank")).to_contain_text(f"Priority #{position} ·")
-    expect(page.locator("#screen .priority-note")).to_contain_text("Most likely relevant first")
+    # The note about the order folds away in screening mode, and opens to say how the order was learned.
+    page.get_by_text("Most likely relevant first: about this order").click()
+    expect(page.locator("#screen .priority-note")).to_contain_text("trained on 2 includes and 3 excludes")
 
     # Including it serves the next in the order retrained with that decision.
     page.keyboard.press("i")
