@@ -162,6 +162,9 @@ def create_review(paper_ids: list[int]) -> ReviewWorkload:
         blind=True,
         required_screeners=SCREENERS_PER_PAPER,
         conflict_rule=ConflictRule.STRICT,
+        # Screening mode newest first, whose next paper these benchmarks check; benchmark_priority measures the
+        # priority order's.
+        screen_by_priority=False,
     )
     Membership.objects.bulk_create(
         [Membership(review=review, user=owner, role=Role.OWNER)]

@@ -12,7 +12,7 @@ from django.db.models import F
 from .annotating import NotAllowed, Refused
 from .history import record
 from .models import LAST_OWNER_MESSAGE, ChangeKind, Membership, Review, ReviewPaper, Role
-from .priority import retrain_soon
+from .priority import drop_member_orders, retrain_soon
 
 # Changing one of these changes which papers count as agreed, so every paper's status is recounted.
 RECOUNTED_BY = frozenset({"required_screeners", "conflict_rule"})
@@ -64,6 +64,8 @@ def change_settings(membership: Membership, changes: dict) -> list[str]:
             record(membership, None, ChangeKind.SETTING, {"value": before[name]}, {"value": value}, subject=name)
         if RECOUNTED_BY & changed.keys():
             _restatus(review)
+        if "blind" in changed:
+            drop_member_orders(review.pk)
         if RETRAINED_BY & changed.keys():
             retrain_soon(review.pk, everyone=True)
     membership.review = review
@@ -110,6 +112,7 @@ def change_role(membership: Membership, target_id: int, role: str) -> Membership
             before = target.role
             target.role = role
             target.save(update_fields=["role"])
+            drop_member_orders(membership.review_id, target.user_id)
             record(
                 membership,
                 None,
@@ -133,4 +136,5 @@ def remove_member(membership: Membership, target_id: int) -> Membership | None:
             raise Refused(LAST_OWNER_MESSAGE)
         record(membership, None, ChangeKind.SETTING, {"role": target.role}, None, subject=_member_subject(target.user))
         target.delete()
+        drop_member_orders(membership.review_id, target.user_id)
     return target

@@ -30,6 +30,7 @@ from .models import (
     Resolution,
     Review,
     ReviewPaper,
+    Role,
     ScreeningDecision,
 )
 
@@ -40,6 +41,7 @@ CLASSIFIER = "svm"
 SEED = 0
 WRITE_BATCH = 5_000
 DEFAULT_ORDER_NAME = "newest first"
+SCREENING_ROLES = (Role.OWNER, Role.REVIEWER)
 
 
 def scope_of(membership: Membership) -> int | None:
@@ -141,7 +143,9 @@ def describe(ranking: PriorityRanking, membership: Membership) -> str:
         if ranking.error:
             return f"The priority order could not be computed ({ranking.error}). {fallback}"
         return f"The priority order is being computed. {fallback}"
-    source = "the team's decisions" if ranking.user_id is None else "your decisions and the final decisions"
+    source = "the team's decisions"
+    if ranking.user_id is not None:
+        source = "your decisions and the final decisions" if membership.can_screen else "the final decisions"
     text = (
         f"Most likely relevant first, as ranked by a linear SVM over the titles' and abstracts' words (ASReview's "
         f"default model) trained on {_count(ranking.includes, 'include')} and {_count(ranking.excludes, 'exclude')} "
@@ -166,6 +170,16 @@ def retrain_soon(review_id: int, user_id: int | None = None, *, everyone: bool =
     if not everyone:
         rankings = rankings.filter(Q(user=None) | Q(user_id=user_id))
     transaction.on_commit(lambda: queue_retraining(list(rankings.values_list("pk", flat=True))))
+
+
+def drop_member_orders(review_id: int, user_id: int | None = None) -> None:
+    """Delete the own orders of the member ``user_id`` (of every member when None): their role or the review's
+    blind mode changed, or they left, so the order is no longer theirs to screen in (a new one is trained when they
+    next ask for it)."""
+    orders = PriorityRanking.objects.filter(review_id=review_id).exclude(user=None)
+    if user_id is not None:
+        orders = orders.filter(user_id=user_id)
+    orders.delete()
 
 
 def queue_retraining(ranking_ids: list[int]) -> None:
@@ -243,6 +257,11 @@ def too_few_reason(review: Review, ranking: PriorityRanking, papers: int, includ
     if includes >= need_includes and excludes >= need_excludes:
         return ""
     whose = "the team's decisions" if ranking.user_id is None else "your decisions and the final decisions"
+    if (
+        ranking.user_id is not None
+        and not ranking.review.memberships.filter(user_id=ranking.user_id, role__in=SCREENING_ROLES).exists()
+    ):
+        whose = "the final decisions"
     return (
         f"The priority order needs at least {_count(need_includes, 'include')} and "
         f"{_count(need_excludes, 'exclude')} among {whose}; there {'is' if includes == 1 else 'are'} "

@@ -15,7 +15,11 @@ def dual(db):
         alice, bob, carol, rosa, olivia = (make_user(n) for n in ["alice", "bob", "carol", "rosa", "olivia"])
         papers = [make_paper(f"2303.0000{n}", title=f"Paper {n}") for n in range(1, 5)]
         roles = {alice: Role.OWNER, bob: Role.REVIEWER, carol: Role.REVIEWER, rosa: Role.RESOLVER}
-        review = make_review("dual", papers=papers, blind=True, required_screeners=2, members=roles)
+        # Newest first in screening mode, which the journeys follow paper by paper (tests/test_browser_priority.py
+        # has the priority order's).
+        review = make_review(
+            "dual", papers=papers, blind=True, required_screeners=2, members=roles, screen_by_priority=False
+        )
 
     Dual.p1, Dual.p2, Dual.p3, Dual.p4 = Dual.papers
     from reviews.models import Membership

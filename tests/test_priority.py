@@ -528,3 +528,31 @@ def test_the_conflict_rule_changes_what_the_team_learns(topics, django_capture_o
 
     team.refresh_from_db()
     assert team.generation == generation + 1
+
+
+def test_a_members_own_order_goes_when_their_role_blind_mode_or_membership_changes(topics):
+    from reviews import configuring
+
+    owner = topics.member(topics.alice)
+    for user in (topics.bob, topics.dave):
+        PriorityRanking.objects.create(review=topics.review, user=user)
+    team = PriorityRanking.objects.create(review=topics.review, user=None)
+
+    configuring.change_role(owner, topics.member(topics.bob).pk, Role.RESOLVER)
+    assert set(PriorityRanking.objects.values_list("user", flat=True)) == {None, topics.dave.pk}
+
+    PriorityRanking.objects.create(review=topics.review, user=topics.bob)
+    configuring.remove_member(owner, topics.member(topics.bob).pk)
+    assert set(PriorityRanking.objects.values_list("user", flat=True)) == {None, topics.dave.pk}
+
+    configuring.change_settings(owner, {"blind": False})
+    assert list(PriorityRanking.objects.values_list("pk", flat=True)) == [team.pk]
+
+
+def test_an_observer_is_told_their_order_learns_from_the_final_decisions(topics):
+    olivia = make_user("olivia")
+    Membership.objects.create(review=topics.review, user=olivia, role=Role.OBSERVER)
+
+    order = order_of(topics.member(olivia))
+
+    assert "among the final decisions; there are 0 includes" in order.message

@@ -58,7 +58,9 @@ def screen_response(
     """The screening page (or, for htmx, its #screen fragment) showing ``paper_id``, else the next paper that
     needs the member (``after`` the one just decided)."""
     assigned = screening.uses_assignments(membership)
-    order = priority.order_for(membership) if membership.review.screen_by_priority else None
+    order = None
+    if membership.can_screen and membership.review.screen_by_priority:
+        order = priority.order_for(membership)
     review_paper = None
     if paper_id is not None:
         review_paper = load_panel(membership, paper_id)
