@@ -12,8 +12,9 @@ from sklearn.preprocessing import normalize
 NGRAM_RANGE = (1, 2)
 MAX_DF = 0.95
 # From this many texts on, terms are hashed instead of kept in a vocabulary (see _vectorise_hashed). Below it the
-# features are exactly ASReview's; a review of 200,000 papers (about 2 GB of TF-IDF's working memory) is far
-# above the datasets the simulations compare with.
+# features are exactly ASReview's, and the vocabulary path's memory is affordable (it grows with the corpus: the
+# benchmark peaked at 8.6 GB with a million synthetic papers); the datasets simulations compare with are far
+# smaller.
 HASHED_FROM = 200_000
 # 2^25 buckets: a million abstracts' few million kept word pairs mostly land alone, and the document
 # frequencies they are counted in take 128 MB.
@@ -45,7 +46,7 @@ def vectorise(texts: list[str]) -> TextFeatures:
     abstracts have millions of word pairs, most of them seen once).
 
     From ``HASHED_FROM`` texts on, the same weights are computed with the terms hashed (``_vectorise_hashed``):
-    scikit-learn's vocabulary of every word pair and its copies of the matrix would take 10 GB at a million."""
+    scikit-learn's vocabulary of every word pair and its copies of the matrix took 8.6 GB at a million papers."""
     if len(texts) >= HASHED_FROM:
         matrix = _vectorise_hashed(texts)
     else:
