@@ -11,23 +11,33 @@ from django.core.management.base import BaseCommand, CommandError
 from reviews.charts import standalone
 from reviews.ranking import CLASSIFIERS, vectorise
 from reviews.ranking.curve import recall_curve
-from reviews.ranking.labelled_file import LabelledFileError, read_labelled_csv
+from reviews.ranking.labelled_file import LabelledFileError, read_labelled_file
 from reviews.ranking.metrics import RECALL_POINTS, screening_metrics
 from reviews.ranking.simulation import simulate
 
 
 class Command(BaseCommand):
     help = (
-        "Replay the screening of a labelled CSV (one record a row, a 0/1 label column) as the app's priority order "
-        "would run it: start from one include and one exclude picked by the seed, then retrain after every "
-        "record and screen the one ranked first. Reports recall at 5/10/25%% screened, WSS@95 and the average "
+        "Replay the screening of a labelled CSV (one record a row, a 0/1 label column) or RIS file (a 0/1 label tag, "
+        "or ASReview's ASReview_relevant/irrelevant N1 notes) as the app's priority order would run it: start from "
+        "one include and one exclude picked by the seed, then retrain after every record and screen the one ranked "
+        "first. Reports recall at 5/10/25%% screened, WSS@95 and the average "
         "time to discovery."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE", help="A CSV with a title and/or abstract column and labels.")
         parser.add_argument(
-            "--label-column", required=True, metavar="COLUMN", help="The column holding 1 (include) or 0 (exclude)."
+            "file",
+            metavar="FILE",
+            help="A CSV with a title and/or abstract column and labels, or a RIS file (.ris; .txt and others are "
+            "RIS when they start with a tag line).",
+        )
+        parser.add_argument(
+            "--label-column",
+            required=True,
+            metavar="COLUMN",
+            help="The column (CSV) or tag (RIS: LB, a custom tag, N1 for ASReview's notes) holding 1 (include) or 0 "
+            "(exclude).",
         )
         parser.add_argument("--model", choices=CLASSIFIERS, default="svm", help="The classifier (default: svm).")
         parser.add_argument("--seed", type=int, default=0, help="Picks the starting records; seeds the model.")
@@ -41,7 +51,7 @@ class Command(BaseCommand):
             raise CommandError("--seed must be between 0 and 4294967295.")
         name = os.fsencode(file).decode("utf-8", "backslashreplace")
         try:
-            dataset = read_labelled_csv(file, label_column)
+            dataset = read_labelled_file(file, label_column)
         except LabelledFileError as error:
             self.stderr.write(str(error).replace(str(error.path), name, 1))
             raise CommandError("nothing was simulated.") from None
