@@ -145,6 +145,14 @@ class ReviewPaperFilter(CorpusFilterSet):
     def more_filters_in_use(self) -> bool:
         return any(self.data.get(field.name) for field in self.more_fields()) or bool(self.data.get("tags"))
 
+    def shortlist(self):
+        """What ListPaginator may read a page from before the whole list: the ranked papers when the list is sorted
+        by priority (reviews/priority.py), else a search's best matches (below), else nothing."""
+        if self.priority_order is not None and self.priority_order.ready:
+            ranked = self.priority_order.ranked_first(self.qs)
+            return lambda limit: ranked
+        return self.relevance_shortlist()
+
     def relevance_shortlist(self):
         """For a plain relevance-ranked search, the list limited to the corpus's best matches (ListPaginator).
 

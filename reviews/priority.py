@@ -16,10 +16,11 @@ retraining, after its transaction commits, and pages read the last order written
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import F, FilteredRelation, Q
+from django.db import connection, transaction
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 
 from .models import (
@@ -111,6 +112,31 @@ class PriorityOrder:
             priority=ranked, priority_position=F("priority__position"), priority_score=F("priority__score")
         ).order_by(F("priority__position").asc(nulls_last=True), *NEWEST)
 
+    def ranked_first(self, sorted_queryset):
+        """The ranked papers of ``sorted_queryset`` (as ``sort`` leaves it), in their order: a prefix of it, since
+        the papers added since the ranking come after them. A list reads its page here first (ListPaginator's
+        shortlist) and from the whole order only when the page reaches past the ranked papers.
+
+        The whole order joins every paper of the review to its place and sorts them all (the outer join keeps the
+        papers added since), 200 ms and more at 100,000 papers; a filter on the position makes the join an inner
+        one ordered by the position alone, which PostgreSQL reads by walking the (ranking, generation, position)
+        index and stops after the page (under 1 ms for page 1; the README). The list's count stays on the whole
+        order, where PostgreSQL leaves the outer join out."""
+        return sorted_queryset.filter(priority_position__isnull=False).order_by(F("priority__position").asc())
+
+    def first_of(self, queryset) -> int | None:
+        """The paper id ``sort(queryset)`` puts first, without sorting (see ``ranked_first``): the first ranked paper
+        that passes the filters, found by walking the positions' index until one does; only when no ranked paper
+        is left, the newest of those added since the ranking."""
+        ranking = self.ranking
+        scores = PriorityScore.objects.filter(ranking=ranking, generation=ranking.generation)
+        ranked = queryset.filter(priorities__ranking=ranking, priorities__generation=ranking.generation)
+        ranked = ranked.order_by("priorities__position")
+        if (found := ranked.values_list("paper_id", flat=True).first()) is not None:
+            return found
+        unranked = queryset.exclude(Exists(scores.filter(review_paper=OuterRef("pk")))).order_by(*NEWEST)
+        return unranked.values_list("paper_id", flat=True).first()
+
     def place_of(self, review_paper: ReviewPaper) -> PriorityScore | None:
         """The paper's position and score in this order; None for a paper added since it was ranked."""
         ranking = self.ranking
@@ -199,12 +225,14 @@ def queue_retraining(ranking_ids: list[int]) -> None:
             PriorityRanking.objects.filter(pk=ranking_id).update(queued_at=None)
 
 
-def retrain(ranking_id: int) -> PriorityRanking | None:
+def retrain(ranking_id: int, *, lap: Callable[[str], None] | None = None) -> PriorityRanking | None:
     """Train the ranking's model on its scope's decisions and write a new generation of positions (the task's
-    work). None if the ranking is gone (its review or member deleted meanwhile)."""
+    work). None if the ranking is gone (its review or member deleted meanwhile). ``lap(step)`` is told as each
+    step ends (claim, labels, features, fit, rank, write, switch): the benchmark times them."""
     from .priority_features import review_features
     from .ranking import fit, rank
 
+    lap = lap or (lambda step: None)
     started = time.perf_counter()
     with transaction.atomic():
         ranking = PriorityRanking.objects.select_for_update().select_related("review").filter(pk=ranking_id).first()
@@ -214,6 +242,7 @@ def retrain(ranking_id: int) -> PriorityRanking | None:
         generation = max(ranking.generation, _highest_generation(ranking)) + 1
         ranking.queued_at = None
         ranking.save(update_fields=["queued_at"])
+    lap("claim")
     review = ranking.review
     review_papers = list(ReviewPaper.objects.filter(review=review).order_by("paper_id").values_list("pk", "paper_id"))
     index_of = {paper_id: index for index, (_, paper_id) in enumerate(review_papers)}
@@ -222,32 +251,56 @@ def retrain(ranking_id: int) -> PriorityRanking | None:
     includes = sum(labelled.values())
     excludes = len(labelled) - includes
     reason = too_few_reason(review, ranking, len(review_papers), includes, excludes)
+    lap("labels")
     if reason:
         return _switch(ranking, generation, reason=reason, includes=includes, excludes=excludes, started=started)
     features = review_features(review.pk, [paper_id for _, paper_id in review_papers])
+    lap("features")
     model = fit(features, labelled, seed=SEED, classifier=CLASSIFIER)
+    lap("fit")
     ranked = rank(model, range(len(review_papers)))
-    rows = (
-        PriorityScore(
-            ranking_id=ranking.pk,
-            generation=generation,
-            review_paper_id=review_papers[index][0],
-            position=position,
-            score=score,
-        )
-        for position, (index, score) in enumerate(ranked, start=1)
+    lap("rank")
+    write_scores(
+        ranking.pk,
+        generation,
+        ((review_papers[index][0], position, score) for position, (index, score) in enumerate(ranked, start=1)),
     )
-    # In batches of their own transactions: a generation nobody reads yet needs no lock held across it.
+    lap("write")
+    switched = _switch(
+        ranking, generation, includes=includes, excludes=excludes, papers=len(review_papers), started=started
+    )
+    lap("switch")
+    return switched
+
+
+def write_scores(ranking_id: int, generation: int, rows) -> None:
+    """Write a generation's ``(review paper id, position, score)`` rows. A generation nobody reads yet needs no
+    lock held while it is written, so each statement commits on its own.
+
+    On PostgreSQL the rows stream in by COPY: writing 100,000 of them by INSERTs of a few thousand rows took
+    longer than everything else a retraining does (the README's figures); other databases use bulk_create."""
+    if connection.vendor == "postgresql":
+        table = PriorityScore._meta.db_table
+        columns = "ranking_id, generation, review_paper_id, position, score"
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608
+            for review_paper_id, position, score in rows:
+                copy.write_row((ranking_id, generation, review_paper_id, position, score))
+        return
     batch = []
-    for row in rows:
-        batch.append(row)
+    for review_paper_id, position, score in rows:
+        batch.append(
+            PriorityScore(
+                ranking_id=ranking_id,
+                generation=generation,
+                review_paper_id=review_paper_id,
+                position=position,
+                score=score,
+            )
+        )
         if len(batch) == WRITE_BATCH:
             PriorityScore.objects.bulk_create(batch)
             batch = []
     PriorityScore.objects.bulk_create(batch)
-    return _switch(
-        ranking, generation, includes=includes, excludes=excludes, papers=len(review_papers), started=started
-    )
 
 
 def too_few_reason(review: Review, ranking: PriorityRanking, papers: int, includes: int, excludes: int) -> str:

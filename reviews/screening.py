@@ -59,7 +59,7 @@ def next_for(
     """
     papers = to_screen_by(membership, assigned=assigned)
     if order is not None and order.ready:
-        return order.sort(papers).values_list("paper_id", flat=True).first()
+        return order.first_of(papers)
     place = Paper.objects.filter(pk=after).values("submitted_month", "arxiv_id").first() if after else None
     if place and place["submitted_month"] is not None:
         month, arxiv_id = place["submitted_month"], place["arxiv_id"]

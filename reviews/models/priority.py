@@ -50,16 +50,22 @@ class PriorityRanking(models.Model):
 class PriorityScore(models.Model):
     """One paper's place in one generation of a ranking: 1 is the likeliest include."""
 
-    ranking = models.ForeignKey(PriorityRanking, on_delete=models.CASCADE, related_name="scores")
+    # Three indexes, no more: a retraining writes a row per paper of the review, and each index slows that. The
+    # unique constraint leads with the paper, so it also serves deleting a paper's scores with it and a paper's
+    # place; the order's index leads with the ranking, so it serves dropping a generation. Neither foreign key
+    # needs an index of its own.
+    ranking = models.ForeignKey(PriorityRanking, on_delete=models.CASCADE, related_name="scores", db_index=False)
     generation = models.PositiveIntegerField()
-    review_paper = models.ForeignKey("reviews.ReviewPaper", on_delete=models.CASCADE, related_name="priorities")
+    review_paper = models.ForeignKey(
+        "reviews.ReviewPaper", on_delete=models.CASCADE, related_name="priorities", db_index=False
+    )
     position = models.PositiveIntegerField()
     score = models.FloatField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["ranking", "generation", "review_paper"], name="one_priority_per_paper_and_generation"
+                fields=["review_paper", "ranking", "generation"], name="one_priority_per_paper_and_generation"
             ),
         ]
         indexes = [models.Index(fields=["ranking", "generation", "position"], name="priority_order")]

@@ -49,7 +49,7 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         filterset.qs,
         PAPERS_PER_PAGE,
         count_cap=SEARCH_COUNT_CAP if search_text else None,
-        shortlist=filterset.relevance_shortlist(),
+        shortlist=filterset.shortlist(),
     )
     page = paginator.get_page(request.GET.get("page"))
     if resume_at := page_to_resume_at(request, filterset, page):
