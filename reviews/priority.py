@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
+from django.db.models import Exists, F, FilteredRelation, Max, OuterRef, Q
 from django.utils import timezone
 
 from .models import (
@@ -333,7 +333,7 @@ def _highest_generation(ranking: PriorityRanking) -> int:
 
 def _switch(ranking: PriorityRanking, generation: int, *, started: float, reason: str = "", **figures):
     """Make ``generation`` the one lists read, unless a run that started later has switched already; then drop
-    the generations before the one in use (a crashed run's rows included)."""
+    the generations before the one in use but the last (a crashed run's rows included)."""
     fields = {
         "reason": reason,
         "error": "",
@@ -349,7 +349,12 @@ def _switch(ranking: PriorityRanking, generation: int, *, started: float, reason
         )
     current = PriorityRanking.objects.filter(pk=ranking.pk).values_list("generation", flat=True).first()
     if current is not None:
-        PriorityScore.objects.filter(ranking_id=ranking.pk, generation__lt=current).delete()
+        # The generation before the current one stays until the next switch: a list that read the ranking just
+        # before this one still finds its rows.
+        rows = PriorityScore.objects.filter(ranking_id=ranking.pk)
+        previous = rows.filter(generation__lt=current).aggregate(previous=Max("generation"))["previous"]
+        if previous is not None:
+            rows.filter(generation__lt=previous).delete()
     if not switched:
         PriorityScore.objects.filter(ranking_id=ranking.pk, generation=generation).delete()
     return PriorityRanking.objects.filter(pk=ranking.pk).first()
