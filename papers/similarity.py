@@ -16,6 +16,7 @@ catches up with any number of imports, whatever path brought their papers in (pa
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,8 @@ BLOCK_CELLS = 16_000_000
 MAX_DF = 0.5
 MIN_PAPERS_FOR_MAX_DF = 50
 WRITE_BATCH = 5_000
+# The PostgreSQL advisory lock one run holds ("SIMI"), so two runs never rewrite the same list at once.
+RUN_LOCK = 0x53494D49
 # Pending marks deleted per query (SQLite limits a query's parameters).
 DELETE_BATCH = 500
 
@@ -260,6 +263,24 @@ def forget_merged(merged_id: int, survivor_id: int) -> None:
     StaleSimilarList.objects.bulk_create([StaleSimilarList(paper_id=paper_id) for paper_id in sorted(stale)])
 
 
+@contextmanager
+def one_run_at_a_time():
+    """Runs wait for each other (a worker's refresh, a second worker's, ``compute_similar`` from a shell): two at
+    once would both replace a list (delete, then insert; neither sees the other's rows before it commits) and one
+    fail on the rank's unique index, as measured. Waiting costs nothing the later run would not redo, and it then
+    reads the corpus as the earlier left it. SQLite writes one transaction at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
+
+
 def refresh(
     *,
     paper_ids: Iterable[int] | None = None,
@@ -271,7 +292,13 @@ def refresh(
     or marked stale by an import (``missing_only``, what a refresh after imports does). The latter two also offer
     those papers to every other paper's list, a cost of their number times the corpus; when they are half the
     corpus or more, the full recompute is cheaper and runs instead. The marks of the papers computed are deleted.
+    One run at a time (``one_run_at_a_time``).
     """
+    with one_run_at_a_time():
+        return _refresh(paper_ids, missing_only, batch, progress)
+
+
+def _refresh(paper_ids, missing_only: bool, batch: int | None, progress) -> Outcome:
     # The marks are read before the corpus: a mark made afterwards is for a change this run may not have seen,
     # and stays for the next.
     marks = StaleSimilarList.objects.all()

@@ -4,12 +4,13 @@ older papers' lists. The tasks run at once here (tests/conftest.py); the debounc
 use the database backend's queue, which keeps the task waiting."""
 
 import json
+import threading
 from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -308,3 +309,61 @@ class TestMergingPapersWithLists:
         assert survivor.pk in listed(proteins[2])
         assert proteins[2].pk in listed(survivor)
         assert not StaleSimilarList.objects.exists()
+
+
+class TestTheRefreshBenchmark:
+    def test_it_imports_new_papers_and_times_their_refresh_with_the_load(self, corpus, monkeypatch):
+        from benchmarks.management.commands import benchmark_similar
+
+        # The machine's description asks PostgreSQL for its settings; the figures do not need it.
+        monkeypatch.setattr(benchmark_similar, "machine_description", lambda: [("date", "today")])
+        out = StringIO()
+
+        call_command("benchmark_similar", "--refresh", "5", stdout=out)
+
+        report = out.getvalue()
+        assert "refresh of 5 new papers against 6:" in report
+        assert "Load average after the refresh:" in report
+        new = Paper.objects.filter(doi__startswith="10.5555/similar-benchmark.")
+        assert new.count() == 5
+        assert all(listed(paper) for paper in new)
+
+    @pytest.mark.parametrize("count", ["0", "100001"])
+    def test_it_refuses_a_count_out_of_range(self, corpus, count):
+        with pytest.raises(CommandError, match="--refresh must be between 1 and 100000"):
+            call_command("benchmark_similar", "--refresh", count, stdout=StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_waits_for_one_already_running():
+    """Two runs at once failed on the rank's unique index (both replaced the same list); now the later waits."""
+    from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time; the lock is PostgreSQL's")
+    for n in range(3):
+        make_paper(title=f"Protein folding {n}", abstract=f"{PROTEIN} ({n}).")
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    finished = threading.Event()
+
+    def run():
+        try:
+            similarity.refresh(missing_only=True)
+            finished.set()
+        finally:
+            connections.close_all()
+
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [similarity.RUN_LOCK])
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert not finished.wait(2)
+        assert not SimilarPaper.objects.exists()
+    finally:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [similarity.RUN_LOCK])
+        other.close()
+    thread.join(30)
+    assert finished.is_set()
+    assert SimilarPaper.objects.count() == 6

@@ -87,8 +87,8 @@ class Command(BaseCommand):
         self.stdout.write("Machine:")
         for label, value in machine_description():
             self.stdout.write(f"  {label:<16} {value}")
-        if similarity.papers_without_lists().exists() or not SimilarPaper.objects.exists():
-            raise CommandError("Some papers have no list yet: run manage.py compute_similar --missing-only first.")
+        if not SimilarPaper.objects.exists():
+            raise CommandError("No similar papers are stored: run manage.py compute_similar first.")
         before = Paper.objects.count()
         run = uuid.uuid4().hex[:8]
         lines = (
@@ -112,7 +112,12 @@ class Command(BaseCommand):
         )
         started = time.perf_counter()
         cpu = time.process_time()
-        outcome = similarity.refresh(missing_only=True)
+        # The new papers by id, as the task after the import would find them (papers without a list): the same
+        # work, and a corpus whose full computation has not finished yet cannot swell it.
+        batch_ids = [file.batch_id for file in report.files]
+        outcome = similarity.refresh(
+            paper_ids=Paper.objects.filter(import_batches__in=batch_ids).values_list("pk", flat=True)
+        )
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(f"Load average after the refresh: {load_average()}")
