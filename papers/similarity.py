@@ -9,20 +9,23 @@ is the matrix plus one block, whatever the corpus size.
 Keeping the lists current as papers arrive (``refresh``): the new papers get their own lists, and each older
 paper's list takes in any new paper more similar than its tenth; the vocabulary and weights are fitted again on
 the whole corpus each run, so scores of lists written earlier drift a little from a fresh run's until the next
-full recompute.
+full recompute. What a refresh after an import must do is in the data, not in the task that runs it: a new paper
+has no list, and a paper an import changed carries a StaleSimilarList mark (``mark_stale``). So one refresh
+catches up with any number of imports, whatever path brought their papers in (papers/tasks.py queues it).
 """
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .models import Paper, SimilarPaper
+from .models import ImportBatch, Paper, SimilarPaper, StaleSimilarList
 
 NEIGHBOURS = 10
 # Rows × papers of one block's dense similarities: 16M float32 = 64 MB, the run's memory beyond the matrix.
@@ -32,6 +35,10 @@ BLOCK_CELLS = 16_000_000
 MAX_DF = 0.5
 MIN_PAPERS_FOR_MAX_DF = 50
 WRITE_BATCH = 5_000
+# The PostgreSQL advisory lock one run holds ("SIMI"), so two runs never rewrite the same list at once.
+RUN_LOCK = 0x53494D49
+# Pending marks deleted per query (SQLite limits a query's parameters).
+DELETE_BATCH = 500
 
 
 @dataclass
@@ -55,7 +62,8 @@ class Outcome:
     rows: int = 0  # SimilarPaper rows written
     updated_others: int = 0  # older papers whose list took in a new paper
     vectorise_seconds: float = 0.0
-    neighbour_seconds: float = 0.0  # of which writing the rows:
+    neighbour_seconds: float = 0.0  # of which offering new papers to the others' lists, and writing own lists:
+    offer_seconds: float = 0.0
     write_seconds: float = 0.0
     terms: int = 0
 
@@ -229,6 +237,50 @@ def papers_without_lists():
     return Paper.objects.exclude(title="", abstract="").filter(~has_list)
 
 
+def mark_stale(batch_ids: Iterable[int]) -> int:
+    """Mark the papers these import batches changed that already have a list, for the next refresh; returns how
+    many. An import sets the ``updated_at`` of the papers it creates or changes to a time after its batch was
+    created, so the papers of a batch updated since then are the ones it wrote (an unrelated change made
+    meanwhile is marked too, which only costs its list being computed again)."""
+    marked = 0
+    has_list = Exists(SimilarPaper.objects.filter(paper=OuterRef("pk")))
+    for batch in ImportBatch.objects.filter(pk__in=list(batch_ids)).only("pk", "imported_at"):
+        changed = batch.papers.filter(has_list, updated_at__gte=batch.imported_at).values_list("pk", flat=True)
+        marks = [StaleSimilarList(paper_id=paper_id) for paper_id in changed.iterator(chunk_size=WRITE_BATCH)]
+        StaleSimilarList.objects.bulk_create(marks, batch_size=WRITE_BATCH)
+        marked += len(marks)
+    return marked
+
+
+def forget_merged(merged_id: int, survivor_id: int) -> None:
+    """Before a merge (reviews/paper_merging.py) moves the merged paper's rows to the survivor: its list goes, it
+    leaves the lists it was in (moved, they would list the survivor beside itself, or twice), and those lists and
+    the survivor's, whose text the merge may fill in, are marked for the next refresh."""
+    holders = set(SimilarPaper.objects.filter(similar_id=merged_id).values_list("paper_id", flat=True))
+    SimilarPaper.objects.filter(Q(paper_id=merged_id) | Q(similar_id=merged_id)).delete()
+    StaleSimilarList.objects.filter(paper_id=merged_id).delete()
+    stale = (holders | {survivor_id}) - {merged_id}
+    StaleSimilarList.objects.bulk_create([StaleSimilarList(paper_id=paper_id) for paper_id in sorted(stale)])
+
+
+@contextmanager
+def one_run_at_a_time():
+    """Runs wait for each other (a worker's refresh, a second worker's, ``compute_similar`` from a shell): two at
+    once would both replace a list (delete, then insert; neither sees the other's rows before it commits) and one
+    fail on the rank's unique index, as measured. Waiting costs nothing the later run would not redo, and it then
+    reads the corpus as the earlier left it. SQLite writes one transaction at a time anyway."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
+
+
 def refresh(
     *,
     paper_ids: Iterable[int] | None = None,
@@ -237,18 +289,43 @@ def refresh(
     progress: Callable[[int, int], None] | None = None,
 ) -> Outcome:
     """Compute similar papers: for every paper (the default), for ``paper_ids``, or for the papers without a list
-    (``missing_only``). The latter two also offer those papers to every other paper's list."""
+    or marked stale by an import (``missing_only``, what a refresh after imports does). The latter two also offer
+    those papers to every other paper's list, a cost of their number times the corpus; when they are half the
+    corpus or more, the full recompute is cheaper and runs instead. The marks of the papers computed are deleted.
+    One run at a time (``one_run_at_a_time``).
+    """
+    with one_run_at_a_time():
+        return _refresh(paper_ids, missing_only, batch, progress)
+
+
+def _refresh(paper_ids, missing_only: bool, batch: int | None, progress) -> Outcome:
+    # The marks are read before the corpus: a mark made afterwards is for a change this run may not have seen,
+    # and stays for the next.
+    marks = StaleSimilarList.objects.all()
+    if missing_only:
+        marked = list(marks.values_list("pk", "paper_id"))
+        paper_ids = {paper_id for _, paper_id in marked} | set(papers_without_lists().values_list("pk", flat=True))
+        if not paper_ids:
+            return Outcome()
+    elif paper_ids is not None:
+        paper_ids = set(paper_ids)
+        marked = [(pk, paper_id) for pk, paper_id in marks.values_list("pk", "paper_id") if paper_id in paper_ids]
+    else:
+        marked = list(marks.values_list("pk", "paper_id"))
     corpus = load_corpus()
     outcome = Outcome(vectorise_seconds=corpus.seconds, terms=corpus.terms)
     started = time.perf_counter()
-    if missing_only:
-        paper_ids = list(papers_without_lists().values_list("pk", flat=True))
-    if paper_ids is None:
+    positions = None if paper_ids is None else corpus.rows_of(sorted(paper_ids))
+    if positions is None or 2 * len(positions) >= len(corpus.ids):
         compute(corpus, np.arange(len(corpus.ids)), batch=batch, progress=progress, outcome=outcome)
     else:
-        positions = corpus.rows_of(paper_ids)
         compute(corpus, positions, batch=batch, progress=progress, outcome=outcome)
+        offering = time.perf_counter()
         take_in(corpus, positions, batch=batch, outcome=outcome)
+        outcome.offer_seconds = time.perf_counter() - offering
+    done = [pk for pk, _ in marked]
+    for start in range(0, len(done), DELETE_BATCH):
+        StaleSimilarList.objects.filter(pk__in=done[start : start + DELETE_BATCH]).delete()
     if connection.vendor == "postgresql":
         # The planner's estimate of a paper's rows must be ten, not a guess from a table it has not sampled, or it
         # plans the page's lookup as a parallel scan (14 ms instead of under 1 ms, measured on 100,000 papers).

@@ -3,6 +3,10 @@
 Django's tasks API (the django-tasks backport) queues ``run_import_job``; with the database backend the queue is
 a table of the app's own database. The job row (papers.models.ImportJob) is what people see: the task moves it
 from queued to running to succeeded or failed, and writes its progress as it goes.
+
+An import that wrote papers then queues ``refresh_similar_papers`` (``queue_similar_refresh``), which brings the
+similar-paper lists up to date with it, later and in the worker: the import never waits for it, and its failure
+is logged, never the import's.
 """
 
 import logging
@@ -17,8 +21,10 @@ from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist
+from django_tasks_db.models import DBTaskResult
 
-from .importers import import_files
+from . import similarity
+from .importers import ImportReport, import_files
 from .models import ImportJob, ImportJobStatus, ImportPhase, Paper
 
 logger = logging.getLogger(__name__)
@@ -139,6 +145,7 @@ def _run(job: ImportJob, progress: "JobProgress") -> None:
     )
     if not job.is_finished:  # problems found, or a dry run: nothing was written
         job.finish(report)
+    queue_similar_refresh(report)
 
 
 class JobProgress:
@@ -198,3 +205,64 @@ def sync_with_task(job: ImportJob) -> None:
         job.refresh_from_db()
         if not job.is_finished:
             job.fail("The background task failed before it could import; nothing was imported.")
+
+
+# Similar papers (papers/similarity.py) after imports.
+
+
+def queue_similar_refresh(report: ImportReport, *, queue: bool = True) -> str:
+    """After an import, see that the similar-paper lists catch up with it; returns what happened, for the caller to
+    say: "nothing" (a dry run, a failed import, no paper created or changed), "marked" (``queue`` False: the changed
+    papers are marked, for the next refresh or ``compute_similar --missing-only``), "already queued", "queued",
+    "done" (a backend that runs tasks at once) or "failed".
+
+    Debounce: a refresh waiting in the queue has not read the corpus yet, so it will find this import's papers (new
+    ones have no list, changed ones a mark; both written before this is called) and another would only repeat it.
+    A refresh already running may have read the corpus before this import committed, so another is queued. Two
+    imports ending at the same moment may both queue one; the second then finds nothing to do and stops at once.
+    Errors are logged and swallowed: the import's outcome is what users see, and the next refresh catches up.
+    """
+    if report.dry_run or not report.ok or not report.files:
+        return "nothing"
+    try:
+        changed = similarity.mark_stale(file.batch_id for file in report.files if file.batch_id)
+        if not report.created and not changed:
+            return "nothing"
+        if not queue:
+            return "marked"
+        if similar_refresh_pending(running=False):
+            return "already queued"
+        result = refresh_similar_papers.enqueue()
+    except Exception:
+        logger.exception("Could not queue the similar papers' refresh after an import")
+        return "failed"
+    return {TaskResultStatus.SUCCESSFUL: "done", TaskResultStatus.FAILED: "failed"}.get(result.status, "queued")
+
+
+def similar_refresh_pending(*, running: bool = True) -> bool:
+    """Whether a refresh of the similar papers waits in the database backend's queue (or, with ``running``, runs).
+    One query, on the queue's partial index of waiting tasks for ``running=False``; other backends queue nothing."""
+    statuses = [TaskResultStatus.READY, TaskResultStatus.RUNNING] if running else [TaskResultStatus.READY]
+    return DBTaskResult.objects.filter(task_path=SIMILAR_REFRESH_PATH, status__in=statuses).exists()
+
+
+@task()
+def refresh_similar_papers() -> dict:
+    """Compute the lists of the papers without one and of those an import changed, and offer them to the others'
+    lists (``similarity.refresh(missing_only=True)``); returns the counts and timings, kept with the task's result."""
+    outcome = similarity.refresh(missing_only=True)
+    logger.info(
+        "Similar papers refreshed: %s lists computed, %s other lists took in new papers, in %.1f s",
+        outcome.papers,
+        outcome.updated_others,
+        outcome.vectorise_seconds + outcome.neighbour_seconds,
+    )
+    return {
+        "papers": outcome.papers,
+        "updated_others": outcome.updated_others,
+        "rows": outcome.rows,
+        "seconds": round(outcome.vectorise_seconds + outcome.neighbour_seconds, 1),
+    }
+
+
+SIMILAR_REFRESH_PATH = refresh_similar_papers.module_path

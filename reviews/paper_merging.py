@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from papers.importers.merge import merge_record
 from papers.models import DuplicateCandidate, DuplicateStatus, Paper, PaperAlias
+from papers.similarity import forget_merged
 
 from .annotating import decision_state, lock_papers, recount, resolution_state
 from .history import record_many
@@ -176,6 +177,7 @@ def _merge(survivor_id: int, merged_id: int, user) -> MergeResult:
     _drop_repeats(Assignment, merged_id, survivor_id, ("review_id", "user_id"))
     for model in (ScreeningDecision, Score, Resolution, PaperTag, Assignment, Comment, Change):
         model.objects.filter(**moving).update(**to_survivor)
+    forget_merged(merged_id, survivor_id)
     _move_other_relations(merged, survivor)
     _move_candidates(merged_id, survivor_id)
     survivor.import_batches.add(*merged.import_batches.all())

@@ -42,3 +42,15 @@ class SimilarPaper(models.Model):
 
     def __str__(self):
         return f"{self.paper_id} ~ {self.similar_id} ({self.score:.3f})"
+
+
+class StaleSimilarList(models.Model):
+    """A paper whose stored similar list was computed before an import changed it. The next refresh
+    (papers/similarity.py ``refresh``) computes the paper's list again and deletes the mark; a new paper needs no
+    mark, as having no list at all says the same."""
+
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="+")
+    marked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.paper_id} (marked {self.marked_at:%Y-%m-%d %H:%M})"

@@ -4,11 +4,19 @@ Run ``manage.py compute_similar`` first (its own output gives the precomputation
 for papers drawn at random with a seed: the one query a paper's page in a review makes for its similar papers
 (``reviews.similar.similar_in_review``), that query plus rendering the section, and the whole page, in a review
 holding every paper (made for the run, as ``similar-benchmark``, and deleted afterwards unless --keep).
+
+``--refresh N`` times instead what keeps the lists current after an import (papers.tasks.refresh_similar_papers):
+N new synthetic papers (benchmarks/corpus_generator.py, identified by DOIs of their own so they never match a
+paper already there) are imported and stay, then the refresh gives them their lists and offers them to the
+others'. The corpus grows by N each such run.
 """
 
+import json
 import random
+import resource
 import statistics
 import time
+import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,7 +27,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from benchmarks.corpus_generator import CorpusGenerator
 from benchmarks.reporting import load_average, machine_description
+from papers import similarity
+from papers.importers import import_files
 from papers.models import Paper, SimilarPaper
 from reviews import annotating
 from reviews.models import Membership, Review, Role
@@ -37,10 +48,21 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=30, help="Papers timed (30).")
         parser.add_argument("--seed", type=int, default=0, help="Which papers (0).")
         parser.add_argument("--keep", action="store_true", help=f"Keep the {SLUG} review afterwards.")
+        parser.add_argument(
+            "--refresh",
+            type=int,
+            metavar="N",
+            help="Instead: import N new synthetic papers (they stay) and time the refresh of the similar papers.",
+        )
 
-    def handle(self, *args, runs=30, seed=0, keep=False, **options):
+    def handle(self, *args, runs=30, seed=0, keep=False, refresh=None, **options):
         if not 1 <= runs <= 10_000:
             raise CommandError("--runs must be between 1 and 10000.")
+        if refresh is not None:
+            if not 1 <= refresh <= 100_000:
+                raise CommandError("--refresh must be between 1 and 100000.")
+            self.measure_refresh(refresh, seed)
+            return
         listed = list(SimilarPaper.objects.filter(rank=1).values_list("paper_id", flat=True))
         if not listed:
             raise CommandError("No similar papers are stored: run manage.py compute_similar first.")
@@ -60,6 +82,53 @@ class Command(BaseCommand):
         finally:
             if not keep:
                 Review.objects.filter(pk=review.pk).delete()
+
+    def measure_refresh(self, count: int, seed: int) -> None:
+        self.stdout.write("Machine:")
+        for label, value in machine_description():
+            self.stdout.write(f"  {label:<16} {value}")
+        if not SimilarPaper.objects.exists():
+            raise CommandError("No similar papers are stored: run manage.py compute_similar first.")
+        before = Paper.objects.count()
+        run = uuid.uuid4().hex[:8]
+        lines = (
+            json.dumps(
+                {
+                    "doi": f"10.5555/similar-benchmark.{run}.{n}",
+                    "title": record["title"],
+                    "abstract": record["abstract"],
+                }
+            )
+            for n, record in enumerate(CorpusGenerator(seed=seed + 1).records(count))
+        )
+        started = time.perf_counter()
+        report = import_files([(f"similar-benchmark-{run}.jsonl", ("\n".join(lines) + "\n").encode())], format="jsonl")
+        import_seconds = time.perf_counter() - started
+        if not report.ok or report.created != count:
+            raise CommandError(f"The import of the new papers went wrong: {report.counts()}")
+        self.stdout.write(
+            f"Corpus: {before:,} papers, then {count:,} new imported in {import_seconds:.1f} s (they stay); "
+            f"load average before the refresh: {load_average()}"
+        )
+        started = time.perf_counter()
+        cpu = time.process_time()
+        # The new papers by id, as the task after the import would find them (papers without a list): the same
+        # work, and a corpus whose full computation has not finished yet cannot swell it.
+        batch_ids = [file.batch_id for file in report.files]
+        outcome = similarity.refresh(
+            paper_ids=Paper.objects.filter(import_batches__in=batch_ids).values_list("pk", flat=True)
+        )
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        self.stdout.write(f"Load average after the refresh: {load_average()}")
+        self.stdout.write(
+            f"  refresh of {count:,} new papers against {before:,}: {wall:.1f} s wall clock, {cpu:.1f} s of CPU "
+            f"(this process); vectorising the corpus {outcome.vectorise_seconds:.1f} s ({outcome.terms:,} terms), "
+            f"their own lists {outcome.neighbour_seconds - outcome.offer_seconds:.1f} s (writing "
+            f"{outcome.write_seconds:.1f} s of it), offering them to the others' lists {outcome.offer_seconds:.1f} s "
+            f"({outcome.updated_others:,} lists took one in); {outcome.rows:,} rows written; peak memory "
+            f"{peak_mb:,.0f} MB"
+        )
 
     def make_review(self):
         Review.objects.filter(slug=SLUG).delete()

@@ -13,14 +13,17 @@ class Command(BaseCommand):
     help = (
         f"Compute and store each paper's {NEIGHBOURS} most similar papers (TF-IDF cosine over title and abstract). "
         "Without options, every paper (a full recompute); --missing-only after an import, for the papers without "
-        "a list yet, which also enter the older papers' lists where they rank."
+        "a list yet or changed by an import since theirs was computed, which also enter the older papers' lists "
+        "where they rank (what the task an import queues does)."
     )
 
     def add_arguments(self, parser):
         which = parser.add_mutually_exclusive_group()
         which.add_argument("--papers", nargs="+", metavar="KEY", help="Only these papers (arXiv id, DOI, PMID or key).")
         which.add_argument(
-            "--missing-only", action="store_true", help="Only papers with a title or abstract and no stored list."
+            "--missing-only",
+            action="store_true",
+            help="Only papers with a title or abstract and no stored list, and papers an import changed since.",
         )
         parser.add_argument(
             "--batch",

@@ -7,6 +7,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from papers.importers import import_files
 from papers.importers.detect import FORMATS
+from papers.tasks import queue_similar_refresh
+
+# What the import says about the similar papers' refresh (papers.tasks.queue_similar_refresh), by its outcome.
+SIMILAR_MESSAGES = {
+    "queued": "Similar papers: a refresh is queued; the task worker (manage.py db_worker) computes it.",
+    "already queued": "Similar papers: a refresh already queued will take these papers in.",
+    "done": "Similar papers: refreshed.",
+    "marked": "Similar papers: not refreshed (--no-similar); manage.py compute_similar --missing-only does it.",
+    "failed": "Similar papers: the refresh failed (see the log); manage.py compute_similar --missing-only does it.",
+}
 
 
 class Command(BaseCommand):
@@ -28,8 +38,14 @@ class Command(BaseCommand):
             help="Import the valid records and list each record left out as FILE:LINE (a file that cannot be "
             "read at all still fails).",
         )
+        parser.add_argument(
+            "--no-similar",
+            action="store_true",
+            help="Do not queue the refresh of the similar papers (by default the task worker computes the lists of "
+            "the papers created or changed, and offers them to the older papers' lists).",
+        )
 
-    def handle(self, *args, paths, format, dry_run, skip_invalid, **options):
+    def handle(self, *args, paths, format, dry_run, skip_invalid, no_similar=False, **options):
         sources = []
         for path in paths:
             # A path that is not UTF-8 arrives with surrogates standing for its bytes; they cannot be printed
@@ -58,3 +74,5 @@ class Command(BaseCommand):
             )
         for line in report.summary_lines():
             self.stdout.write(line)
+        if message := SIMILAR_MESSAGES.get(queue_similar_refresh(report, queue=not no_similar)):
+            self.stdout.write(message)
