@@ -26,6 +26,24 @@ class RejectNulCharactersMiddleware:
         return self.get_response(request)
 
 
+class HealthCheckMiddleware:
+    """Answers ``/healthz`` ahead of the rest of the stack (config.views.healthz).
+
+    A load balancer probes each app server at its own address and over plain HTTP: the host check, the
+    redirect to HTTPS, sessions and CSRF would turn a healthy server's answer into a 400 or a 301.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from .views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+
 class RequestLogMiddleware:
     """One log line per request on ``marginalia.requests``: method, path, status, duration and user id.
 

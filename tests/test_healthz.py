@@ -56,3 +56,13 @@ def test_a_dropped_connection_is_a_503(client, db):
 
 def test_it_only_answers_get(client, db):
     assert client.post("/healthz").status_code == 405
+
+
+def test_a_load_balancer_probing_by_address_over_http_gets_the_answer(client, db, settings):
+    settings.ALLOWED_HOSTS = ["marginalia.example.org"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    response = client.get("/healthz", HTTP_HOST="10.0.0.5:8000")
+
+    assert response.status_code == 200
+    assert client.get("/papers/", HTTP_HOST="10.0.0.5:8000").status_code == 400

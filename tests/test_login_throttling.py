@@ -124,3 +124,20 @@ def test_the_login_page_links_to_password_reset(client, db):
     response = client.get(reverse("login"))
 
     assert f'href="{reverse("password_reset")}">Forgot your password?</a>' in response.text
+
+
+def test_trying_again_during_the_lockout_starts_the_wait_again(client, alice):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    for _ in range(5):
+        log_in(client)
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=10))
+
+    response = log_in(client)
+
+    assert response.status_code == 429
+    assert "Try again in 15 minutes" in response.text  # true again: this try restarted the wait
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=10))
+    assert log_in(client, password=PASSWORD).status_code == 429
