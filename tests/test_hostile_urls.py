@@ -10,6 +10,7 @@ import re
 import sys
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.apps import apps
 from django.conf import settings
@@ -23,7 +24,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
-from django.utils.http import urlencode
+from django.utils.http import urlencode, urlsafe_base64_encode
 from django_filters import FilterSet
 
 from papers.models import DuplicateCandidate, EnrichmentAttempt, ImportBatch, Paper, PaperAlias
@@ -198,6 +199,11 @@ def world(team):
     job = start_import(root, [SimpleUploadedFile("world.jsonl", b'{"title": "A world"}\n')])
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         run_import_job.enqueue(job.pk)
+    # Login throttling's records (django-axes), which the admin lists so that a curator can unlock a user.
+    seen = {"username": "eve", "ip_address": "203.0.113.7", "user_agent": "test", "path_info": "/accounts/login/"}
+    AccessAttempt.objects.create(**seen, get_data="", post_data="", failures_since_start=1)
+    AccessFailureLog.objects.create(**seen)
+    AccessLog.objects.create(**seen)
     invitation = Invitation.objects.invite(team.review, "nina@example.org", Role.REVIEWER, invited_by=team.alice)
     team.root = root
     team.real_values = {
@@ -211,6 +217,7 @@ def world(team):
         "invitation_id": invitation.pk,
         "candidate_id": candidate.pk,
         "token": invitation.token,
+        "uidb64": urlsafe_base64_encode(str(team.bob.pk).encode()),  # a password reset link's user
         "id": team.bob.pk,  # the admin's password form for a user
         "app_label": "papers",
         "url": "no-such-page/",

@@ -350,6 +350,14 @@
     form.querySelector(".quote-preview").hidden = true;
   });
 
+  // The review list's filters ask as soon as a field other than the search box changes (the search box asks
+  // as one types). Decided here rather than in an hx-trigger filter, which htmx would have to eval: the
+  // Content-Security-Policy forbids eval.
+  document.addEventListener("change", (event) => {
+    const form = event.target.closest && event.target.closest("form.review-filters");
+    if (form && event.target.type !== "search" && window.htmx) window.htmx.trigger(form, "filters-changed");
+  });
+
   // On loading the list, resume at my first unscreened paper on the page.
   document.addEventListener("DOMContentLoaded", () => {
     const marked = document.querySelector(".screening-row.is-current");

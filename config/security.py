@@ -1,0 +1,18 @@
+"""The client's address for login throttling, trusting X-Forwarded-For only as far as our own proxies."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address the request came from: REMOTE_ADDR, or behind MARGINALIA_PROXY_COUNT reverse proxies the
+    address the outermost of them saw. Anything earlier in X-Forwarded-For is the client's own claim, which
+    an attacker would vary to dodge the throttle."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.MARGINALIA_PROXY_COUNT
+    if not proxies:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
