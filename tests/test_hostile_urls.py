@@ -29,6 +29,7 @@ from django_filters import FilterSet
 
 from papers.models import DuplicateCandidate, EnrichmentAttempt, ImportBatch, Paper, PaperAlias
 from papers.tasks import run_import_job, start_import
+from reviews import priority
 from reviews.models import (
     Change,
     Comment,
@@ -36,6 +37,7 @@ from reviews.models import (
     Invitation,
     Membership,
     PaperTag,
+    PriorityRanking,
     Role,
     Score,
     ScreeningDecision,
@@ -205,6 +207,9 @@ def world(team):
     AccessFailureLog.objects.create(**seen)
     AccessLog.objects.create(**seen)
     invitation = Invitation.objects.invite(team.review, "nina@example.org", Role.REVIEWER, invited_by=team.alice)
+    # A priority order, ranked (its admin, and the list sorted by it).
+    ranking = PriorityRanking.objects.create(review=team.review, user=None)
+    priority.retrain(ranking.pk)
     team.root = root
     team.real_values = {
         "slug": team.review.slug,
