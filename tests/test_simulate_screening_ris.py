@@ -190,8 +190,11 @@ BAD_FILES = [
     (ris(ONE) + "stray text\n" + ris(TWO), "reviewed.ris:5: expected TY  - to start a RIS record"),
     (ris({"ID": "7", **ONE}, {"ID": "7", **TWO}), "reviewed.ris:7: record id '7' repeats the record of line 1"),
     (ris({"ID": "7", **ONE}, TWO), "reviewed.ris:7: no record id in tag ID, which other records have"),
-    ("TY  - JOUR\nTI  - Apple\nLB  - 1\n" + ris(TWO), "reviewed.ris:1: unterminated record: no ER  - line before"),
-    (ris(ONE) + "TY  - JOUR\nTI  - Cherry\nLB  - 0\n", "reviewed.ris:5: unterminated record: no ER  - line at the end"),
+    ("TY  - JOUR\nTI  - Apple\nLB  - 1\n" + ris(TWO), "reviewed.ris:1: truncated record: no ER  - line before"),
+    (
+        ris(ONE) + "TY  - JOUR\nTI  - Cherry\nLB  - 0\n",
+        "reviewed.ris:5: truncated record: no ER  - line at end of file",
+    ),
     (
         ris({"DO": "10.1/x", "LB": "1"}, {"DO": "10.1/y", "LB": "0"}),
         "reviewed.ris:1: no record has a title or abstract",

@@ -22,9 +22,9 @@ from papers.importers.records import ImportProblem, PaperRecord
 from papers.importers.rows import shown_header
 
 from ..models import DecisionChoice
+from ..ris_records import RIS_TAG, split_ris
 from . import ImportRefused
 
-RIS_TAG = re.compile(r"^(?:\d+\.\s*)?([A-Z][A-Z0-9])  -(?: (.*))?$")
 ASREVIEW_NOTE = re.compile(r"\bASReview_\w+\b")
 ASREVIEW_LABELS = {"ASReview_relevant": "1", "ASReview_irrelevant": "0", "ASReview_not_seen": ""}
 ASREVIEW_DECISIONS = {"1": DecisionChoice.INCLUDE, "0": DecisionChoice.EXCLUDE, "": "", "-1": ""}
@@ -110,31 +110,16 @@ def read_export(source: str, name: str, data: bytes, reviewer: str | None = None
 
 def _ris_rows(name: str, text: str, problems: list) -> list[tuple[int, dict]]:
     """Each RIS reference as rispy reads it, with its TY line's number; ``notes`` always a list."""
-    rows, start, lines = [], None, []
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.removesuffix("\r")
-        match = RIS_TAG.match(line)
-        tag = match[1] if match else None
-        if tag == "TY":
-            if start is not None:
-                problems.append(ImportProblem(name, start, "truncated record: no ER  - line before the next TY  -"))
-            start, lines = number, [line[line.index("TY") :]]
-        elif start is None:
-            if line.strip():
-                problems.append(ImportProblem(name, number, "expected TY  - to start a RIS reference"))
-        elif tag == "ER":
-            lines.append("ER  - ")
-            try:
-                (reference,) = rispy.loads("\n".join(lines) + "\n", skip_unknown_tags=True)
-            except Exception as error:  # rispy raises bare exceptions of several kinds on malformed input
-                problems.append(ImportProblem(name, start, f"unparseable RIS reference: {error}"))
-            else:
-                rows.append((start, reference))
-            start, lines = None, []
+    records, found = split_ris(text)
+    problems.extend(ImportProblem(name, line, reason) for line, reason in found)
+    rows = []
+    for record in records:
+        try:
+            (reference,) = rispy.loads(record.text, skip_unknown_tags=True)
+        except Exception as error:  # rispy raises bare exceptions of several kinds on malformed input
+            problems.append(ImportProblem(name, record.line, f"unparseable RIS reference: {error}"))
         else:
-            lines.append(line)
-    if start is not None:
-        problems.append(ImportProblem(name, start, "truncated record: no ER  - line at end of file"))
+            rows.append((record.line, reference))
     return rows
 
 

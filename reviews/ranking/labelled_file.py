@@ -18,13 +18,13 @@ import rispy
 
 from papers.importers.rows import COLUMNS
 
+from ..ris_records import RIS_TAG, RisRecord, split_ris
 from .features import record_text
 
 ID_COLUMNS = (*COLUMNS["record_id"], "id")
 # A CSV field longer than this is not an abstract but a broken quote swallowing the rest of the file.
 MAX_FIELD = 1_000_000
 # A RIS tag line, EndNote's "12." before it allowed (reviews/importing/screening_files.py reads them the same way).
-RIS_TAG = re.compile(r"^(?:\d+\.\s*)?([A-Z][A-Z0-9])  -(?: (.*))?$")
 TWO_CHARACTER_TAG = re.compile(r"[A-Za-z][A-Za-z0-9]")
 # The tag of each rispy field name, so --label-column label means LB and custom1 means C1.
 RIS_FIELD_TAGS = {name: tag for tag, name in rispy.TAG_KEY_MAPPING.items()}
@@ -211,36 +211,11 @@ def _ris_label_tag(path: Path, label_column: str) -> str:
     )
 
 
-def _ris_records(path: Path, text: str) -> list[tuple[int, str, dict[str, list[str]]]]:
-    """Each record's TY line, its lines as one text for rispy, and its values by tag (a continued line joined)."""
-    records, start, lines, tags, last = [], None, [], {}, None
-    for number, raw in enumerate(text.split("\n"), 1):
-        line = raw.removesuffix("\r")
-        match = RIS_TAG.match(line)
-        tag = match[1] if match else None
-        if tag == "TY":
-            if start is not None:
-                raise LabelledFileError(path, start, "unterminated record: no ER  - line before the next TY  -")
-            start, lines, tags, last = number, [], {}, None
-        elif start is None:
-            if line.strip():
-                raise LabelledFileError(path, number, "expected TY  - to start a RIS record")
-            continue
-        elif tag == "ER":
-            records.append((start, "\n".join([*lines, "ER  - ", ""]), tags))
-            start = None
-            continue
-        if match:
-            # Without EndNote's number, which rispy would not read as a tag.
-            lines.append(line[match.start(1) :])
-            last = tags.setdefault(tag, [])
-            last.append((match[2] or "").strip())
-        else:
-            lines.append(line)
-            if line.strip() and last is not None:
-                last[-1] = f"{last[-1]} {line.strip()}".strip()
-    if start is not None:
-        raise LabelledFileError(path, start, "unterminated record: no ER  - line at the end of the file")
+def _ris_records(path: Path, text: str) -> list[RisRecord]:
+    records, problems = split_ris(text)
+    if problems:
+        line, reason = problems[0]
+        raise LabelledFileError(path, line, reason)
     return records
 
 
@@ -276,9 +251,11 @@ def _ris_dataset(path: Path, text: str, label_column: str) -> LabelledDataset:
     records = _ris_records(path, text)
     if not records:
         raise LabelledFileError(path, 1, "no RIS records (no TY  - line)")
-    own_ids = any(value for _, _, tags in records for value in tags.get("ID", []))
+    tags_of = [record.values() for record in records]
+    own_ids = any(value for tags in tags_of for value in tags.get("ID", []))
     record_ids, titles, abstracts, labels, first_line_of = [], [], [], [], {}
-    for line, reference, tags in records:
+    for record, tags in zip(records, tags_of, strict=True):
+        line, reference = record.line, record.text
         labels.append(_ris_label(path, line, tags, label_tag))
         record_id = next((value for value in tags.get("ID", []) if value), "")
         if own_ids:
