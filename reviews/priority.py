@@ -43,6 +43,9 @@ SEED = 0
 WRITE_BATCH = 5_000
 DEFAULT_ORDER_NAME = "newest first"
 SCREENING_ROLES = (Role.OWNER, Role.REVIEWER)
+# What a blinded member's order learns from besides their own votes: conflicts settled by a resolver, not papers the
+# screeners agreed on (whose votes a blinded member may not see).
+RESOLVED = "the resolvers' final decisions"
 
 
 def scope_of(membership: Membership) -> int | None:
@@ -154,15 +157,29 @@ def order_for(membership: Membership) -> PriorityOrder:
     user_id = scope_of(membership)
     ranking = PriorityRanking.objects.filter(review=review, user_id=user_id).first()
     if ranking is None:
-        ranking, _ = PriorityRanking.objects.get_or_create(review=review, user_id=user_id)
-        queue_retraining([ranking.pk])
+        ranking, created = PriorityRanking.objects.get_or_create(review=review, user_id=user_id)
+        if created and (reason := reason_now(ranking)):
+            # Too few decisions to train on: say so at once rather than "being computed" until the worker runs.
+            _switch(ranking, 1, started=time.perf_counter(), reason=reason)
+        else:
+            queue_retraining([ranking.pk])
         ranking.refresh_from_db()
     return PriorityOrder(ranking, describe(ranking, membership))
+
+
+def reason_now(ranking: PriorityRanking) -> str:
+    """Why the ranking cannot be trained on its scope's decisions as they stand ("" if it can)."""
+    review = ranking.review
+    in_review = set(ReviewPaper.objects.filter(review=review).values_list("paper_id", flat=True))
+    labels = [label for paper_id, label in training_labels(review, ranking.user_id).items() if paper_id in in_review]
+    return too_few_reason(review, ranking, len(in_review), sum(labels), len(labels) - sum(labels))
 
 
 def describe(ranking: PriorityRanking, membership: Membership) -> str:
     """What the member is told about their order: how it was learned and how fresh it is, or why there is none."""
     fallback = f"Papers are in the default order ({DEFAULT_ORDER_NAME}) until then."
+    if ranking.queued_at is not None:
+        fallback += " The latest decisions are being taken in."
     if ranking.reason:
         return f"{ranking.reason} {fallback}"
     if not ranking.ready:
@@ -171,7 +188,7 @@ def describe(ranking: PriorityRanking, membership: Membership) -> str:
         return f"The priority order is being computed. {fallback}"
     source = "the team's decisions"
     if ranking.user_id is not None:
-        source = "your decisions and the final decisions" if membership.can_screen else "the final decisions"
+        source = f"your decisions and {RESOLVED}" if membership.can_screen else RESOLVED
     text = (
         f"Most likely relevant first, as ranked by a linear SVM over the titles' and abstracts' words (ASReview's "
         f"default model) trained on {_count(ranking.includes, 'include')} and {_count(ranking.excludes, 'exclude')} "
@@ -309,12 +326,12 @@ def too_few_reason(review: Review, ranking: PriorityRanking, papers: int, includ
     need_includes, need_excludes = review.priority_min_includes, review.priority_min_excludes
     if includes >= need_includes and excludes >= need_excludes:
         return ""
-    whose = "the team's decisions" if ranking.user_id is None else "your decisions and the final decisions"
+    whose = "the team's decisions" if ranking.user_id is None else f"your decisions and {RESOLVED}"
     if (
         ranking.user_id is not None
         and not ranking.review.memberships.filter(user_id=ranking.user_id, role__in=SCREENING_ROLES).exists()
     ):
-        whose = "the final decisions"
+        whose = RESOLVED
     return (
         f"The priority order needs at least {_count(need_includes, 'include')} and "
         f"{_count(need_excludes, 'exclude')} among {whose}; there {'is' if includes == 1 else 'are'} "

@@ -112,6 +112,17 @@ class PrioritySettingsForm(forms.ModelForm):
             }
             for name in ("priority_min_includes", "priority_min_excludes")
         }
+        widgets = {
+            name: forms.NumberInput(attrs={"min": 1, "max": MAX_PRIORITY_MINIMUM})
+            for name in ("priority_min_includes", "priority_min_excludes")
+        }
+        help_texts = {
+            "screen_by_priority": "Untick to screen the newest papers first; the list's “Most likely relevant” sort "
+            "stays available.",
+            "priority_min_includes": "The order waits for this many includes among the decisions it learns from: "
+            "more gives a steadier first ranking, later.",
+            "priority_min_excludes": "The same for excludes.",
+        }
 
 
 class MemberAddForm(forms.Form):

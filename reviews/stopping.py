@@ -29,6 +29,8 @@ from scipy.stats import beta
 KNEE_MINIMUM_SCREENED = 150
 KNEE_BASE_RATIO, KNEE_FULL_INCLUDES = 156, 150
 RECENT_MINIMUM, RECENT_SHARE = 100, 0.10
+# Below this many papers screened the rate of a handful of papers is no estimate worth printing.
+ESTIMATE_MINIMUM = 30
 CONFIDENCE = 0.95
 
 
@@ -54,6 +56,11 @@ class ScreeningProgress:
     @property
     def unscreened(self) -> int:
         return self.papers - self.screened
+
+    @property
+    def knee_can_signal(self) -> bool:
+        """Whether the review has the papers the knee method must see screened before it may signal."""
+        return self.papers >= KNEE_MINIMUM_SCREENED
 
     @property
     def since_last_include(self) -> int:
@@ -135,6 +142,10 @@ class RecentRateEstimate:
     def whole_screening(self) -> bool:
         """Whether the window is every paper screened so far (fewer than RECENT_MINIMUM of them)."""
         return self.window < RECENT_MINIMUM
+
+    @property
+    def too_few(self) -> bool:
+        return self.window < ESTIMATE_MINIMUM
 
     @property
     def remaining(self) -> float:

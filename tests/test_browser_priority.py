@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 PER_PAGE = 25
-RANK = re.compile(r"^Priority #(\d+) · score -?\d+\.\d\d$")
+RANK = re.compile(r"^Priority #(\d+) · score -?\d+\.\d{3}$")
 PROTEINS = [
     "protein folding",
     "amino acid residues",
@@ -203,7 +203,7 @@ def test_in_a_blind_review_another_reviewers_decisions_leave_my_order_alone_but_
     bob_page = as_user(browser_page, live_server, bob)
     bob_page.goto(f"{live_server.url}/reviews/blind-folding/")
     sort_by_priority(bob_page)
-    expect(bob_page.locator(".priority-note")).to_contain_text("from your decisions and the final decisions")
+    expect(bob_page.locator(".priority-note")).to_contain_text("from your decisions and the resolvers' final decisions")
     bob_before = (shown_order(bob_page), shown_ranks(bob_page))
     alice_page = as_user(browser_page, live_server, alice)
     alice_page.goto(list_url)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from reviews import annotating
+from reviews import annotating, stopping
 from reviews.dashboard import Dashboard
 from reviews.dashboard_queries import inclusion_order
 from reviews.models import Change, Membership, Role, ScreeningDecision
@@ -104,7 +104,9 @@ def test_a_final_decision_counts_and_without_one_any_include_vote_does(team):
     assert inclusion_order(review.pk) == [1, 2]
 
 
-def test_the_owner_reads_the_figures_the_curve_and_both_methods(client, team):
+def test_the_owner_reads_the_figures_the_curve_and_both_methods(client, team, monkeypatch):
+    # The estimate's wording on a review small enough to work out by hand (a real one needs 30 papers screened).
+    monkeypatch.setattr(stopping, "ESTIMATE_MINIMUM", 1)
     bob = member(team.review, team.bob)
     for paper, vote in zip(team.papers[:4], ["exclude", "include", "exclude", "exclude"], strict=True):
         annotating.decide(bob, paper.pk, vote)
@@ -117,7 +119,7 @@ def test_the_owner_reads_the_figures_the_curve_and_both_methods(client, team):
     assert "it counts as soon as anyone voted Include" in html
     knee = re.sub(r"\s+", " ", re.search(r'id="stopping-knee">(.*?)</div>', html, re.S).group(1))
     # The knee is at paper 2 (1 include): (1/2) / ((1 + 1 − 1)/(4 − 2)) = 1.0; threshold 156 − 1 = 155.
-    assert "it needs at least 150 papers screened, and 4 are" in knee
+    assert "cannot in this review: it needs at least 150 papers screened, and the review has 6" in knee
     assert "The curve's knee is at paper 2, with 1 include found by then" in knee
     assert "1.0 times as fast" in knee and "at least 155" in knee
     estimate = re.sub(r"\s+", " ", re.search(r'id="stopping-estimate">(.*?)</div>', html, re.S).group(1))
@@ -133,7 +135,8 @@ def test_the_owner_reads_the_figures_the_curve_and_both_methods(client, team):
     assert svg.content.decode().split("\n")[1] in html, "the page embeds the same SVG"
 
 
-def test_no_include_yet_says_so_and_still_bounds_what_remains(client, team):
+def test_no_include_yet_says_so_and_still_bounds_what_remains(client, team, monkeypatch):
+    monkeypatch.setattr(stopping, "ESTIMATE_MINIMUM", 1)
     bob = member(team.review, team.bob)
     for paper in team.papers[:3]:
         annotating.decide(bob, paper.pk, "exclude")
@@ -154,7 +157,16 @@ def test_everything_screened_says_nothing_can_remain(client, team):
     assert figure(html, "figure-since-last-include") == "0"
     assert "Every paper has been screened:" in html
     assert "1 paper counts as include." in html
-    assert "it needs at least 150 papers screened, and 6 are" in html
+    assert "cannot in this review: it needs at least 150 papers screened, and the review has 6" in html
+
+
+def test_too_few_papers_screened_give_no_estimate(client, team):
+    bob = member(team.review, team.bob)
+    for paper, vote in zip(team.papers[:4], ["exclude", "include", "exclude", "exclude"], strict=True):
+        annotating.decide(bob, paper.pk, vote)
+    html = re.sub(r"\s+", " ", dashboard(client, team).content.decode())
+    assert "Too few papers are screened for an estimate:</strong> 4 so far" in html
+    assert "may remain among" not in html
 
 
 def test_nothing_screened_and_an_empty_review_each_say_so(client, team):

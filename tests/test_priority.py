@@ -211,7 +211,11 @@ def test_retraining_from_the_same_decisions_gives_the_same_order(topics):
 @pytest.mark.parametrize(
     ("decisions", "expected"),
     [
-        ([], "needs at least 1 include and 1 exclude among your decisions and the final decisions; there are 0"),
+        (
+            [],
+            "needs at least 1 include and 1 exclude among your decisions and the resolvers' final decisions; "
+            "there are 0",
+        ),
         ([("a", "include"), ("a", "include")], "there are 2 includes and 0 excludes so far"),
         ([("b", "exclude")], "there are 0 includes and 1 exclude so far"),
         ([("a", "maybe"), ("b", "maybe")], "there are 0 includes and 0 excludes so far"),
@@ -559,4 +563,37 @@ def test_an_observer_is_told_their_order_learns_from_the_final_decisions(topics)
 
     order = order_of(topics.member(olivia))
 
-    assert "among the final decisions; there are 0 includes" in order.message
+    assert "among the resolvers' final decisions; there are 0 includes" in order.message
+
+
+def test_a_first_look_with_too_few_decisions_says_why_at_once_and_queues_nothing(topics, monkeypatch):
+    queued = []
+    monkeypatch.setattr("reviews.tasks.retrain_priority", FakeTask(queued.append))
+    decide(topics, topics.bob, topics.a[0], "include")
+
+    order = order_of(topics.member(topics.bob))
+
+    assert queued == []
+    assert order.message.startswith("The priority order needs at least 1 include and 1 exclude")
+    assert "being computed" not in order.message
+
+
+def test_a_first_look_that_can_rank_queues_a_training_and_says_so(topics, monkeypatch):
+    queued = []
+    monkeypatch.setattr("reviews.tasks.retrain_priority", FakeTask(queued.append))
+    decide(topics, topics.bob, topics.a[0], "include")
+    decide(topics, topics.bob, topics.b[0], "exclude")
+
+    order = order_of(topics.member(topics.bob))
+
+    assert queued == [order.ranking.pk]
+    assert order.message.startswith("The priority order is being computed.")
+
+
+def test_a_fallback_waiting_for_new_decisions_says_they_are_being_taken_in(topics, monkeypatch):
+    order = order_of(topics.member(topics.bob))
+    assert "0 includes and 0 excludes" in order.message
+    monkeypatch.setattr("reviews.tasks.retrain_priority", FakeTask(lambda ranking_id: None))
+    priority.queue_retraining([order.ranking.pk])
+
+    assert order_of(topics.member(topics.bob)).message.endswith("The latest decisions are being taken in.")

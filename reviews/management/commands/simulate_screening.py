@@ -21,7 +21,7 @@ class Command(BaseCommand):
         "Replay the screening of a labelled CSV (one record a row, a 0/1 label column) or RIS file (a 0/1 label tag, "
         "or ASReview's ASReview_relevant/irrelevant N1 notes) as the app's priority order would run it: start from "
         "one include and one exclude picked by the seed, then retrain after every record and screen the one ranked "
-        "first. Reports recall at 5/10/25%% screened, WSS@95 and the average "
+        "first. Reports recall at 5/10/25% screened, WSS@95 and the average "
         "time to discovery."
     )
 
