@@ -13,13 +13,9 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
     echo "backup.sh: set DATABASE_URL to the database to dump (postgres://user@host:port/name)" >&2
     exit 2
 fi
-case "$DATABASE_URL" in
-    postgres://* | postgresql://*) ;;
-    *)
-        echo "backup.sh: DATABASE_URL is not a PostgreSQL URL; copy an SQLite database with sqlite3 .backup" >&2
-        exit 2
-        ;;
-esac
+# The URL becomes PG* variables: a password on the command line would show in `ps`.
+connection="$(python3 "$(dirname "${BASH_SOURCE[0]}")/pg_environment.py")" || exit 2
+eval "$connection"
 directory="${1:-${MARGINALIA_BACKUP_DIR:-/var/backups/marginalia}}"
 keep="${MARGINALIA_BACKUP_KEEP:-14}"
 if ! [[ "$keep" =~ ^[1-9][0-9]*$ ]]; then
@@ -33,7 +29,7 @@ target="$directory/marginalia-$(date -u +%Y%m%dT%H%M%SZ).dump"
 # Written under another name first, so a dump cut short is never taken for a backup nor counted among the kept.
 partial="$target.partial"
 trap 'rm -f "$partial"' EXIT
-pg_dump --format=custom --no-owner --no-privileges --file="$partial" --dbname="$DATABASE_URL"
+pg_dump --format=custom --no-owner --no-privileges --file="$partial"
 mv "$partial" "$target"
 trap - EXIT
 

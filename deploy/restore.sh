@@ -22,17 +22,13 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
     echo "restore.sh: set DATABASE_URL to the empty database to restore into" >&2
     exit 2
 fi
-case "$DATABASE_URL" in
-    postgres://* | postgresql://*) ;;
-    *)
-        echo "restore.sh: DATABASE_URL is not a PostgreSQL URL" >&2
-        exit 2
-        ;;
-esac
+# The URL becomes PG* variables: a password on the command line would show in `ps`.
+connection="$(python3 "$(dirname "${BASH_SOURCE[0]}")/pg_environment.py")" || exit 2
+eval "$connection"
 checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${MARGINALIA_PYTHON:-$checkout/.venv/bin/python}"
 
-tables="$(psql --no-psqlrc --tuples-only --no-align --dbname="$DATABASE_URL" \
+tables="$(psql --no-psqlrc --tuples-only --no-align \
     --command="SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
 if [[ "$tables" != "0" ]]; then
     echo "restore.sh: the database already holds $tables tables; restore into an empty one" >&2
@@ -40,7 +36,7 @@ if [[ "$tables" != "0" ]]; then
 fi
 
 # One transaction: a restore that fails half-way leaves the database empty, not half-filled.
-pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$DATABASE_URL" "$dump"
+pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$PGDATABASE" "$dump"
 
 cd "$checkout"
 "$python" manage.py migrate --check

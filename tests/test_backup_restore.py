@@ -13,7 +13,7 @@ from reviews import annotating
 from reviews.models import DecisionChoice, Membership, Role
 from tests.factories import make_paper, make_review, make_user
 
-pytestmark = pytest.mark.skipif(
+postgresql_only = pytest.mark.skipif(
     django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="pg_dump and pg_restore work on PostgreSQL only",
 )
@@ -76,6 +76,7 @@ def screened_review(transactional_db):
     return review
 
 
+@postgresql_only
 def test_a_backup_restored_into_an_empty_database_has_every_row_and_true_summaries(
     screened_review, empty_database, tmp_path
 ):
@@ -103,6 +104,7 @@ def test_a_backup_restored_into_an_empty_database_has_every_row_and_true_summari
     assert after["papers_paper"] == 12
 
 
+@postgresql_only
 def test_restore_fails_when_the_restored_summaries_disagree_with_their_annotations(
     screened_review, empty_database, tmp_path
 ):
@@ -121,6 +123,7 @@ def test_restore_fails_when_the_restored_summaries_disagree_with_their_annotatio
     assert "restored" not in restored.stdout.splitlines()[-1]
 
 
+@postgresql_only
 def test_restore_refuses_a_database_that_holds_tables(screened_review, tmp_path):
     source = database_url(connection.settings_dict["NAME"])
     dump = Path(run([str(DEPLOY / "backup.sh"), str(tmp_path)], DATABASE_URL=source).stdout.strip())
@@ -132,6 +135,7 @@ def test_restore_refuses_a_database_that_holds_tables(screened_review, tmp_path)
     assert row_counts(source)["reviews_screeningdecision"] == 18
 
 
+@postgresql_only
 def test_backup_keeps_the_newest_dumps_only(transactional_db, tmp_path):
     source = database_url(connection.settings_dict["NAME"])
     for stamp in ("20250101T000000Z", "20250102T000000Z", "20250103T000000Z"):
@@ -145,11 +149,14 @@ def test_backup_keeps_the_newest_dumps_only(transactional_db, tmp_path):
     assert kept == ["marginalia-20250103T000000Z.dump", Path(made.stdout.strip()).name, "notes.txt"]
 
 
+@postgresql_only
 @pytest.mark.parametrize(
     ("env", "message"),
     [
         ({"DATABASE_URL": ""}, "set DATABASE_URL"),
         ({"DATABASE_URL": "sqlite:///db.sqlite3"}, "not a PostgreSQL URL"),
+        ({"DATABASE_URL": "postgres://marginalia@127.0.0.1:port/marginalia"}, "port is not a number"),
+        ({"DATABASE_URL": "postgres://marginalia@127.0.0.1:5432/"}, "names no database"),
         ({"MARGINALIA_BACKUP_KEEP": "0"}, "not a whole number of at least 1"),
         ({"MARGINALIA_BACKUP_KEEP": "many"}, "not a whole number of at least 1"),
     ],
@@ -164,6 +171,7 @@ def test_backup_refuses_bad_settings_without_touching_the_directory(db, tmp_path
     assert not (tmp_path / "backups").exists()
 
 
+@postgresql_only
 def test_a_dump_cut_short_leaves_no_file_behind(db, tmp_path):
     unreachable = "postgres://nobody@127.0.0.1:1/none"
 
@@ -171,3 +179,21 @@ def test_a_dump_cut_short_leaves_no_file_behind(db, tmp_path):
 
     assert failed.returncode != 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_database_url_reaches_the_postgresql_tools_as_their_environment_variables():
+    url = "postgres://marginalia:p%40ss%20w'rd@db.example.org:6543/marginalia?sslmode=require&conn_max_age=60"
+
+    found = run([sys.executable, str(DEPLOY / "pg_environment.py")], DATABASE_URL=url)
+    exported = run(["env", "-i", "bash", "-c", f"{found.stdout}\nenv"])
+
+    assert found.returncode == 0, found.stderr
+    variables = dict(line.split("=", 1) for line in exported.stdout.splitlines() if line.startswith("PG"))
+    assert variables == {
+        "PGHOST": "db.example.org",
+        "PGPORT": "6543",
+        "PGUSER": "marginalia",
+        "PGPASSWORD": "p@ss w'rd",
+        "PGDATABASE": "marginalia",
+        "PGSSLMODE": "require",
+    }
