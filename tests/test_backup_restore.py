@@ -47,6 +47,18 @@ def row_counts(url: str) -> dict[str, int]:
     return {name: int(count) for name, count in (line.split("\t") for line in found.stdout.splitlines())}
 
 
+def indexes_and_triggers(url: str) -> set[str]:
+    """The names of the public schema's indexes and (non-internal) triggers: the search index and its trigger."""
+    query = (
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' UNION ALL "
+        "SELECT tgname FROM pg_trigger JOIN pg_class ON pg_class.oid = tgrelid "
+        "WHERE relnamespace = 'public'::regnamespace AND NOT tgisinternal"
+    )
+    found = run(["psql", "--no-psqlrc", "-At", "-d", url, "-c", query])
+    assert found.returncode == 0, found.stderr
+    return set(found.stdout.split())
+
+
 @pytest.fixture
 def empty_database():
     """A fresh database owned by the test's role, dropped afterwards."""
@@ -102,6 +114,8 @@ def test_a_backup_restored_into_an_empty_database_has_every_row_and_true_summari
     assert after["reviews_score"] == 18
     assert after["reviews_comment"] == 2
     assert after["papers_paper"] == 12
+    assert indexes_and_triggers(empty_database) == indexes_and_triggers(source)
+    assert {"paper_search_document_gin", "papers_paper_search_document"} <= indexes_and_triggers(empty_database)
 
 
 @postgresql_only
