@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-pytestmark = pytest.mark.skipif(
+postgresql_only = pytest.mark.skipif(
     django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="gunicorn's processes need a database they can share (the SQLite test database is in memory)",
 )
@@ -31,6 +31,15 @@ def example_environment() -> dict[str, str]:
             name, _, value = line.partition("=")
             found[name.strip()] = " ".join(shlex.split(value))
     return found
+
+
+def unit_gunicorn_options() -> list[str]:
+    """The options deploy/marginalia.service gives gunicorn after `config.wsgi`, its --bind left out."""
+    unit = (BASE_DIR / "deploy" / "marginalia.service").read_text().replace("\\\n", " ")
+    command = shlex.split(next(line for line in unit.splitlines() if line.startswith("ExecStart=")))
+    options = command[command.index("config.wsgi") + 1 :]
+    at = options.index("--bind")
+    return options[:at] + options[at + 2 :]
 
 
 def free_port() -> int:
@@ -69,7 +78,7 @@ def production_environment(db, tmp_path):
 
 @pytest.fixture
 def gunicorn(production_environment, tmp_path):
-    """A running gunicorn (2 processes of 2 threads) on a free port; yields the port and its log file."""
+    """gunicorn as deploy/marginalia.service runs it, on a free port; yields the port and its log file."""
     # The manifest static storage needs collectstatic's manifest, as in production.
     collected = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
@@ -80,8 +89,7 @@ def gunicorn(production_environment, tmp_path):
     log = tmp_path / "gunicorn.log"
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "2", "--worker-class", "gthread", "--threads", "2", "--timeout", "120"],
+            [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", *unit_gunicorn_options()],
             cwd=BASE_DIR, env=production_environment, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
@@ -101,6 +109,15 @@ def gunicorn(production_environment, tmp_path):
         process.wait(timeout=60)
 
 
+def test_the_unit_runs_gunicorn_with_threads_for_two_cores():
+    options = unit_gunicorn_options()
+
+    assert options[options.index("--workers") + 1] == "3"
+    assert options[options.index("--worker-class") + 1] == "gthread"
+    assert options[options.index("--threads") + 1] == "4"
+
+
+@postgresql_only
 def test_gunicorn_serves_healthz_the_login_page_and_static_files_with_production_settings(gunicorn):
     port, log = gunicorn
 
