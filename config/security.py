@@ -1,6 +1,7 @@
 """The client's address for login throttling, trusting X-Forwarded-For only as far as our own proxies."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 
@@ -16,3 +17,15 @@ def client_ip(request: HttpRequest) -> str:
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The username a login attempt named, for login throttling, cut to the longest username there can be: the
+    throttle keeps it in a 255-character column, and a hostile 100,000-character name must be refused like any
+    wrong one, not end in a database error."""
+    source = credentials or getattr(request, "POST", {}) or {}
+    value = source.get("username")
+    if value is None:
+        return None
+    user_model = get_user_model()
+    return str(value)[: user_model._meta.get_field(user_model.USERNAME_FIELD).max_length]

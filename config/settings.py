@@ -258,6 +258,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_USERNAME_CALLABLE = "config.security.login_username"
 # How many reverse proxies in front of the app append to X-Forwarded-For; 0 trusts only the socket's address.
 MARGINALIA_PROXY_COUNT = envint("MARGINALIA_PROXY_COUNT", 0)
 

@@ -141,3 +141,15 @@ def test_trying_again_during_the_lockout_starts_the_wait_again(client, alice):
     assert "Try again in 15 minutes" in response.text  # true again: this try restarted the wait
     AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=10))
     assert log_in(client, password=PASSWORD).status_code == 429
+
+
+def test_a_hostile_username_is_refused_like_any_wrong_one_and_counted_cut_short(client, alice):
+    from axes.models import AccessAttempt
+
+    for _ in range(5):
+        response = log_in(client, username="x" * 100_000, password="y" * 100_000)
+    assert response.status_code == 429
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["x" * 150]
+    # A list of usernames reads as its last one, as Django's forms read it.
+    response = client.post(reverse("login"), {"username": ["alice", "bob"], "password": ["a", "b"]})
+    assert response.status_code == 200
