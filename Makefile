@@ -29,6 +29,8 @@ run: install
 	$(BIN)/python manage.py import_papers $(SEED)
 	$(BIN)/python manage.py load_demo --sample-annotations
 	$(BIN)/python manage.py compute_similar --missing-only
+	@# Tasks a killed worker left running are reported failed or queued again (a cron can run it too).
+	$(BIN)/python manage.py recover_jobs
 	@# The task worker runs the background imports beside the web server and stops when it does.
 	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -193,6 +193,10 @@ _tasks_backend = os.environ.get("DJANGO_TASKS_BACKEND", "database")
 if _tasks_backend not in TASKS_BACKENDS:
     raise ImproperlyConfigured(f"DJANGO_TASKS_BACKEND={_tasks_backend!r}: use {' or '.join(TASKS_BACKENDS)}")
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
+# A task silent for this long has lost its worker (killed, machine gone): `manage.py recover_jobs` and the import
+# pages report it failed and retry what can be retried. Import jobs beat every few seconds; the others are judged
+# by when they started, so this must exceed the longest similar-papers refresh.
+WORKER_TIMEOUT = timedelta(minutes=envint("MARGINALIA_WORKER_TIMEOUT_MINUTES", 15, minimum=1))
 
 # Files uploaded for import wait here, private (never served), until their import job is done.
 IMPORT_UPLOAD_DIR = Path(os.environ.get("MARGINALIA_IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))

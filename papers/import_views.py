@@ -16,7 +16,7 @@ from reviews.models import Review
 
 from .import_forms import ImportForm
 from .models import ImportJob
-from .tasks import start_import, sync_with_task
+from .tasks import fail_if_worker_stopped, start_import, sync_with_task
 from .views import wants_fragment
 
 RECENT_JOBS = 10
@@ -68,7 +68,10 @@ def import_records(request: HttpRequest) -> HttpResponse:
             review=form.cleaned_data["review"],
         )
         return redirect(job)
-    recent = ImportJob.objects.for_user(request.user).select_related("review")[:RECENT_JOBS]
+    recent = list(ImportJob.objects.for_user(request.user).select_related("review")[:RECENT_JOBS])
+    for job in recent:
+        if fail_if_worker_stopped(job):
+            job.refresh_from_db()
     status = 422 if form.errors else 200
     return render(request, "papers/import_records.html", {"form": form, "recent_jobs": recent}, status=status)
 

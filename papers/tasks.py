@@ -10,12 +10,16 @@ is logged, never the import's.
 """
 
 import logging
+import threading
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.db.models.sql.constants import NO_RESULTS
 from django.db.models.sql.subqueries import UpdateQuery
 from django.utils import timezone
@@ -31,6 +35,11 @@ logger = logging.getLogger(__name__)
 
 # A progress bar polled every second gains nothing from more writes than this.
 PROGRESS_INTERVAL_SECONDS = 0.5
+# A running job's heartbeat (``progress_at``) is written at least this often, even in an import's long silent
+# steps (computing search documents, rebuilding the search index), so that only a dead worker's job goes stale.
+HEARTBEAT_SECONDS = 30
+# What a job whose worker died (SIGKILL, out of memory, the machine gone) says, once its heartbeat is too old.
+STOPPED_WORKER_MESSAGE = "The worker stopped while importing; nothing was written. Import the file again."
 
 
 def start_import(
@@ -104,6 +113,7 @@ def run_import_job(job_id: int) -> str:
         return "skipped"
     job = ImportJob.objects.select_related("review", "created_by").get(pk=job_id)
     progress = JobProgress(job)
+    heartbeat = Heartbeat(job_id)
     try:
         _run(job, progress)
     except BaseException as error:
@@ -112,6 +122,7 @@ def run_import_job(job_id: int) -> str:
         job.fail(f"The import stopped with an error ({type(error).__name__}); nothing was imported.")
         raise
     finally:
+        heartbeat.stop()
         progress.close()
         job.delete_uploads()
     return job.status
@@ -190,11 +201,43 @@ class JobProgress:
             self._own_connection = None
 
 
-def sync_with_task(job: ImportJob) -> None:
-    """End a job as failed if its task failed before the task could say so itself (it could not even start).
+class Heartbeat:
+    """Writes a running job's ``progress_at`` every HEARTBEAT_SECONDS from a thread with its own connection
+    (PostgreSQL). On SQLite the import's transaction holds the one write lock: a beat could only wait for it."""
 
-    Only backends that keep results (the database backend) can tell; others leave the job as it is.
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self._stopped = threading.Event()
+        self._thread = None
+        if connection.vendor == "postgresql":
+            self._thread = threading.Thread(target=self._beat, name=f"import-job-{job_id}-heartbeat", daemon=True)
+            self._thread.start()
+
+    def _beat(self) -> None:
+        try:
+            while not self._stopped.wait(HEARTBEAT_SECONDS):
+                ImportJob.objects.filter(pk=self.job_id, status=ImportJobStatus.RUNNING).update(
+                    progress_at=timezone.now()
+                )
+        except Exception:
+            logger.exception("The heartbeat of import job %s stopped", self.job_id)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def sync_with_task(job: ImportJob) -> None:
+    """End a job as failed if its task failed before the task could say so itself (it could not even start), or
+    if its worker stopped in the middle (``fail_if_worker_stopped``).
+
+    Only backends that keep results (the database backend) can tell the first; others leave the job as it is.
     """
+    if fail_if_worker_stopped(job):
+        job.refresh_from_db()
     if job.is_finished or not job.task_id:
         return
     try:
@@ -205,6 +248,95 @@ def sync_with_task(job: ImportJob) -> None:
         job.refresh_from_db()
         if not job.is_finished:
             job.fail("The background task failed before it could import; nothing was imported.")
+
+
+def stopped_jobs():
+    """Running jobs whose heartbeat (``progress_at``, written as the import goes) is older than WORKER_TIMEOUT."""
+    cutoff = timezone.now() - settings.WORKER_TIMEOUT
+    return (
+        ImportJob.objects.filter(status=ImportJobStatus.RUNNING)
+        .alias(heartbeat=Coalesce("progress_at", "started_at"))
+        .filter(heartbeat__lt=cutoff)
+    )
+
+
+def fail_if_worker_stopped(job: ImportJob) -> bool:
+    """End ``job`` as failed if its worker stopped mid-import (its heartbeat is too old); True if it did.
+
+    Nothing was written: the import writes in one transaction, which the database rolled back when the worker's
+    connection dropped. The task's result, which its dead worker left running, is marked failed with it.
+    On SQLite a live import holds the database's write lock until it commits, without a heartbeat (it cannot
+    write one): the update then finds the database locked, and the job is left to its worker.
+    """
+    if job.status != ImportJobStatus.RUNNING:
+        return False
+    try:
+        failed = (
+            stopped_jobs()
+            .filter(pk=job.pk)
+            .update(status=ImportJobStatus.FAILED, finished_at=timezone.now(), failure_reason=STOPPED_WORKER_MESSAGE)
+        )
+    except OperationalError:
+        logger.info("Import job %s holds the database: its worker is alive", job.pk)
+        return False
+    if not failed:
+        return False
+    logger.warning("Import job %s lost its worker; reported failed", job.pk)
+    if job.task_id:
+        fail_task_results(DBTaskResult.objects.filter(id=job.task_id), STOPPED_WORKER_MESSAGE)
+    job.delete_uploads()
+    return True
+
+
+def fail_task_results(results, message: str) -> int:
+    """Mark running task results failed, as django-tasks-db would had their worker lived to (it has no way to
+    notice a dead worker: a task it claimed stays RUNNING for ever)."""
+    return results.filter(status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path=f"{__name__}.WorkerStopped",
+        traceback=message,
+        return_value=None,
+    )
+
+
+@dataclass
+class Recovered:
+    import_jobs: int = 0
+    retrainings: int = 0
+    similar_refreshes: int = 0
+
+
+def recover_stopped_work() -> Recovered:
+    """Deal with the tasks whose worker died (``manage.py recover_jobs``, from cron or before the workers start).
+
+    Import jobs with a stale heartbeat are reported failed (``fail_if_worker_stopped``). A priority retraining or a
+    similar-papers refresh that started more than WORKER_TIMEOUT ago and still runs is marked failed and queued
+    again: both leave the app consistent when killed (a ranking's order switches in one transaction, each similar
+    list is replaced in one, and the refresh's marks go only once every list is written), so a rerun completes them.
+    """
+    from reviews.priority import queue_retraining
+    from reviews.tasks import retrain_priority
+
+    recovered = Recovered()
+    for job in stopped_jobs():
+        recovered.import_jobs += fail_if_worker_stopped(job)
+    abandoned = DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=timezone.now() - settings.WORKER_TIMEOUT
+    )
+    retrainings = abandoned.filter(task_path=retrain_priority.module_path)
+    ranking_ids = sorted({result.args_kwargs["args"][0] for result in retrainings if result.args_kwargs.get("args")})
+    fail_task_results(retrainings, "The worker stopped while retraining; the previous order stayed in use.")
+    queue_retraining(ranking_ids)
+    recovered.retrainings = len(ranking_ids)
+    refreshes = abandoned.filter(task_path=SIMILAR_REFRESH_PATH)
+    if fail_task_results(refreshes, "The worker stopped while refreshing; every list is either the old or the new."):
+        if not similar_refresh_pending():
+            refresh_similar_papers.enqueue()
+        recovered.similar_refreshes = 1
+    if recovered != Recovered():
+        logger.warning("Recovered the work of stopped workers: %s", recovered)
+    return recovered
 
 
 # Similar papers (papers/similarity.py) after imports.

@@ -19,9 +19,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, FilteredRelation, Max, OuterRef, Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from .models import (
     DecisionChoice,
@@ -42,6 +45,8 @@ CLASSIFIER = "svm"
 SEED = 0
 WRITE_BATCH = 5_000
 DEFAULT_ORDER_NAME = "newest first"
+# reviews.tasks.retrain_priority's path in the task queue (reviews.tasks imports this module, not the reverse).
+RETRAIN_TASK_PATH = "reviews.tasks.retrain_priority"
 SCREENING_ROLES = (Role.OWNER, Role.REVIEWER)
 # What a blinded member's order learns from besides their own votes: conflicts settled by a resolver, not papers the
 # screeners agreed on (whose votes a blinded member may not see).
@@ -233,6 +238,11 @@ def queue_retraining(ranking_ids: list[int]) -> None:
     for ranking_id in ranking_ids:
         claimed = PriorityRanking.objects.filter(pk=ranking_id, queued_at=None).update(queued_at=timezone.now())
         if not claimed:
+            cutoff = timezone.now() - settings.WORKER_TIMEOUT
+            stale = PriorityRanking.objects.filter(pk=ranking_id, queued_at__lt=cutoff)
+            if stale.exists() and not _retraining_alive(ranking_id):
+                claimed = stale.update(queued_at=timezone.now())
+        if not claimed:
             continue
         try:
             retrain_priority.enqueue(ranking_id)
@@ -240,6 +250,18 @@ def queue_retraining(ranking_ids: list[int]) -> None:
             # The queue is unreachable: the decision stands; the next one queues the retraining again.
             logger.exception("Could not queue the retraining of priority ranking %s", ranking_id)
             PriorityRanking.objects.filter(pk=ranking_id).update(queued_at=None)
+
+
+def _retraining_alive(ranking_id: int) -> bool:
+    """Whether a retraining of the ranking waits in the database backend's queue or runs on a live worker (one
+    started less than WORKER_TIMEOUT ago). Otherwise a ``queued_at`` older than that was left by a worker killed
+    between taking the task and claiming the ranking, and must not block retraining for ever."""
+    alive = Q(status=TaskResultStatus.READY) | Q(
+        status=TaskResultStatus.RUNNING, started_at__gte=timezone.now() - settings.WORKER_TIMEOUT
+    )
+    return (
+        DBTaskResult.objects.filter(task_path=RETRAIN_TASK_PATH, args_kwargs__args__0=ranking_id).filter(alive).exists()
+    )
 
 
 def retrain(ranking_id: int, *, lap: Callable[[str], None] | None = None) -> PriorityRanking | None:
