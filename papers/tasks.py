@@ -315,8 +315,7 @@ def recover_stopped_work() -> Recovered:
     again: both leave the app consistent when killed (a ranking's order switches in one transaction, each similar
     list is replaced in one, and the refresh's marks go only once every list is written), so a rerun completes them.
     """
-    from reviews.priority import queue_retraining
-    from reviews.tasks import retrain_priority
+    from reviews.priority import RETRAIN_TASK_PATH, queue_retraining
 
     recovered = Recovered()
     for job in stopped_jobs():
@@ -324,7 +323,7 @@ def recover_stopped_work() -> Recovered:
     abandoned = DBTaskResult.objects.filter(
         status=TaskResultStatus.RUNNING, started_at__lt=timezone.now() - settings.WORKER_TIMEOUT
     )
-    retrainings = abandoned.filter(task_path=retrain_priority.module_path)
+    retrainings = abandoned.filter(task_path=RETRAIN_TASK_PATH)
     ranking_ids = sorted({result.args_kwargs["args"][0] for result in retrainings if result.args_kwargs.get("args")})
     fail_task_results(retrainings, "The worker stopped while retraining; the previous order stayed in use.")
     queue_retraining(ranking_ids)

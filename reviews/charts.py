@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .wording import counted
+
 WIDTH = 640
 LABEL_X, BAR_X, BAR_MAX = 4, 210, 330
 ROW, BAR_HEIGHT, TOP = 26, 18, 8
@@ -260,23 +262,19 @@ def gain_curve(name: str, title: str, screened: int, include_positions: list[int
                 width=CURVE_WIDTH)  # fmt: skip
 
 
-def _counted(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
 def gain_description(screened: int, include_positions: list[int]) -> str:
     """The gain curve in words: the includes found at each quarter of the papers screened, and the last one."""
     found = len(include_positions)
     if not found:
-        return f"No include found among {_counted(screened, 'paper')} screened."
+        return f"No include found among {counted(screened, 'paper')} screened."
     quarters = sorted({max(1, round(screened * share)) for share in (0.25, 0.5, 0.75, 1)})
     marks = "; ".join(
-        f"{_counted(bisect_right(include_positions, papers), 'include')} found after {_counted(papers, 'paper')}"
+        f"{counted(bisect_right(include_positions, papers), 'include')} found after {counted(papers, 'paper')}"
         for papers in quarters
     )
     last = include_positions[-1]
     return (
-        f"{_counted(found, 'include')} found among {_counted(screened, 'paper')} screened, in the order first "
+        f"{counted(found, 'include')} found among {counted(screened, 'paper')} screened, in the order first "
         f"decided: {marks}. The last include was paper {last} of that order; "
-        f"{_counted(screened - last, 'paper')} screened since."
+        f"{counted(screened - last, 'paper')} screened since."
     )

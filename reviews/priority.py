@@ -37,6 +37,8 @@ from .models import (
     Role,
     ScreeningDecision,
 )
+from .screening import ORDER as NEWEST_FIRST
+from .wording import counted
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +120,7 @@ class PriorityOrder:
         )
         return queryset.annotate(
             priority=ranked, priority_position=F("priority__position"), priority_score=F("priority__score")
-        ).order_by(F("priority__position").asc(nulls_last=True), *NEWEST)
+        ).order_by(F("priority__position").asc(nulls_last=True), *NEWEST_FIRST)
 
     def ranked_first(self, sorted_queryset):
         """The ranked papers of ``sorted_queryset`` (as ``sort`` leaves it), in their order: a prefix of it, since
@@ -142,7 +144,7 @@ class PriorityOrder:
         ranked = ranked.order_by("priorities__position")
         if (found := ranked.values_list("paper_id", flat=True).first()) is not None:
             return found
-        unranked = queryset.exclude(Exists(scores.filter(review_paper=OuterRef("pk")))).order_by(*NEWEST)
+        unranked = queryset.exclude(Exists(scores.filter(review_paper=OuterRef("pk")))).order_by(*NEWEST_FIRST)
         return unranked.values_list("paper_id", flat=True).first()
 
     def place_of(self, review_paper: ReviewPaper) -> PriorityScore | None:
@@ -151,9 +153,6 @@ class PriorityOrder:
         return PriorityScore.objects.filter(
             ranking=ranking, generation=ranking.generation, review_paper_id=review_paper.pk
         ).first()
-
-
-NEWEST = ("-paper__submitted_month", "-paper__arxiv_id", "-paper_id")
 
 
 def order_for(membership: Membership) -> PriorityOrder:
@@ -174,10 +173,18 @@ def order_for(membership: Membership) -> PriorityOrder:
 
 def reason_now(ranking: PriorityRanking) -> str:
     """Why the ranking cannot be trained on its scope's decisions as they stand ("" if it can)."""
-    review = ranking.review
-    in_review = set(ReviewPaper.objects.filter(review=review).values_list("paper_id", flat=True))
-    labels = [label for paper_id, label in training_labels(review, ranking.user_id).items() if paper_id in in_review]
-    return too_few_reason(review, ranking, len(in_review), sum(labels), len(labels) - sum(labels))
+    return too_few_reason(ranking, *training_set(ranking))
+
+
+def training_set(ranking: PriorityRanking) -> tuple[list[tuple[int, int]], dict[int, int]]:
+    """The review's papers as (review paper id, paper id) by paper id, and what the ranking learns from: the
+    index of each labelled paper among them → 1 (include) or 0 (exclude)."""
+    review_papers = list(
+        ReviewPaper.objects.filter(review=ranking.review).order_by("paper_id").values_list("pk", "paper_id")
+    )
+    index_of = {paper_id: index for index, (_, paper_id) in enumerate(review_papers)}
+    labels = training_labels(ranking.review, ranking.user_id)
+    return review_papers, {index_of[paper_id]: label for paper_id, label in labels.items() if paper_id in index_of}
 
 
 def describe(ranking: PriorityRanking, membership: Membership) -> str:
@@ -191,13 +198,11 @@ def describe(ranking: PriorityRanking, membership: Membership) -> str:
         if ranking.error:
             return f"The priority order could not be computed ({ranking.error}). {fallback}"
         return f"The priority order is being computed. {fallback}"
-    source = "the team's decisions"
-    if ranking.user_id is not None:
-        source = f"your decisions and {RESOLVED}" if membership.can_screen else RESOLVED
+    source = learned_from(ranking, screens=membership.can_screen)
     text = (
         f"Most likely relevant first, as ranked by a linear SVM over the titles' and abstracts' words (ASReview's "
-        f"default model) trained on {_count(ranking.includes, 'include')} and {_count(ranking.excludes, 'exclude')} "
-        f"from {source}"
+        f"default model) trained on {counted(ranking.includes, 'include', grouped=True)} and "
+        f"{counted(ranking.excludes, 'exclude', grouped=True)} from {source}"
     )
     if ranking.queued_at is not None:
         text += "; it is being retrained with the latest decisions."
@@ -282,18 +287,14 @@ def retrain(ranking_id: int, *, lap: Callable[[str], None] | None = None) -> Pri
         ranking.queued_at = None
         ranking.save(update_fields=["queued_at"])
     lap("claim")
-    review = ranking.review
-    review_papers = list(ReviewPaper.objects.filter(review=review).order_by("paper_id").values_list("pk", "paper_id"))
-    index_of = {paper_id: index for index, (_, paper_id) in enumerate(review_papers)}
-    labels = training_labels(review, ranking.user_id)
-    labelled = {index_of[paper_id]: label for paper_id, label in labels.items() if paper_id in index_of}
+    review_papers, labelled = training_set(ranking)
     includes = sum(labelled.values())
     excludes = len(labelled) - includes
-    reason = too_few_reason(review, ranking, len(review_papers), includes, excludes)
+    reason = too_few_reason(ranking, review_papers, labelled)
     lap("labels")
     if reason:
         return _switch(ranking, generation, reason=reason, includes=includes, excludes=excludes, started=started)
-    features = review_features(review.pk, [paper_id for _, paper_id in review_papers])
+    features = review_features(ranking.review_id, [paper_id for _, paper_id in review_papers])
     lap("features")
     model = fit(features, labelled, seed=SEED, classifier=CLASSIFIER)
     lap("fit")
@@ -342,27 +343,33 @@ def write_scores(ranking_id: int, generation: int, rows) -> None:
     PriorityScore.objects.bulk_create(batch)
 
 
-def too_few_reason(review: Review, ranking: PriorityRanking, papers: int, includes: int, excludes: int) -> str:
-    if not papers:
+def too_few_reason(ranking: PriorityRanking, review_papers: list, labelled: dict[int, int]) -> str:
+    """Why ``training_set(ranking)`` cannot train a model ("" if it can)."""
+    if not review_papers:
         return "This review has no papers yet."
+    review = ranking.review
+    includes = sum(labelled.values())
+    excludes = len(labelled) - includes
     need_includes, need_excludes = review.priority_min_includes, review.priority_min_excludes
     if includes >= need_includes and excludes >= need_excludes:
         return ""
-    whose = "the team's decisions" if ranking.user_id is None else f"your decisions and {RESOLVED}"
-    if (
+    screens = (
         ranking.user_id is not None
-        and not ranking.review.memberships.filter(user_id=ranking.user_id, role__in=SCREENING_ROLES).exists()
-    ):
-        whose = RESOLVED
+        and review.memberships.filter(user_id=ranking.user_id, role__in=SCREENING_ROLES).exists()
+    )
     return (
-        f"The priority order needs at least {_count(need_includes, 'include')} and "
-        f"{_count(need_excludes, 'exclude')} among {whose}; there {'is' if includes == 1 else 'are'} "
-        f"{_count(includes, 'include')} and {_count(excludes, 'exclude')} so far."
+        f"The priority order needs at least {counted(need_includes, 'include', grouped=True)} and "
+        f"{counted(need_excludes, 'exclude', grouped=True)} among {learned_from(ranking, screens=screens)}; there "
+        f"{'is' if includes == 1 else 'are'} {counted(includes, 'include', grouped=True)} and "
+        f"{counted(excludes, 'exclude', grouped=True)} so far."
     )
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+def learned_from(ranking: PriorityRanking, *, screens: bool) -> str:
+    """Whose decisions the ranking learns from, as its member reads it (``screens``: whether they decide papers)."""
+    if ranking.user_id is None:
+        return "the team's decisions"
+    return f"your decisions and {RESOLVED}" if screens else RESOLVED
 
 
 def _highest_generation(ranking: PriorityRanking) -> int:

@@ -18,6 +18,7 @@ from django.utils.html import strip_tags
 from .markdown import render_markdown
 from .models import TEAM_KINDS, Change, ChangeKind, Comment, Membership, Review, Role, ScreeningDecision
 from .settings_forms import ReviewDetailsForm, ScreeningSettingsForm
+from .wording import counted
 
 # A comment's words in an entry are cut to this length.
 EXCERPT_LENGTH = 80
@@ -195,7 +196,7 @@ def _assignment_words(before, after) -> str:
     if loads:
         words += f": {loads}"
     if replaced := (before or {}).get("assignments"):
-        words += f" (replacing {_count(replaced, 'assignment')})"
+        words += f" (replacing {counted(replaced, 'assignment')})"
     return words
 
 
@@ -211,10 +212,6 @@ def _merge_words(subject: str, before: dict, after: dict) -> str:
         old, new = _decision(before), _decision(after)
     noun = "final decision" if subject == "resolution" else subject
     return f"merging duplicates kept the newer {noun}: {whose}{old} replaced by {new}"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def comment_words(change: Change, *, may_read: bool) -> str:
