@@ -109,6 +109,14 @@
     queuedReason = null;
   }
 
+  function awaitsReason(row) {
+    const reasons = row.querySelector(".reason-buttons");
+    return Boolean(
+      reasons && !reasons.querySelector('button[aria-pressed="true"]') &&
+        row.querySelector('button[data-key="e"][aria-pressed="true"]'),
+    );
+  }
+
   function pressReason(digit) {
     const row = reasonRow;
     if (row && row.querySelector(`.reason-buttons button[data-reason-key="${digit}"]`)) {
@@ -276,6 +284,12 @@
       const queued = queuedReason;
       queuedReason = null;
       if (queued) pressReason(queued);
+    } else if (row && awaitsReason(row)) {
+      // The paper came back excluded with its reasons to choose (whichever of this swap's events ran first): a
+      // digit picks one, as after a click on Exclude.
+      reasonRow = row;
+      waitingForReasons = false;
+      queuedReason = null;
     } else {
       forgetReason();
     }
