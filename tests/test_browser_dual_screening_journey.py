@@ -62,12 +62,14 @@ def test_two_reviewers_disagree_a_resolver_settles_it_and_a_changed_vote_reopens
     # In the page either way: beside the paper (htmx), or among the messages (a key pressed before htmx took the
     # swapped-in form over posts it plainly, and the page reloads).
     expect(bob.locator("body")).to_contain_text("Your last decision was undone.")
+    bob.wait_for_load_state("domcontentloaded")  # after a reload, keys count once the page's scripts have run
     assert decision(dual, dual.bob, dual.p3) is None, "u took back bob's decision on Paper 3"
     bob.keyboard.press("e")
     expect(bob.locator("#screen .reason-buttons")).to_be_visible()
     # The exclusion is recorded and its answer swapped in before the reason's key: a key pressed while a swap is
     # on its way is lost (a known limit of the keyboard script), which made this journey flaky under load.
     expect(bob.locator("#screen").get_by_role("button", name="Exclude")).to_have_attribute("aria-pressed", "true")
+    bob.wait_for_load_state("domcontentloaded")
     bob.keyboard.press("1")
     showing(bob, "Paper 2")
     bob.keyboard.press("m")

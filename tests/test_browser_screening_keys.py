@@ -397,3 +397,25 @@ def test_clicking_another_paper_after_a_mouse_exclude_gives_the_digits_to_it(
 
     expect(second.get_by_role("button", name="Score 3")).to_have_attribute("aria-pressed", "true")
     assert decision_of(screening, screening.bob, first).get().reason is None
+
+
+def test_a_digit_picks_the_reason_when_the_exclusion_reloaded_the_page(live_server, browser_page, client, screening):  # noqa: F811
+    # Before htmx takes a page over (or without it), `e` posts the form plainly and the page comes back showing the
+    # reasons to choose: its "Press a number" holds there too.
+    page = browser_page
+    page.route("**/django-htmx/**", lambda route: route.abort())
+    page.route("**/htmx*.js", lambda route: route.abort())
+    log_in_with_cookie(page.context, live_server, client, screening.bob)
+    page.goto(f"{live_server.url}/reviews/llm-review/screen/")
+    first_paper = int(page.locator("#screen .screening-row").get_attribute("data-paper"))
+
+    with page.expect_navigation():
+        page.keyboard.press("e")
+    expect(page.locator("#screen .reason-buttons")).to_be_visible()
+    with page.expect_navigation():
+        page.keyboard.press("2")
+
+    decided = ScreeningDecision.objects.get(user=screening.bob, paper_id=first_paper)
+    assert (decided.decision, decided.reason) == ("exclude", screening.reasons[1])
+    assert not Score.objects.filter(user=screening.bob).exists()
+    expect(page.locator("#screen .screening-row")).not_to_have_attribute("data-paper", str(first_paper))

@@ -372,10 +372,14 @@
     if (form && event.target.type !== "search" && window.htmx) window.htmx.trigger(form, "filters-changed");
   });
 
-  // On loading the list, resume at my first unscreened paper on the page.
+  // On loading the list, resume at my first unscreened paper on the page. A page that comes back from a plain
+  // Exclude (no htmx yet, or none at all) showing its reasons to choose takes a digit for one, as after the swap.
   document.addEventListener("DOMContentLoaded", () => {
     const marked = document.querySelector(".screening-row.is-current");
-    if (marked) return;
+    if (marked) {
+      if (awaitsReason(marked)) reasonRow = marked;
+      return;
+    }
     const all = rows();
     const resume = all.find((r) => !r.dataset.screened);
     if (resume && resume !== all[0]) select(resume, { top: true });
