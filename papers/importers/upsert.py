@@ -13,14 +13,15 @@ from tqdm import tqdm
 
 from ..duplicates import record_likely_duplicates
 from ..models import ImportBatch, Paper
-from .matching import best_identity, existing_matches, merge_repeats
+from .matching import MergedRecords, best_identity, existing_matches, merge_repeats
 from .merge import merge_record
+from .read_ahead import read_ahead
 from .records import PaperRecord, ParsedFile
 from .report import FileReport, ImportReport
 from .skipping import skip_invalid_records
 from .sources import Source, can_stream, scan_source
 from .validation import check_records
-from .writes import BULK_LOAD_MIN_RECORDS, insert_papers, link_papers, search_index_suspended
+from .writes import BULK_LOAD_MIN_RECORDS, insert_papers, link_papers, search_index_batched
 
 # Records validated at a time in the first pass, and written at a time in the second: enough for the bulk
 # load's staging table (writes.py) to pay, few enough that a chunk's records take tens of megabytes.
@@ -93,7 +94,7 @@ def import_files(
     writing = _WritingProgress(total, on_progress)
     writing(0)  # announced before the transaction opens, while every connection can still see it
     try:
-        with transaction.atomic(), search_index_suspended(total):
+        with transaction.atomic(), search_index_batched(total):
             for file in checked:
                 report.files.append(_upsert_file(file, user, progress, writing))
             if dry_run:
@@ -211,7 +212,7 @@ def upsert_parsed_file(parsed: ParsedFile, user=None) -> FileReport:
     """Upsert the records of a file parsed and checked by the caller (``import_review`` builds its records
     itself), inside the caller's transaction: the same matching, merging and ImportBatch as ``import_files``."""
     count = len(parsed.records)
-    with search_index_suspended(count):
+    with search_index_batched(count):
         return _write_records(parsed, iter(parsed.records), count, user, False, _WritingProgress(count, None))
 
 
@@ -252,12 +253,11 @@ def _write_records(
             bar.update(count)
             writing(count)
 
-        for chunk in _chunks(records, WRITE_CHUNK):
-            merged = merge_repeats(chunk, merge_record)
+        for count, merged in read_ahead(_merged_chunks(records)):
             file.skipped += merged.repeats
             file.duplicates += merged.duplicates
             # Records folded into an earlier one are done with; the rest count as they are written.
-            written(len(chunk) - len(merged.records))
+            written(count - len(merged.records))
             paper_ids: list[int] = []
             new_records = []
             for start in range(0, len(merged.records), LOOKUP_CHUNK):
@@ -265,7 +265,7 @@ def _write_records(
                 new_in_part = _update_existing(part, now, file, paper_ids, touched, parsed.sha256)
                 new_records.extend(new_in_part)
                 written(len(part) - len(new_in_part))
-            new_ids = insert_papers(new_records, now, on_progress=written, manage_search_index=False)
+            new_ids = insert_papers(new_records, now, on_progress=written)
             paper_ids.extend(new_ids)
             file.created += len(new_records)
             link_papers(batch, paper_ids)
@@ -273,7 +273,7 @@ def _write_records(
             touched.update(paper_ids)
             # With DEBUG on, every query is logged until the request ends; an import is no request.
             reset_queries()
-            del chunk, merged, new_records, paper_ids
+            del merged, new_records, paper_ids
     batch.record_count = file.record_count
     batch.created_count = file.created
     batch.updated_count = file.updated
@@ -292,6 +292,13 @@ def _write_records(
     )
     file.batch_id = batch.pk
     return file
+
+
+def _merged_chunks(records: Iterator[PaperRecord]) -> Iterator[tuple[int, MergedRecords]]:
+    """WRITE_CHUNK records at a time, each chunk's repeats folded together (no database: read_ahead runs it)."""
+    for chunk in _chunks(records, WRITE_CHUNK):
+        yield len(chunk), merge_repeats(chunk, merge_record)
+        chunk = None
 
 
 def _update_existing(

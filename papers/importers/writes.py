@@ -21,6 +21,8 @@ BULK_LOAD_MIN_RECORDS = 20_000
 # Planner costs that keep PostgreSQL from spreading a statement over parallel workers; zero for one statement.
 PARALLEL_SETTINGS = ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size")
 LINK_CHUNK = 5_000
+# The search index's pending list during a bulk load (search_index_batched).
+PENDING_LIST_LIMIT = "64MB"
 COPIED_COLUMNS = (
     "id",
     "arxiv_id",
@@ -43,14 +45,10 @@ COPIED_COLUMNS = (
 )
 
 
-def insert_papers(records: list[PaperRecord], now, on_progress=None, manage_search_index=True) -> list[int]:
-    """Create a Paper for each record (none may exist yet) and return their ids, in the records' order.
-
-    ``manage_search_index=False`` leaves the search index to the caller (search_index_suspended), as an
-    import written in chunks does: the choice is the whole import's, not one chunk's.
-    """
+def insert_papers(records: list[PaperRecord], now, on_progress=None) -> list[int]:
+    """Create a Paper for each record (none may exist yet) and return their ids, in the records' order."""
     if connection.vendor == "postgresql":
-        return _copy_papers(records, now, on_progress, manage_search_index)
+        return _copy_papers(records, now, on_progress)
     ids = []
     for start in range(0, len(records), CREATE_BATCH):
         chunk = records[start : start + CREATE_BATCH]
@@ -94,34 +92,28 @@ def _allocate_ids(count: int) -> list[int]:
 
 
 @contextmanager
-def search_index_suspended(expected_records: int):
-    """Drop the papers' search index for a load of ``expected_records`` that at least doubles the table, and
-    build it again when the load is done (inside the caller's transaction); otherwise change nothing.
+def search_index_batched(expected_records: int):
+    """Let a load of ``expected_records`` hand the search index its entries in large batches (inside the caller's
+    transaction); a small load changes nothing.
 
-    Updating the GIN index row by row costs more than building it afresh once a load at least doubles the
-    table. Dropping it locks the table until the import commits, which only bulk loads accept.
+    GIN keeps new entries in a pending list and merges the list into the index once it outgrows
+    ``gin_pending_list_limit``: merging a few large lists costs much less than many small ones (measured on a
+    100,000-record import, the papers' INSERT took 13.9 s at 64 MB against 20.3 s at the default 4 MB). The
+    list is merged at the end so that searches after the import do not read through it. The index is never
+    dropped for a load: DROP INDEX locks the papers table against every read until the import commits, which
+    froze every list, search and annotation for the length of a large import.
     """
-    suspend = (
-        connection.vendor == "postgresql"
-        and expected_records >= BULK_LOAD_MIN_RECORDS
-        and expected_records >= Paper.objects.count()
-    )
-    if suspend:
+    batched = connection.vendor == "postgresql" and expected_records >= BULK_LOAD_MIN_RECORDS
+    if batched:
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
+            cursor.execute(f"SET LOCAL gin_pending_list_limit = '{PENDING_LIST_LIMIT}'")
     yield
-    if suspend:
-        _build_search_index()
+    if batched:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [SEARCH_INDEX])
 
 
-def _build_search_index() -> None:
-    table = connection.ops.quote_name(Paper._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(f"CREATE INDEX {SEARCH_INDEX} ON {table} USING gin (search_document)")
-
-
-def _copy_papers(records: list[PaperRecord], now, on_progress, manage_search_index: bool = True) -> list[int]:
+def _copy_papers(records: list[PaperRecord], now, on_progress) -> list[int]:
     table = connection.ops.quote_name(Paper._meta.db_table)
     ids = _allocate_ids(len(records)) if records else []
     if len(records) < BULK_LOAD_MIN_RECORDS:
@@ -136,9 +128,6 @@ def _copy_papers(records: list[PaperRecord], now, on_progress, manage_search_ind
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE UNLOGGED TABLE {staging} (LIKE {table} INCLUDING DEFAULTS)")
     _copy_rows(staging, records, ids, now, on_progress)
-    # Updating the GIN index row by row costs more than building it afresh once a load at least doubles
-    # the table. Dropping it locks the table until the import commits, which only bulk loads accept.
-    rebuild_search_index = manage_search_index and len(records) >= Paper.objects.count()
     with connection.cursor() as cursor:
         for setting in PARALLEL_SETTINGS:
             cursor.execute(f"SET LOCAL {setting} = 0")
@@ -146,16 +135,12 @@ def _copy_papers(records: list[PaperRecord], now, on_progress, manage_search_ind
         cursor.execute(f"CREATE UNLOGGED TABLE {documents} AS SELECT id, {document} AS document FROM {staging}")  # noqa: S608
         for setting in PARALLEL_SETTINGS:
             cursor.execute(f"SET LOCAL {setting} TO DEFAULT")
-        if rebuild_search_index:
-            cursor.execute(f"DROP INDEX IF EXISTS {SEARCH_INDEX}")
         cursor.execute(
             f"INSERT INTO {table} ({copied}, search_document) "  # noqa: S608
             f"SELECT {', '.join(f's.{column}' for column in COPIED_COLUMNS)}, d.document "
             f"FROM {staging} s JOIN {documents} d ON d.id = s.id"
         )
         cursor.execute(f"DROP TABLE {documents}, {staging}")
-    if rebuild_search_index:
-        _build_search_index()
     return ids
 
 

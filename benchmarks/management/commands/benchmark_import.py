@@ -6,9 +6,11 @@ streaming from disk). Peak memory is the process's maximum resident set (getrusa
 set is also sampled at every 100,000 records, to show whether it stays flat.
 """
 
+import json
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -16,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from benchmarks import site_probe
 from benchmarks.reporting import load_average, machine_description
 from papers.importers import import_files
 from papers.models import ImportBatch, Paper
@@ -54,8 +57,14 @@ class Command(BaseCommand):
             action="store_true",
             help="DELETE every paper and import batch first, so that every record is new (benchmark databases only).",
         )
+        parser.add_argument(
+            "--probe",
+            action="store_true",
+            help="Meanwhile time the paper list, a search, a review's list and a decision from another process "
+            "(manage.py probe_site), to show the site keeps answering while the import runs.",
+        )
 
-    def handle(self, *args, records, seed, file, dry_run, empty_first, **options):
+    def handle(self, *args, records, seed, file, dry_run, empty_first, probe, **options):
         if records < 1:
             raise CommandError("--records must be at least 1")
         path = file or Path(settings.BASE_DIR) / "bench-data" / f"import-{records}-seed{seed}.jsonl"
@@ -84,9 +93,14 @@ class Command(BaseCommand):
                 next_sample[phase] = done + step
                 self._show(*samples[-1])
 
+        probing = self._start_probe() if probe else None
         started = time.perf_counter()
-        report = import_files([(path.name, path)], dry_run=dry_run, on_progress=sample)
-        elapsed = time.perf_counter() - started
+        try:
+            report = import_files([(path.name, path)], dry_run=dry_run, on_progress=sample)
+        finally:
+            elapsed = time.perf_counter() - started
+            if probing:
+                self._finish_probe(*probing)
         if not report.ok:
             for problem in report.errors[:20]:
                 self.stderr.write(str(problem))
@@ -98,6 +112,24 @@ class Command(BaseCommand):
             f"peak resident memory {peak:,.0f} MB (target < {MEMORY_TARGET_MB} MB: "
             f"{'PASS' if peak < MEMORY_TARGET_MB else 'FAIL'}); load average {load_average()}."
         )
+
+    def _start_probe(self):
+        site_probe.prepare()  # its user, review and paper exist before the import starts
+        folder = Path(tempfile.mkdtemp(prefix="marginalia-probe-"))
+        stop, output = folder / "stop", folder / "timings.json"
+        command = [sys.executable, "manage.py", "probe_site", "--until", str(stop), "--output", str(output)]
+        process = subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603
+        self.stdout.write(f"Probing the site from process {process.pid} while the import runs …")
+        return process, stop, output
+
+    def _finish_probe(self, process, stop: Path, output: Path) -> None:
+        stop.touch()
+        process.wait(timeout=120)
+        if not output.exists():
+            self.stderr.write("The probe wrote no timings (see its error above).")
+            return
+        self.stdout.write("What the site answered while the import ran (from another process):")
+        self.stdout.write("\n".join(site_probe.summary_lines(json.loads(output.read_text()))))
 
     def _show(self, phase: str, done: int, total: int, rss: float, at: float) -> None:
         unit = "bytes" if phase == "checking" else "records"
