@@ -23,7 +23,6 @@ import numpy as np
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .models import ImportBatch, Paper, SimilarPaper, StaleSimilarList
 
@@ -82,6 +81,10 @@ def load_corpus() -> Corpus:
         for paper_id, title, abstract in rows.iterator(chunk_size=2_000):
             ids.append(paper_id)
             yield paper_text(title, abstract)
+
+    # Imported here: scikit-learn (with the pandas it loads) adds about 100 MB to every process that imports it,
+    # and every web and import process imports this module (tasks, merging) without computing anything.
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
     count = Paper.objects.count()
     vectoriser = TfidfVectorizer(

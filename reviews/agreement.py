@@ -3,16 +3,16 @@
 Pure maths on numbers the database has already counted (reviews/dashboard_queries.py); the libraries do the
 statistics. Every function returns a Statistic that is either a finite value or says in words why there is not
 enough data, so a page never shows NaN or infinity.
+
+statsmodels and krippendorff are imported where they are used: with the SciPy and pandas they load, they add
+about 85 MB to every web process that imports this module, which only the statistics page and the dashboard need.
 """
 
 import math
 import warnings
 from dataclasses import dataclass
 
-import krippendorff
 import numpy as np
-from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
-from statsmodels.stats.proportion import proportion_confint
 
 SCORE_VALUES = (1, 2, 3, 4, 5)
 
@@ -84,6 +84,8 @@ def percent_agreement(agreed: int, total: int) -> Statistic:
     for agreement by chance, which the kappas do."""
     if total < 1:
         return not_enough(0, "no paper has been decided by two reviewers")
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(agreed, total, alpha=0.05, method="wilson")
     return Statistic(
         value=agreed / total,
@@ -105,6 +107,8 @@ def cohen_kappa(table) -> Statistic:
         return not_enough(n, "both reviewers gave the same single decision to every shared paper")
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        from statsmodels.stats.inter_rater import cohens_kappa
+
         result = cohens_kappa(table, return_results=True)
     if not _finite(result.kappa):
         return not_enough(n, "chance agreement is total, so kappa is undefined")
@@ -130,6 +134,8 @@ def fleiss(counts) -> Statistic:
         return not_enough(n, "every vote was the same decision")
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        from statsmodels.stats.inter_rater import fleiss_kappa
+
         kappa = fleiss_kappa(counts, method="fleiss")
     if not _finite(kappa):
         return not_enough(n, "chance agreement is total, so kappa is undefined")
@@ -148,6 +154,8 @@ def krippendorff_ordinal(value_counts) -> Statistic:
         return not_enough(n, "every score given was the same value")
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        import krippendorff
+
         alpha = krippendorff.alpha(
             value_counts=value_counts, value_domain=list(SCORE_VALUES), level_of_measurement="ordinal"
         )

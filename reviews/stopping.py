@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.stats import beta
 
 KNEE_MINIMUM_SCREENED = 150
 KNEE_BASE_RATIO, KNEE_FULL_INCLUDES = 156, 150
@@ -128,6 +127,8 @@ class RecentRateEstimate:
         """The one-sided Clopper–Pearson upper limit on the rate, at CONFIDENCE."""
         if self.window_found == self.window:
             return 1.0
+        from scipy.stats import beta  # here: scipy.stats adds about 50 MB to every web process that imports it
+
         return float(beta.ppf(CONFIDENCE, self.window_found + 1, self.window - self.window_found))
 
     @property
