@@ -10,7 +10,8 @@ SEARCH_COUNT_CAP = 1_000
 
 class ListPaginator(Paginator):
     """Fetches a page in two steps — its ids by the list's order, then the rows — so a deep page reads
-    25 rows instead of every row before it; with ``count_cap`` the count stops there.
+    25 rows instead of every row before it; with ``count_cap`` the count stops there, and a ranked search
+    past it ranks its newest matches only.
 
     ``shortlist(limit)``, if given, returns the list restricted to rows among the first ``limit``
     candidates of the same order (e.g. a review's papers among the corpus's best search matches). Its rows
@@ -44,6 +45,16 @@ class ListPaginator(Paginator):
             candidates = self.shortlist((bottom + self.per_page) * self.SHORTLIST_PAGES)
             ids = list(candidates.values_list("pk", flat=True)[bottom:top])
         if len(ids) < top - bottom:
-            ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+            ids = list(self._ranked_list().values_list("pk", flat=True)[bottom:top])
         rows = {row.pk: row for row in self.object_list.filter(pk__in=ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+    def _ranked_list(self):
+        """The list to page through. A search ranked best match first whose count passed the cap ranks only its
+        newest ``count_cap + 1`` matches (all the capped count lets a reader page to): ranking every match reads
+        each matching row, 1.3 s for the 880,000 papers of a million that "language models" matches."""
+        ordering = list(self.object_list.query.order_by)
+        if not self.count_is_capped or ordering[:1] != ["-rank"]:
+            return self.object_list
+        newest = self.object_list.order_by(*ordering[1:]).values("pk")[: self.count_cap + 1]
+        return self.object_list.filter(pk__in=newest)
