@@ -18,11 +18,12 @@ def parse(*arguments: str):
 def test_the_scale_options_parse():
     options = parse(
         "--papers", "1000000", "--review-annotations", "500000", "--reuse-review", "--lists-only",
+        "--skip-corpus-list",
         "--set", "work_mem=64MB", "--set", "max_parallel_workers_per_gather=0",
     )  # fmt: skip
     assert options.papers == 1_000_000
     assert options.review_annotations == 500_000
-    assert options.reuse_review and options.lists_only
+    assert options.reuse_review and options.lists_only and options.skip_corpus_list
     assert options.set == [("work_mem", "64MB"), ("max_parallel_workers_per_gather", "0")]
 
 

@@ -3,10 +3,13 @@ search's matches reads every matching row (1.3 s for 880,000 of a million papers
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from papers.models import Paper
 from papers.pagination import ListPaginator
-from tests.factories import make_paper
+from reviews.models import Role
+from reviews.views import pages
+from tests.factories import logged_in, make_paper, make_review, make_user
 
 pytestmark = [
     pytest.mark.django_db,
@@ -43,3 +46,14 @@ def test_past_the_cap_the_newest_matches_are_ranked_best_first(corpus):
 def test_a_list_that_is_not_ranked_pages_as_before(corpus):
     paginator = ListPaginator(Paper.objects.order_by("arxiv_id"), 3, count_cap=4)
     assert [paper.arxiv_id for paper in paginator.page(2).object_list] == ["2301.00004", "2301.00005"]
+
+
+def test_a_review_search_past_the_cap_ranks_the_reviews_newest_matches(client, corpus, monkeypatch):
+    monkeypatch.setattr(pages, "SEARCH_COUNT_CAP", 4)
+    user = make_user("bob")
+    review = make_review(papers=corpus, members={user: Role.REVIEWER})
+
+    response = logged_in(client, user).get(reverse("reviews:paper_list", args=[review.slug]), {"q": "retrieval"})
+
+    listed = [review_paper.paper.arxiv_id for review_paper in response.context["page"].object_list]
+    assert listed == ["2301.00006", "2301.00007", "2301.00008", "2301.00009", "2301.00010"]
