@@ -13,7 +13,7 @@ from django.db import connection
 
 from reviews.models import DecisionChoice, ReviewPaper
 
-from .reporting import Report, Target, current_load, shorten
+from .reporting import Report, Target, captured_queries, current_load, shorten
 
 RATIO_TARGET = 3.0
 PARAMS = {"page": "1", "my_decision": DecisionChoice.INCLUDE.value}
@@ -71,6 +71,12 @@ class FrameworkOverhead:
         self.report.write(f"  page (Django, test client)   median {page:7.1f} ms   max {max(page_ms):7.1f} ms")
         self.report.write(f"  bare SQL (cursor, fetchall)  median {bare:7.1f} ms   max {max(bare_ms):7.1f} ms")
         self.report.write(f"  ratio of medians {ratio:.2f} (target < {RATIO_TARGET:.0f}×), load {load:.2f}")
+        queries = captured_queries(self._page)
+        sql_ms = sorted((float(query["time"]) * 1000 for query in queries), reverse=True)
+        self.report.write(
+            f"  where the page's time goes (one request): {len(queries)} SQL queries took {sum(sql_ms):.1f} ms (the "
+            f"slowest {sql_ms[0]:.1f} ms); the rest is Python (middleware, filter form, ORM, template)"
+        )
         passed = ratio < RATIO_TARGET
         return Target(label, f"{ratio:.2f}×", f"< {RATIO_TARGET:.0f}×", passed, load)
 
