@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 SEED := fixtures/000_17fd64235e3a3294.txt
 BENCH_DATABASE_URL ?= postgres://marginalia@127.0.0.1:5432/marginalia_bench
+# `make bench PAPERS=1000000`; BENCH_ARGS passes any other option of manage.py benchmark (say --skip-import).
+PAPERS ?= 100000
+BENCH_ARGS ?=
 
 .PHONY: run test install install-dev browser lint format bench ci clean screenshots
 
@@ -53,7 +56,7 @@ bench: install
 	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'marginalia_bench'" | grep -q 1 \
 		|| psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE marginalia_bench OWNER marginalia"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --no-input
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py benchmark --papers 100000
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py benchmark --papers $(PAPERS) $(BENCH_ARGS)
 
 ci:
 	bash .ci/run

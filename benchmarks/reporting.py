@@ -12,15 +12,20 @@ import math
 import os
 import platform
 import pstats
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import django
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+# Issue 11: every list page at a million papers answers within this at the 95th percentile.
+P95_TARGET_MS = 200
 
 
 @dataclass
@@ -150,15 +155,19 @@ def captured_queries(send: Callable[[], object]) -> list[dict]:
 
 
 def main_queries(queries: list[dict], table_marker: str) -> list[str]:
-    """A page's main query (its biggest SELECT mentioning ``table_marker``) and its paginator's COUNT, if any."""
-    selects = [
-        query["sql"]
+    """A page's main query (its biggest SELECT mentioning ``table_marker``), its slowest if that is another (the
+    ids of a page, say) and its paginator's COUNT, if any."""
+    queries = [
+        query
         for query in queries
         if query["sql"].lstrip().upper().startswith("SELECT") and table_marker in query["sql"]
     ]
-    if not selects:
+    if not queries:
         return []
+    selects = [query["sql"] for query in queries]
     chosen = [max(selects, key=len)]
+    slowest = max(queries, key=lambda query: float(query.get("time") or 0))["sql"]
+    chosen += [slowest] if slowest not in chosen and "COUNT(" not in slowest.upper() else []
     chosen += [sql for sql in selects if "COUNT(" in sql.upper() and sql not in chosen][:1]
     return chosen
 
@@ -206,6 +215,31 @@ def shorten(sql: str, limit: int) -> str:
     return sql if len(sql) <= limit else sql[: limit - 1] + "…"
 
 
+# The settings that change the list pages' plans and timings at a million papers (README: settings by size).
+PG_SETTINGS = (
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "maintenance_work_mem",
+    "random_page_cost",
+    "max_parallel_workers_per_gather",
+    "jit",
+)
+INDEX_IN_PLAN = re.compile(r"(?:Index Scan|Index Only Scan) (?:Backward )?using (\S+)|Bitmap Index Scan on (\S+)")
+SEQ_SCAN_IN_PLAN = re.compile(r"Seq Scan on (\S+)")
+
+
+def indexes_in_plan(plan: list[str]) -> list[str]:
+    """The indexes a query plan reads, in the order it names them, and ``seq scan <table>`` for a table read
+    whole."""
+    used = []
+    for line in plan:
+        for match in INDEX_IN_PLAN.finditer(line):
+            used.append(match.group(1) or match.group(2))
+        used += [f"seq scan {table}" for table in SEQ_SCAN_IN_PLAN.findall(line)]
+    return list(dict.fromkeys(used))
+
+
 def machine_description() -> list[tuple[str, str]]:
     """Date, CPUs, load, memory, PostgreSQL and its settings, database, Python and Django: what a figure needs
     beside it to be compared with another."""
@@ -216,7 +250,7 @@ def machine_description() -> list[tuple[str, str]]:
         cursor.execute("SELECT version()")
         pg_version = cursor.fetchone()[0]
         pg_settings = {}
-        for name in ("shared_buffers", "work_mem", "effective_cache_size", "random_page_cost", "jit"):
+        for name in PG_SETTINGS:
             cursor.execute(f"SHOW {name}")
             pg_settings[name] = cursor.fetchone()[0]
     db = connection.settings_dict
@@ -248,6 +282,39 @@ class Report:
 
     def __init__(self, stdout, style):
         self.stdout, self.style = stdout, style
+        self.steps: list[tuple[str, float]] = []
+
+    @contextmanager
+    def step(self, name: str):
+        """Time one step of the run (generating, importing, building the review, a group of pages) for the
+        closing list of how long each took."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps.append((name, time.perf_counter() - started))
+
+    def step_times(self) -> None:
+        self.heading("How long each step took")
+        for name, seconds in self.steps:
+            self.write(f"  {name:<60} {seconds:8.1f}s")
+        self.write(f"  {'in all':<60} {sum(seconds for _, seconds in self.steps):8.1f}s")
+
+    def indexes_by_query(self, heading: str, queries: list[dict]) -> None:
+        """Each SELECT of a page with the indexes its plan reads (EXPLAIN without ANALYZE: the plan, not a rerun)."""
+        self.heading(heading)
+        if connection.vendor != "postgresql":
+            self.write("  (PostgreSQL only)")
+            return
+        for query in queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN {sql}")
+                plan = [row[0] for row in cursor.fetchall()]
+            used = ", ".join(indexes_in_plan(plan)) or "no table read"
+            self.write(f"  {float(query['time']) * 1000:5.0f} ms  {used:<60}  {shorten(sql, 90)}")
 
     def write(self, text: str = "") -> None:
         self.stdout.write(text)
@@ -324,6 +391,7 @@ class Report:
             plan = explain_analyze(sql)
             for line in plan:
                 self.write(f"  {line}")
+            self.write(f"  indexes used: {', '.join(indexes_in_plan(plan)) or 'none'}")
             plans.append("\n".join(plan))
         return plans
 

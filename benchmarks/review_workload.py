@@ -32,6 +32,7 @@ from reviews.models import (
     FinalChoice,
     Membership,
     PaperTag,
+    PriorityScore,
     Resolution,
     Review,
     ReviewPaper,
@@ -144,13 +145,24 @@ REVIEW_MODELS = (
 
 
 def delete_benchmark_review() -> None:
-    """Remove an earlier run's review and all its annotations (they cascade)."""
-    Review.objects.filter(slug=BENCH_REVIEW_SLUG).delete()
+    """Remove an earlier run's review and all its annotations (they cascade).
+
+    At a million papers Django's cascade would load every row to delete it: the big tables go first, each by one
+    DELETE, children before parents."""
+    reviews = Review.objects.filter(slug=BENCH_REVIEW_SLUG)
+    big_tables = [PriorityScore.objects.filter(ranking__review__in=reviews)]
+    big_tables += [
+        model.objects.filter(review__in=reviews)
+        for model in (Change, Comment, PaperTag, Score, ScreeningDecision, Resolution, Assignment, ReviewPaper)
+    ]
+    for rows in big_tables:
+        rows._raw_delete(rows.db)
+    reviews.delete()
 
 
-def create_review(paper_ids: list[int]) -> ReviewWorkload:
+def create_review(papers) -> ReviewWorkload:
     """The blind review (two screeners a paper, strict rule), its team (an owner, four reviewers and a resolver),
-    vocabulary and reasons, and all ``paper_ids`` in it."""
+    vocabulary and reasons, and all ``papers`` (ids, or a queryset: one INSERT … SELECT for a million) in it."""
     users = get_user_model().objects
     owner, _ = users.get_or_create(username=OWNER)
     reviewers = [users.get_or_create(username=name)[0] for name in REVIEWERS]
@@ -182,7 +194,7 @@ def create_review(paper_ids: list[int]) -> ReviewWorkload:
     ExclusionReason.objects.bulk_create(
         ExclusionReason(review=review, label=label, position=position) for position, label in enumerate(REASONS)
     )
-    review.add_papers(paper_ids)
+    review.add_papers(papers)
     return ReviewWorkload(review=review, owner=owner, reviewers=reviewers, resolver=resolver, tags=tags)
 
 
@@ -199,6 +211,17 @@ def assign_pairs(workload: ReviewWorkload, paper_ids: list[int], seed: int = 0) 
 
 
 def write_assignments(review: Review, assigned: dict[int, tuple]) -> int:
+    if connection.vendor == "postgresql":
+        # Two million rows at a million papers: one INSERT from two arrays instead of a bulk_create.
+        paper_ids = [paper_id for paper_id, users in assigned.items() for _ in users]
+        user_ids = [user.pk for users in assigned.values() for user in users]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO reviews_assignment (review_id, paper_id, user_id, assigned_at) "
+                "SELECT %s, paper_id, user_id, now() FROM unnest(%s::bigint[], %s::bigint[]) AS t(paper_id, user_id)",
+                [review.pk, paper_ids, user_ids],
+            )
+        return len(paper_ids)
     rows = [
         Assignment(review=review, paper_id=paper_id, user=user)
         for paper_id, users in assigned.items()
@@ -208,17 +231,37 @@ def write_assignments(review: Review, assigned: dict[int, tuple]) -> int:
     return len(rows)
 
 
+def papers_for_annotations(annotations: int, shape: "Shape") -> int:
+    """How many papers to screen for about ``annotations`` annotations: two decisions a paper, and its scores,
+    tags, comments and final decisions by ``shape``'s shares."""
+    needing = shape.conflicts + shape.all_maybe
+    per_paper = SCREENERS_PER_PAPER * (1 + shape.scored) + shape.tags_per_paper + shape.comments_per_paper
+    per_paper += needing * shape.resolved
+    return max(1, round(annotations / per_paper))
+
+
 def add_screening(
-    workload: ReviewWorkload, paper_ids: list[int], seed: int = 0, shape: Shape = Shape(), *, lap=None
+    workload: ReviewWorkload,
+    paper_ids: list[int],
+    seed: int = 0,
+    shape: Shape = Shape(),
+    *,
+    lap=None,
+    screened: int | None = None,
 ) -> dict[str, int]:
-    """The team's whole screening of ``paper_ids``: assignments, two decisions a paper (with scores, reasons,
-    tags and comments), then the resolver's final decisions on about half the papers that need one. ``lap(what)``
+    """The team's screening of ``paper_ids``: assignments, two decisions a paper (with scores, reasons, tags and
+    comments), then the resolver's final decisions on about half the papers that need one. With ``screened``,
+    every paper is assigned but only that many, drawn at random, are screened (a review under way). ``lap(what)``
     is told when each step is done."""
     lap = lap or (lambda what: None)
     rng = random.Random(seed)
     review = workload.review
     assigned = assign_pairs(workload, paper_ids, seed)
+    assignments = len(paper_ids) * SCREENERS_PER_PAPER
     lap(f"Assignment rows: each of {len(paper_ids):,} papers to 2 of {len(workload.reviewers)} reviewers")
+    if screened is not None and screened < len(paper_ids):
+        paper_ids = sorted(rng.sample(paper_ids, screened))
+        assigned = {paper_id: assigned[paper_id] for paper_id in paper_ids}
 
     expected = shape.counts(len(paper_ids))
     outcomes = ["conflict"] * expected["conflicts"] + ["all maybe"] * expected["all maybe"]
@@ -266,7 +309,7 @@ def add_screening(
         "scores": len(scores),
         "paper tags": len(paper_tags),
         "comments": comments,
-        "assignments": len(paper_ids) * SCREENERS_PER_PAPER,
+        "assignments": assignments,
         "conflicts": len(to_resolve["conflict"]),
         "all maybe": len(to_resolve["all maybe"]),
         "resolutions": resolutions,
@@ -384,6 +427,21 @@ def summary_mismatches(review: Review, sample: int = 300, seed: int = 0) -> list
     chosen = random.Random(seed).sample(paper_ids, min(sample, len(paper_ids)))
     rows = ReviewPaper.objects.filter(review=review, paper_id__in=chosen)
     return [f"paper {row.paper_id}: {differences}" for row, differences in rows.summary_mismatches()]
+
+
+def existing_workload() -> ReviewWorkload:
+    """The benchmark review an earlier run built (``benchmark --reuse-review``), with its team and tags."""
+    users = get_user_model().objects
+    review = Review.objects.filter(slug=BENCH_REVIEW_SLUG).first()
+    if review is None:
+        raise ValueError("There is no benchmark review to reuse: run the benchmark once without --reuse-review.")
+    return ReviewWorkload(
+        review=review,
+        owner=users.get(username=OWNER),
+        reviewers=[users.get(username=name) for name in REVIEWERS],
+        resolver=users.get(username=RESOLVER),
+        tags=list(Tag.objects.filter(review=review).order_by("pk")),
+    )
 
 
 def all_paper_ids(limit: int | None = None) -> list[int]:

@@ -11,6 +11,7 @@ from benchmarks.reporting import (
     Report,
     Scenario,
     Target,
+    indexes_in_plan,
     main_queries,
     paired_ratio,
     query_count_label,
@@ -83,6 +84,49 @@ def test_the_main_queries_are_the_biggest_select_on_the_table_and_its_count():
         'SELECT COUNT(*) FROM "papers_paper"',
     ]
     assert main_queries(queries, "reviews_reviewpaper") == []
+
+
+def test_the_slowest_select_joins_the_main_queries_when_it_is_another():
+    queries = [
+        {"sql": 'SELECT "id" FROM "papers_paper" ORDER BY ts_rank(…) LIMIT 25', "time": "1.200"},
+        {"sql": 'SELECT COUNT(*) FROM "papers_paper"', "time": "0.002"},
+        {"sql": 'SELECT "id", "title", "abstract" FROM "papers_paper" WHERE "id" IN (1, 2)', "time": "0.003"},
+    ]
+    assert main_queries(queries, "papers_paper") == [
+        'SELECT "id", "title", "abstract" FROM "papers_paper" WHERE "id" IN (1, 2)',
+        'SELECT "id" FROM "papers_paper" ORDER BY ts_rank(…) LIMIT 25',
+        'SELECT COUNT(*) FROM "papers_paper"',
+    ]
+
+
+def test_a_plan_names_the_indexes_it_reads_once_each_and_the_tables_it_reads_whole():
+    plan = [
+        "Limit  (cost=0.42..1226.80 rows=25 width=26)",
+        "  ->  Nested Loop",
+        "        ->  Index Scan Backward using paper_month_id_desc_order on papers_paper p",
+        "        ->  Index Only Scan using paper_once_per_review on reviews_reviewpaper",
+        "        ->  Bitmap Index Scan on paper_search_document_gin  (cost=0.00..169.34 rows=7112 width=0)",
+        "        ->  Index Scan using paper_month_id_desc_order on papers_paper",
+        "        ->  Seq Scan on reviews_tag",
+    ]
+    assert indexes_in_plan(plan) == [
+        "paper_month_id_desc_order",
+        "paper_once_per_review",
+        "paper_search_document_gin",
+        "seq scan reviews_tag",
+    ]
+
+
+def test_each_step_is_timed_and_listed_with_the_total():
+    out = StringIO()
+    report = report_on(out)
+    with report.step("import"):
+        pass
+    report.steps.append(("review setup", 2.0))
+    report.step_times()
+    lines = out.getvalue().splitlines()
+    assert [line.split()[0] for line in lines[-3:]] == ["import", "review", "in"]
+    assert lines[-1].split()[-1] == f"{sum(seconds for _, seconds in report.steps):.1f}s"
 
 
 def test_long_sql_is_shortened_on_one_line_with_highlight_marks_escaped():

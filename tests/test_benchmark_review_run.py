@@ -179,3 +179,30 @@ def test_a_page_that_fails_is_reported_with_its_answer_and_the_rest_still_runs(s
     assert targets["statistics, repeated"].passed is None
     assert "failed: GET /reviews/no-such-review/screen/ answered 404" in out.getvalue()
     assert Assignment.objects.filter(review=workload.review).count() == 2 * PAPERS
+
+
+@pytest.mark.django_db
+def test_lists_only_times_the_lists_and_the_framework_overhead_over_a_review_partly_screened():
+    for _ in range(PAPERS):
+        make_paper()
+    out = StringIO()
+    report = Report(OutputWrapper(out), no_style())
+    benchmark = ReviewBenchmark(report, runs=2, warmup=0, seed=1, explain=False, annotations=200, lists_only=True)
+
+    targets = by_label(benchmark.run(profile=False))
+
+    # About 200 annotations: some fifty papers screened, every paper assigned to two reviewers.
+    screened = ScreeningDecision.objects.values("paper").distinct().count()
+    assert 40 <= screened <= 60
+    assert Assignment.objects.count() == 2 * PAPERS
+    assert targets["review list p95, unfiltered"].value.endswith(" ms")
+    assert "framework overhead: page ÷ bare SQL" in targets
+    assert not any(label.startswith("POST") for label in targets)
+    assert [name for name, _ in report.steps] == [
+        "review setup (workload, check_summaries)",
+        "review list: timings, query plans, framework overhead",
+    ]
+
+    again = ReviewBenchmark(report, runs=2, warmup=0, seed=1, explain=False, reuse=True, lists_only=True)
+    assert "review list p95, unfiltered" in by_label(again.run(profile=False))
+    assert ScreeningDecision.objects.values("paper").distinct().count() == screened

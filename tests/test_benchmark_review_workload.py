@@ -178,3 +178,21 @@ def test_the_benchmark_refuses_a_database_that_is_not_a_postgresql_benchmark_dat
     refusal = "PostgreSQL only" if connection.vendor != "postgresql" else "does not look like a benchmark database"
     with pytest.raises(CommandError, match=refusal):
         call_command("benchmark", papers=10)
+
+
+def test_a_review_under_way_screens_enough_papers_for_the_annotations_asked_and_assigns_every_paper(paper_ids):
+    screened = review_workload.papers_for_annotations(400, SHAPE)
+    workload = review_workload.create_review(paper_ids)
+    counts = review_workload.add_screening(workload, paper_ids, seed=3, screened=screened)
+
+    annotations = sum(counts[kind] for kind in ("decisions", "scores", "paper tags", "comments", "resolutions"))
+    assert abs(annotations - 400) <= 40
+    assert ScreeningDecision.objects.values("paper").distinct().count() == screened < PAPERS
+    assert Assignment.objects.filter(review=workload.review).count() == counts["assignments"] == 2 * PAPERS
+    call_command("check_summaries", stdout=StringIO())
+
+
+def test_an_earlier_benchmark_review_is_deleted_with_all_its_rows(workload):
+    review_workload.delete_benchmark_review()
+    for model in review_workload.REVIEW_MODELS:
+        assert not model.objects.exists(), model

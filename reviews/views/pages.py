@@ -10,7 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from config.htmx import HtmxHttpRequest
 from papers.models import Paper, PaperAlias
-from papers.pagination import SEARCH_COUNT_CAP, ListPaginator
+from papers.pagination import LIST_COUNT_CAP, SEARCH_COUNT_CAP, ListPaginator
 from papers.search import add_fallback_headlines
 from papers.views import PAPERS_PER_PAGE, wants_fragment
 
@@ -48,7 +48,7 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     paginator = ListPaginator(
         filterset.qs,
         PAPERS_PER_PAGE,
-        count_cap=SEARCH_COUNT_CAP if search_text else None,
+        count_cap=SEARCH_COUNT_CAP if search_text else LIST_COUNT_CAP,
         shortlist=filterset.shortlist(),
     )
     page = paginator.get_page(request.GET.get("page"))

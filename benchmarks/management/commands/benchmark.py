@@ -8,6 +8,8 @@ lives in ``benchmarks/corpus_benchmark.py``, the review part in ``review_benchma
 ``reporting.py``.
 """
 
+import argparse
+import re
 import warnings
 
 from django.conf import settings
@@ -23,6 +25,14 @@ from benchmarks.export_benchmark import ExportBenchmark
 from benchmarks.reporting import Report, load_average
 from benchmarks.review_benchmark import ReviewBenchmark
 from reviews.models import Review
+
+
+def pg_setting(text: str) -> tuple[str, str]:
+    """``--set name=value``: a PostgreSQL setting's name (letters, digits, underscores, dots) and its value."""
+    name, equals, value = text.partition("=")
+    if not equals or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) or not value:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, e.g. work_mem=64MB, not {text!r}")
+    return name, value
 
 
 class Command(BaseCommand):
@@ -77,6 +87,39 @@ class Command(BaseCommand):
             "--duplicate-repeats", type=int, default=3, help="Dry-run imports of each kind, alternating (3)."
         )
         parser.add_argument(
+            "--review-annotations",
+            type=int,
+            default=None,
+            help="Screen only as many of the review's papers as make about this many annotations (decisions, "
+            "scores, tags, comments, final decisions); the rest stay assigned and unscreened, as in a review under "
+            "way (default: every paper screened).",
+        )
+        parser.add_argument(
+            "--reuse-review",
+            action="store_true",
+            help="Measure the benchmark review already in the database instead of building it again.",
+        )
+        parser.add_argument(
+            "--lists-only",
+            action="store_true",
+            help="Time the list pages only (corpus list, review list, the framework's overhead): no duplicate "
+            "matching, screening pages, annotation POSTs or export.",
+        )
+        parser.add_argument(
+            "--skip-corpus-list",
+            action="store_true",
+            help="Skip the paper list's timings (with --skip-import: the review part alone).",
+        )
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            type=pg_setting,
+            help="A PostgreSQL setting for the benchmark's session (SET, e.g. --set work_mem=64MB), to compare "
+            "settings without touching the server's; repeatable.",
+        )
+        parser.add_argument(
             "--profile-reviews",
             action="store_true",
             help="Also print a cProfile of the slowest review-list scenario (top functions).",
@@ -92,31 +135,48 @@ class Command(BaseCommand):
         if options["review_papers"] is not None and options["review_papers"] < 1:
             raise CommandError("--review-papers must be at least 1")
 
+        with connection.cursor() as cursor:
+            for name, value in options["set"]:
+                cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
         report.machine()
         # WhiteNoise warns about a missing STATIC_ROOT once DEBUG is off; the benchmark serves no static files.
         warnings.filterwarnings("ignore", message="No directory at")
         # Production-like: no query logging or template debug; the test client's host allowed.
         with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             import_rate = None if skip_import else corpus.generate_and_import(papers, seed=seed, keep=keep)
-            corpus_targets = corpus.run(import_rate, profile=options["profile"])
-            if options["duplicate_records"] > 0:
+            corpus_targets = []
+            if not options["skip_corpus_list"]:
+                with report.step("paper list: timings, query plans"):
+                    corpus_targets = corpus.run(import_rate, profile=options["profile"])
+            if options["duplicate_records"] > 0 and not options["lists_only"]:
                 duplicates = DuplicateImportBenchmark(
                     report, records=options["duplicate_records"], repeats=max(1, options["duplicate_repeats"])
                 )
-                corpus_targets += duplicates.run()
+                with report.step("likely-duplicate matching (dry-run imports)"):
+                    corpus_targets += duplicates.run()
             review_targets = []
             if not options["skip_reviews"]:
                 reviews = ReviewBenchmark(
-                    report, runs=runs, warmup=warmup, seed=seed, review_papers=options["review_papers"]
+                    report,
+                    runs=runs,
+                    warmup=warmup,
+                    seed=seed,
+                    review_papers=options["review_papers"],
+                    annotations=options["review_annotations"],
+                    reuse=options["reuse_review"],
+                    lists_only=options["lists_only"],
                 )
                 review_targets = reviews.run(profile=options["profile_reviews"])
-                review = Review.objects.get(slug=review_workload.BENCH_REVIEW_SLUG)
-                review_targets += ExportBenchmark(report, formats=("csv",)).run(review)
+                if not options["lists_only"]:
+                    review = Review.objects.get(slug=review_workload.BENCH_REVIEW_SLUG)
+                    with report.step("export (CSV)"):
+                        review_targets += ExportBenchmark(report, formats=("csv",)).run(review)
         report.heading("Targets")
         report.targets(corpus_targets)
         if review_targets:
             report.write("  (review rows: medians over --runs, and the 1-minute load average when each was timed)")
             report.targets(review_targets)
+        report.step_times()
         report.write(f"  load average at the end: {load_average()} (timings are noisy on a busy machine)")
 
     def _require_postgresql(self, writes: bool) -> None:
