@@ -40,6 +40,11 @@ class ListPaginator(Paginator):
     def count_is_capped(self) -> bool:
         return self.count_cap is not None and self.count > self.count_cap
 
+    @property
+    def ranks_newest_only(self) -> bool:
+        """Whether the pages rank only the newest matches (the list says so: the best match may be older)."""
+        return self._newest_ranked() is not None
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

@@ -33,3 +33,17 @@ def test_a_review_list_under_the_cap_counts_exactly(client, monkeypatch):
 
     assert "7 papers" in response.content.decode()
     assert not response.context["page"].paginator.count_is_capped
+
+
+def test_the_last_page_of_a_capped_list_says_how_to_reach_the_rest_in_words_that_fit_it(client, monkeypatch):
+    monkeypatch.setattr(pages, "LIST_COUNT_CAP", 2)
+    monkeypatch.setattr(pages, "PAPERS_PER_PAGE", 2)
+    user = make_user("carol")
+    review = make_review("capped", papers=[make_paper() for _ in range(5)], members={user: Role.REVIEWER})
+    url = reverse("reviews:paper_list", args=[review.slug])
+
+    last = logged_in(client, user).get(url, {"page": 2}).content.decode()
+
+    assert "More than 2 papers" in last
+    assert "Only the first 2 papers are listed: filter the list to reach the others, or go on in screening mode" in last
+    assert "add words" not in last

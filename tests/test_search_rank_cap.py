@@ -57,3 +57,5 @@ def test_a_review_search_past_the_cap_ranks_the_reviews_newest_matches(client, c
 
     listed = [review_paper.paper.arxiv_id for review_paper in response.context["page"].object_list]
     assert listed == ["2301.00006", "2301.00007", "2301.00008", "2301.00009", "2301.00010"]
+    # The list says so: the best match of all may be older than those it ranks.
+    assert "the newest 5 ranked best first (add words to rank among fewer)" in response.content.decode()
