@@ -46,3 +46,11 @@ def logged_in(client, user):
     """The test client, logged in as ``user``."""
     client.force_login(user)
     return client
+
+
+def make_ranked_corpus(count: int, term: str = "retrieval") -> list[Paper]:
+    """``count`` papers whose relevance to ``term`` falls as their number (and arXiv id) grows: oldest match best."""
+    return [
+        make_paper(f"2301.{n:05d}", abstract=" ".join([term] * (count + 1 - n) + ["filler words"] * n))
+        for n in range(1, count + 1)
+    ]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from papers.pagination import ListPaginator
 from reviews.models import ReviewPaper, Role
-from tests.factories import logged_in, make_paper, make_review, make_user
+from tests.factories import logged_in, make_ranked_corpus, make_review, make_user
 
 # The shortlist of page 1 is the corpus's best 4 × 25 matches.
 SHORTLIST = re.compile(r"LIMIT 100\b")
@@ -23,11 +23,7 @@ pytestmark = [
 
 @pytest.fixture
 def corpus():
-    # Relevance falls as the paper number grows: fewer mentions of the term, more other words.
-    return [
-        make_paper(f"2301.{n:05d}", abstract=" ".join(["retrieval"] * (61 - n) + ["filler words"] * n))
-        for n in range(1, 61)
-    ]
+    return make_ranked_corpus(60)
 
 
 def listed(response):

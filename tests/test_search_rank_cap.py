@@ -9,7 +9,7 @@ from papers.models import Paper
 from papers.pagination import ListPaginator
 from reviews.models import Role
 from reviews.views import pages
-from tests.factories import logged_in, make_paper, make_review, make_user
+from tests.factories import logged_in, make_ranked_corpus, make_review, make_user
 
 pytestmark = [
     pytest.mark.django_db,
@@ -19,11 +19,7 @@ pytestmark = [
 
 @pytest.fixture
 def corpus():
-    # The oldest papers match best: many mentions of the term, newer ones fewer.
-    return [
-        make_paper(f"2301.{n:05d}", abstract=" ".join(["retrieval"] * (11 - n) + ["filler words"] * n))
-        for n in range(1, 11)
-    ]
+    return make_ranked_corpus(10)
 
 
 def ranked_page(count_cap: int) -> list[str]:
