@@ -93,7 +93,7 @@ class Reviewer(HttpUser):
                 if found := CSRF_IN_PAGE.search(response.text):
                     self.token = found.group(1)
                 return response
-            response.failure(f"HTTP {status}")
+            response.failure(f"HTTP {status}" if status else f"no answer: {type(response.error).__name__}")
             return None
 
     def post(self, path: str, kind: str, data: dict, *, htmx: bool, saves: tuple):

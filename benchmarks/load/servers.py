@@ -13,11 +13,12 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .plan import PUBLIC_HOST
+
 # deploy/marginalia.service's gunicorn, on 2 cores: 3 processes of 4 threads.
 GUNICORN = ["--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "300"]
 GUNICORN += ["--graceful-timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200"]
 GUNICORN += ["--forwarded-allow-ips", "127.0.0.1"]
-PUBLIC_HOST = "marginalia.test"
 # Production settings, with a fixed key: only the benchmark database is ever reached with it.
 SECRET_KEY = "load-test-secret-key-for-the-benchmark-database-only-0123456789"  # noqa: S105
 
@@ -46,9 +47,10 @@ def app_servers(ports: list[int], environment: dict[str, str], log_dir: Path):
     collect = [str(python), "manage.py", "collectstatic", "--no-input", "--verbosity", "0"]
     subprocess.run(collect, env=environment, cwd=settings.BASE_DIR, check=True)  # noqa: S603
     with ExitStack() as stack:
+        masters = []
         for port in ports:
             command = [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", *GUNICORN]
-            stack.enter_context(_process(command, environment, log_dir / f"gunicorn-{port}.log"))
+            masters.append(stack.enter_context(_process(command, environment, log_dir / f"gunicorn-{port}.log")))
         worker = Supervised(
             [str(python), "manage.py", "db_worker", "--no-reload"], environment, log_dir / "db_worker.log"
         )
@@ -56,7 +58,33 @@ def app_servers(ports: list[int], environment: dict[str, str], log_dir: Path):
         stack.callback(worker.stop)
         for port in ports:
             wait_healthy(f"http://127.0.0.1:{port}")
-        yield worker
+        yield Running(masters, worker)
+
+
+class Running:
+    """The app servers and the task worker while they run."""
+
+    def __init__(self, masters: list[subprocess.Popen], worker: "Supervised"):
+        self.masters, self.worker = masters, worker
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time (user + system) used so far by the gunicorn processes (the live ones: a process recycled by
+        --max-requests takes its time with it) and by the task worker's current process."""
+        import psutil
+
+        def used(process) -> float:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                return 0.0
+            return times.user + times.system
+
+        gunicorn = 0.0
+        for master in self.masters:
+            parent = psutil.Process(master.pid)
+            gunicorn += used(parent) + sum(used(child) for child in parent.children(recursive=True))
+        worker = used(psutil.Process(self.worker.pid)) if self.worker.pid else 0.0
+        return {"gunicorn": gunicorn, "task worker": worker}
 
 
 @contextmanager
@@ -86,6 +114,10 @@ class Supervised(threading.Thread):
         self.restarts = 0
         self._stopping = threading.Event()
         self._process = None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None and self._process.poll() is None else None
 
     def run(self):
         while not self._stopping.is_set():
@@ -127,3 +159,19 @@ def pg_ctlcluster(cluster: str, action: str) -> None:
     """``pg_ctlcluster VERSION NAME action`` for a cluster named ``VERSION/NAME`` (Debian's tools)."""
     version, name = cluster.split("/", 1)
     subprocess.run(["pg_ctlcluster", version, name, action], check=True)  # noqa: S603, S607
+
+
+LOCUSTFILE = Path(__file__).resolve().with_name("locustfile.py")
+
+
+def run_locust(plan_path: Path, prefix: Path, *, users: int, spawn_rate: float, seconds: int, log_path: Path) -> int:
+    """Locust headless, in a process of its own (it patches the standard library for gevent), writing its CSV
+    files at ``prefix``; its exit code (1 when any request failed)."""
+    command = [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
+        "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{seconds}s",
+        "--stop-timeout", "30", "--csv", str(prefix), "--loglevel", "WARNING",
+    ]  # fmt: skip
+    environment = {**os.environ, "MARGINALIA_LOAD_PLAN": str(plan_path), "PYTHONPATH": str(settings.BASE_DIR)}
+    with log_path.open("ab") as log:
+        return subprocess.run(command, env=environment, stdout=log, stderr=log, check=False).returncode  # noqa: S603

@@ -7,11 +7,8 @@ summaries agree (``check_summaries``) and that every write a reviewer was told w
 ``--restart-postgres-after`` stops the database's PostgreSQL cluster mid-load and starts it again.
 """
 
-import json
 import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -25,13 +22,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
-from benchmarks.corpus_benchmark import SEARCH_TERMS, CorpusBenchmark
-from benchmarks.load import accepted_writes, ledger, results, servers, team_review
+from benchmarks.corpus_benchmark import CorpusBenchmark
+from benchmarks.load import accepted_writes, ledger, plan, results, servers, team_review
 from benchmarks.reporting import Report, load_average
 from papers.models import Paper
-from reviews.models import ExclusionReason, Review, Tag
-
-LOCUSTFILE = Path(__file__).resolve().parents[2] / "load" / "locustfile.py"
+from reviews.models import Review
 
 
 class Command(BaseCommand):
@@ -79,6 +74,10 @@ class Command(BaseCommand):
                 options["papers"], seed=options["seed"], keep=False
             )
         began = time.perf_counter()
+        # What an import queues (the similar papers of new papers) is done here, before the load, not by the
+        # task worker during it: the worker then runs only what the reviewers' work queues.
+        call_command("compute_similar", missing_only=True, stdout=StringIO())
+        DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).delete()
         team = team_review.build(list(Paper.objects.values_list("pk", flat=True)), options["users"], options["seed"])
         screened = ", ".join(f"{count:,} {kind}" for kind, count in team.screened.items())
         report.write(
@@ -88,7 +87,8 @@ class Command(BaseCommand):
         )
 
         ports = [options["port"] + number for number in range(options["instances"])]
-        plan_path = self._write_plan(team.review, team.reviewers, ports, output)
+        base_urls = [f"http://127.0.0.1:{port}" for port in ports]
+        plan_path = plan.write_plan(team.review, team.reviewers, base_urls, output)
         environment = servers.production_environment(self._database_url())
         prefix = output / "locust"
         load_samples: list[float] = []
@@ -98,7 +98,9 @@ class Command(BaseCommand):
             f"{'s' * (len(ports) > 1)} (3 processes x 4 threads each) and a task worker"
         )
         tasks_before = self._task_counts()
-        with servers.app_servers(ports, environment, output) as worker:
+        with servers.app_servers(ports, environment, output) as running:
+            worker = running.worker
+            cpu_before = running.cpu_seconds()
             sampler = _Sampler(load_samples)
             sampler.start()
             restarter = None
@@ -109,14 +111,28 @@ class Command(BaseCommand):
                     daemon=True,
                 )
                 restarter.start()
-            locust = self._run_locust(plan_path, prefix, options, environment, output)
+            locust = servers.run_locust(
+                plan_path,
+                prefix,
+                users=options["users"],
+                spawn_rate=options["spawn_rate"],
+                seconds=round(options["minutes"] * 60),
+                log_path=output / "locust.log",
+            )
             if restarter is not None:
                 restarter.join()
             sampler.stop()
+            cpu = {name: seconds - cpu_before.get(name, 0) for name, seconds in running.cpu_seconds().items()}
             # This process's own connection did not survive a restart of PostgreSQL.
             connection.close()
             cross_instance = self._compare_instances(ports) if len(ports) > 1 else None
         self._report_load(report, prefix, load_samples, restart, locust)
+        wall = options["minutes"] * 60
+        report.write(
+            "  CPU used during the load: "
+            + ", ".join(f"{name} {seconds:.0f} s ({seconds / wall:.2f} cores)" for name, seconds in cpu.items())
+            + f" of 2 cores x {wall:.0f} s"
+        )
         self._report_checks(report, team.review, output, tasks_before, cross_instance)
         if worker.restarts:
             report.write(
@@ -139,37 +155,7 @@ class Command(BaseCommand):
         password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
         return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
-    def _write_plan(self, review: Review, reviewers: list[str], ports: list[int], output: Path) -> Path:
-        plan = {
-            "instances": [f"http://127.0.0.1:{port}" for port in ports],
-            "host": servers.PUBLIC_HOST,
-            "review": review.slug,
-            "password": team_review.PASSWORD,
-            "reviewers": reviewers,
-            "reasons": list(ExclusionReason.objects.filter(review=review).values_list("pk", flat=True)),
-            "tags": [
-                {"id": pk, "name": name} for pk, name in Tag.objects.filter(review=review).values_list("pk", "name")
-            ],
-            "papers": team_review.paper_sample(review, 2000),
-            "terms": list(SEARCH_TERMS),
-            "ledger": str(output / "ledger.json"),
-        }
-        path = output / "plan.json"
-        path.write_text(json.dumps(plan), encoding="utf-8")
-        return path
-
     # --- Running ---
-
-    def _run_locust(self, plan_path: Path, prefix: Path, options: dict, environment: dict, output: Path) -> int:
-        command = [
-            sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary",
-            "--users", str(options["users"]), "--spawn-rate", str(options["spawn_rate"]),
-            "--run-time", f"{round(options['minutes'] * 60)}s", "--stop-timeout", "30", "--csv", str(prefix),
-            "--loglevel", "WARNING",
-        ]  # fmt: skip
-        env = {**os.environ, "MARGINALIA_LOAD_PLAN": str(plan_path), "PYTHONPATH": str(settings.BASE_DIR)}
-        with (output / "locust.log").open("ab") as log:
-            return subprocess.run(command, env=env, stdout=log, stderr=log, check=False).returncode  # noqa: S603
 
     def _restart_postgres(self, cluster: str, after: float, outage: float, ports: list[int], found: dict) -> None:
         time.sleep(after)
@@ -208,7 +194,7 @@ class Command(BaseCommand):
         request = urllib.request.Request(  # noqa: S310
             f"http://127.0.0.1:{port}{path}",
             headers={
-                "Host": servers.PUBLIC_HOST,
+                "Host": plan.PUBLIC_HOST,
                 "X-Forwarded-Proto": "https",
                 "Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
             },
