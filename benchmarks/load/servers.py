@@ -17,7 +17,7 @@ from .plan import PUBLIC_HOST
 
 # deploy/marginalia.service's gunicorn, on 2 cores: 3 processes of 4 threads.
 GUNICORN = ["--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "300"]
-GUNICORN += ["--graceful-timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200"]
+GUNICORN += ["--graceful-timeout", "30", "--keep-alive", "75", "--max-requests", "2000", "--max-requests-jitter", "200"]
 GUNICORN += ["--forwarded-allow-ips", "127.0.0.1"]
 # Production settings, with a fixed key: only the benchmark database is ever reached with it.
 SECRET_KEY = "load-test-secret-key-for-the-benchmark-database-only-0123456789"  # noqa: S105
@@ -67,9 +67,10 @@ class Running:
     def __init__(self, masters: list[subprocess.Popen], worker: "Supervised"):
         self.masters, self.worker = masters, worker
 
-    def cpu_seconds(self) -> dict[str, float]:
+    def cpu_seconds(self, database: str) -> dict[str, float]:
         """CPU time (user + system) used so far by the gunicorn processes (the live ones: a process recycled by
-        --max-requests takes its time with it) and by the task worker's current process."""
+        --max-requests takes its time with it), by the task worker's current process, and by each PostgreSQL
+        backend serving ``database`` (by pid, so the caller can subtract the earlier reading per backend)."""
         import psutil
 
         def used(process) -> float:
@@ -84,7 +85,13 @@ class Running:
             parent = psutil.Process(master.pid)
             gunicorn += used(parent) + sum(used(child) for child in parent.children(recursive=True))
         worker = used(psutil.Process(self.worker.pid)) if self.worker.pid else 0.0
-        return {"gunicorn": gunicorn, "task worker": worker}
+        found = {"gunicorn": gunicorn, "task worker": worker}
+        for process in psutil.process_iter(["name", "cmdline"]):
+            # A backend's title reads "postgres: USER DATABASE ADDRESS STATE".
+            title = " ".join(process.info["cmdline"] or [])
+            if process.info["name"] == "postgres" and f" {database} " in title:
+                found[f"postgres:{process.pid}"] = used(process)
+        return found
 
 
 @contextmanager

@@ -35,9 +35,11 @@ class TeamReview:
     screened: dict[str, int]
 
 
-def build(paper_ids: list[int], reviewers: int, seed: int = 0) -> TeamReview:
+def build(paper_ids: list[int], reviewers: int, seed: int = 0, *, priority: bool = True) -> TeamReview:
     """Replace the load test's review: the team's accounts (one password, hashed once), the review with its tags
-    and reasons, ``ALREADY_SCREENED`` of the papers screened and the rest assigned, two reviewers a paper."""
+    and reasons, ``ALREADY_SCREENED`` of the papers screened and the rest assigned, two reviewers a paper.
+    ``priority``: screening follows each reviewer's priority order, which the task worker retrains after their
+    decisions."""
     Review.objects.filter(slug=SLUG).delete()
     names = [reviewer_name(number) for number in range(1, reviewers + 1)]
     users = _accounts([OWNER, RESOLVER, *names])
@@ -49,8 +51,7 @@ def build(paper_ids: list[int], reviewers: int, seed: int = 0) -> TeamReview:
         required_screeners=review_workload.SCREENERS_PER_PAPER,
         conflict_rule=ConflictRule.STRICT,
         allow_new_tags=False,
-        # Screening follows each reviewer's priority order, so decisions queue retrainings for the task worker.
-        screen_by_priority=True,
+        screen_by_priority=priority,
     )
     Membership.objects.bulk_create(
         [Membership(review=review, user=users[OWNER], role=Role.OWNER)]

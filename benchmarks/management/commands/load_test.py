@@ -8,6 +8,7 @@ summaries agree (``check_summaries``) and that every write a reviewer was told w
 """
 
 import os
+import resource
 import statistics
 import threading
 import time
@@ -56,6 +57,12 @@ class Command(BaseCommand):
             "--cluster", help="The PostgreSQL cluster DATABASE_URL points at, as VERSION/NAME (e.g. 15/loadtest)."
         )
         parser.add_argument("--output", type=Path, help="Directory for the plan, logs and Locust's CSV files.")
+        parser.add_argument(
+            "--no-priority",
+            action="store_true",
+            help="Screening in the review's order instead of each reviewer's priority order (no retraining in the "
+            "task worker), to measure what retraining costs the pages.",
+        )
         parser.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args, **options):
@@ -78,11 +85,17 @@ class Command(BaseCommand):
         # task worker during it: the worker then runs only what the reviewers' work queues.
         call_command("compute_similar", missing_only=True, stdout=StringIO())
         DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).delete()
-        team = team_review.build(list(Paper.objects.values_list("pk", flat=True)), options["users"], options["seed"])
+        team = team_review.build(
+            list(Paper.objects.values_list("pk", flat=True)),
+            options["users"],
+            options["seed"],
+            priority=not options["no_priority"],
+        )
         screened = ", ".join(f"{count:,} {kind}" for kind, count in team.screened.items())
         report.write(
             f"  {team.review.review_papers.count():,} papers, blind, 2 screeners a paper, {options['users']} reviewers "
-            f"+ owner + resolver; already screened: {screened}; the rest assigned in pairs "
+            f"+ owner + resolver; screening by {'the review order' if options['no_priority'] else 'priority'}; "
+            f"already screened: {screened}; the rest assigned in pairs "
             f"(built in {time.perf_counter() - began:.0f}s)"
         )
 
@@ -100,7 +113,9 @@ class Command(BaseCommand):
         tasks_before = self._task_counts()
         with servers.app_servers(ports, environment, output) as running:
             worker = running.worker
-            cpu_before = running.cpu_seconds()
+            database = connection.settings_dict["NAME"]
+            cpu_before = running.cpu_seconds(database)
+            children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
             sampler = _Sampler(load_samples)
             sampler.start()
             restarter = None
@@ -122,7 +137,7 @@ class Command(BaseCommand):
             if restarter is not None:
                 restarter.join()
             sampler.stop()
-            cpu = {name: seconds - cpu_before.get(name, 0) for name, seconds in running.cpu_seconds().items()}
+            cpu = _cpu_used(cpu_before, running.cpu_seconds(database), children_before)
             # This process's own connection did not survive a restart of PostgreSQL.
             connection.close()
             cross_instance = self._compare_instances(ports) if len(ports) > 1 else None
@@ -287,6 +302,16 @@ class Command(BaseCommand):
 
         rows = DBTaskResult.objects.values("status").annotate(n=Count("pk")).values_list("status", "n")
         return dict(rows)
+
+
+def _cpu_used(before: dict[str, float], after: dict[str, float], children_before) -> dict[str, float]:
+    """CPU seconds used between two readings, PostgreSQL's backends summed, Locust's (a finished child) added."""
+    used = {"gunicorn": 0.0, "task worker": 0.0, "PostgreSQL": 0.0}
+    for name, seconds in after.items():
+        used["PostgreSQL" if name.startswith("postgres:") else name] += seconds - before.get(name, 0.0)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    used["Locust"] = children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime
+    return used
 
 
 class _Sampler(threading.Thread):
