@@ -8,7 +8,7 @@ BENCH_DATABASE_URL ?= postgres://marginalia@127.0.0.1:5432/marginalia_bench
 PAPERS ?= 100000
 BENCH_ARGS ?=
 
-.PHONY: run test install install-dev browser lint format bench ci clean screenshots
+.PHONY: run test install install-dev browser lint format bench load ci clean screenshots
 
 # The stamp files make a second run skip the install unless the requirements changed.
 $(BIN)/.installed: requirements.txt
@@ -57,6 +57,18 @@ bench: install
 		|| psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE marginalia_bench OWNER marginalia"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --no-input
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py benchmark --papers $(PAPERS) $(BENCH_ARGS)
+
+# Fifty reviewers screening one review through gunicorn for 10 minutes (benchmarks/load/; README "Load test").
+# LOAD_ARGS adds options, e.g. LOAD_ARGS="--instances 2" or "--minutes 1".
+LOAD_DATABASE_URL ?= postgres://marginalia@127.0.0.1:5432/marginalia_load_bench
+LOAD_ARGS ?=
+load: install-dev
+	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_roles WHERE rolname = 'marginalia'" | grep -q 1 \
+		|| psql -h 127.0.0.1 -U postgres -c "CREATE ROLE marginalia LOGIN CREATEDB"
+	psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'marginalia_load_bench'" | grep -q 1 \
+		|| psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE marginalia_load_bench OWNER marginalia"
+	DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py migrate --no-input
+	DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py load_test $(LOAD_ARGS)
 
 ci:
 	bash .ci/run
