@@ -4,6 +4,7 @@ write they were told was saved is found in the database by the check ``manage.py
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from benchmarks.load import accepted_writes, ledger, plan, results, servers, team_review
 from reviews import annotating
@@ -20,6 +21,10 @@ def load_review(transactional_db):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the in-memory SQLite test database cannot be shared between threads; CI runs this on PostgreSQL",
+)
 def test_simulated_reviewers_save_what_they_are_told_is_saved(load_review, live_server, settings, tmp_path):
     # The public host and HTTPS origin the reviewers send, as they would through the proxy.
     settings.ALLOWED_HOSTS = [plan.PUBLIC_HOST]
