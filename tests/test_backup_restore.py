@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
+from config.database_url import database_url
 from reviews import annotating
 from reviews.models import DecisionChoice, Membership, Role
 from tests.factories import make_paper, make_review, make_user
@@ -20,13 +21,6 @@ postgresql_only = pytest.mark.skipif(
 
 DEPLOY = Path(django_settings.BASE_DIR) / "deploy"
 SUPERUSER = ["psql", "--no-psqlrc", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1"]
-
-
-def database_url(name: str) -> str:
-    database = connection.settings_dict
-    server = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
-    return f"postgres://{database['USER']}{password}@{server}/{name}"
 
 
 def run(command, **env) -> subprocess.CompletedProcess:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from benchmarks.corpus_generator import CorpusGenerator, write_jsonl
+from config.database_url import database_url
 from papers.models import ImportBatch, ImportJob, Paper
 from papers.search import SEARCH_INDEX
 from papers.tasks import STOPPED_WORKER_MESSAGE, Heartbeat, fail_if_worker_stopped, start_import
@@ -54,9 +55,7 @@ def database_task_backend(settings):
 
 
 def subprocess_env(settings) -> dict:
-    database = connection.settings_dict
-    server = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    url = f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{server}/{database['NAME']}"
+    url = database_url()
     return {
         **os.environ,
         "DATABASE_URL": url,

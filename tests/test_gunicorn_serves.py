@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
+
+from config.database_url import database_url
 
 postgresql_only = pytest.mark.skipif(
     django_settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
@@ -60,13 +61,10 @@ def get(port: int, path: str, headers=None) -> tuple[int, dict, bytes]:
 
 @pytest.fixture
 def production_environment(db, tmp_path):
-    database = connection.settings_dict
-    server = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
     return {
         **{name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "MARGINALIA_"))},
         **example_environment(),
-        "DATABASE_URL": f"postgres://{database['USER']}{password}@{server}/{database['NAME']}",
+        "DATABASE_URL": database_url(),
         "DJANGO_SECRET_KEY": "a-test-secret-key-that-is-long-enough-and-not-the-development-one",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_CSRF_TRUSTED_ORIGINS": "https://127.0.0.1",

@@ -9,9 +9,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
+from config.database_url import database_url
 from papers.models import ImportJob, Paper
 from papers.tasks import start_import
 from tests.factories import make_review, make_user
@@ -94,9 +94,7 @@ def test_a_task_that_fails_before_it_can_report_leaves_its_job_failed_on_the_pag
 def test_the_worker_command_in_its_own_process_runs_the_import(settings):
     user = curator()
     job = start_import(user, [SimpleUploadedFile("a.jsonl", GOOD_JSONL)])
-    database = connection.settings_dict
-    server = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
-    url = f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{server}/{database['NAME']}"
+    url = database_url()
     env = {**os.environ, "DATABASE_URL": url, "MARGINALIA_IMPORT_UPLOAD_DIR": str(settings.IMPORT_UPLOAD_DIR)}
 
     finished = subprocess.run(  # noqa: S603

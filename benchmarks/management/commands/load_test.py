@@ -26,6 +26,7 @@ from django_tasks_db.models import DBTaskResult
 from benchmarks.corpus_benchmark import CorpusBenchmark
 from benchmarks.load import accepted_writes, ledger, plan, results, servers, team_review
 from benchmarks.reporting import Report, load_average
+from config.database_url import database_url
 from papers.models import Paper
 from reviews.models import Review
 
@@ -102,7 +103,7 @@ class Command(BaseCommand):
         ports = [options["port"] + number for number in range(options["instances"])]
         base_urls = [f"http://127.0.0.1:{port}" for port in ports]
         plan_path = plan.write_plan(team.review, team.reviewers, base_urls, output)
-        environment = servers.production_environment(self._database_url())
+        environment = servers.production_environment(database_url())
         prefix = output / "locust"
         load_samples: list[float] = []
         restart: dict[str, float] = {}
@@ -164,11 +165,6 @@ class Command(BaseCommand):
         name = connection.settings_dict["NAME"]
         if "bench" not in name:
             raise CommandError(f"The database {name!r} is not a benchmark database (its name must contain 'bench').")
-
-    def _database_url(self) -> str:
-        db = connection.settings_dict
-        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
     # --- Running ---
 
