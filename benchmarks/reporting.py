@@ -49,8 +49,7 @@ class Scenario:
 
     @property
     def p95(self) -> float:
-        ordered = sorted(self.timings_ms)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+        return p95(self.timings_ms)
 
     @property
     def passed(self) -> bool:
@@ -62,6 +61,12 @@ class Scenario:
         for run, elapsed_ms in enumerate(self.timings_ms):
             grouped.setdefault(self.request(run).get("q", ""), []).append(elapsed_ms)
         return grouped
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile by the nearest-rank method: the value 95% of the runs did not exceed."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def time_scenario(
