@@ -1,9 +1,9 @@
 """Reading a file's next chunk while the database writes this one: the import's one use of a thread.
 
 Parsing a chunk is Python's work; writing it is mostly PostgreSQL's (COPY, search documents, indexes), during
-which the importing process only waits. On two cores the two overlap: measured on a 100,000-record import,
-see the README's "Importing at scale". The thread only reads and parses: it never touches the database, whose
-connection (and the import's transaction) belongs to the thread that writes.
+which the importing process only waits. On two cores the two overlap (measured, noisily, in the README's "An import
+never freezes the site"). The thread only reads and parses: it never touches the database, whose connection (and
+the import's transaction) belongs to the thread that writes.
 """
 
 import queue

@@ -298,7 +298,7 @@ def _merged_chunks(records: Iterator[PaperRecord]) -> Iterator[tuple[int, Merged
     """WRITE_CHUNK records at a time, each chunk's repeats folded together (no database: read_ahead runs it)."""
     for chunk in _chunks(records, WRITE_CHUNK):
         yield len(chunk), merge_repeats(chunk, merge_record)
-        chunk = None
+        chunk = None  # as _chunks does: let it go before the next is read
 
 
 def _update_existing(

@@ -285,8 +285,8 @@
       queuedReason = null;
       if (queued) pressReason(queued);
     } else if (row && awaitsReason(row)) {
-      // The paper came back excluded with its reasons to choose (whichever of this swap's events ran first): a
-      // digit picks one, as after a click on Exclude.
+      // The paper came back excluded with its reasons still to choose without `e` having asked (a click on
+      // Exclude, whose answer screening mode swaps in as the whole #screen): a digit picks one, as in the list.
       reasonRow = row;
       waitingForReasons = false;
       queuedReason = null;
