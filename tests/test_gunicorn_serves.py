@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from benchmarks.load.servers import unit_gunicorn_options
 from config.database_url import database_url
 
 postgresql_only = pytest.mark.skipif(
@@ -32,15 +33,6 @@ def example_environment() -> dict[str, str]:
             name, _, value = line.partition("=")
             found[name.strip()] = " ".join(shlex.split(value))
     return found
-
-
-def unit_gunicorn_options() -> list[str]:
-    """The options deploy/marginalia.service gives gunicorn after `config.wsgi`, its --bind left out."""
-    unit = (BASE_DIR / "deploy" / "marginalia.service").read_text().replace("\\\n", " ")
-    command = shlex.split(next(line for line in unit.splitlines() if line.startswith("ExecStart=")))
-    options = command[command.index("config.wsgi") + 1 :]
-    at = options.index("--bind")
-    return options[:at] + options[at + 2 :]
 
 
 def free_port() -> int:

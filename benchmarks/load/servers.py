@@ -2,6 +2,7 @@
 worker, and the PostgreSQL cluster it may restart mid-load."""
 
 import os
+import shlex
 import subprocess
 import sys
 import threading
@@ -15,12 +16,18 @@ from django.conf import settings
 
 from .plan import PUBLIC_HOST
 
-# deploy/marginalia.service's gunicorn, on 2 cores: 3 processes of 4 threads.
-GUNICORN = ["--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "300"]
-GUNICORN += ["--graceful-timeout", "30", "--keep-alive", "75", "--max-requests", "2000", "--max-requests-jitter", "200"]
-GUNICORN += ["--forwarded-allow-ips", "127.0.0.1"]
 # Production settings, with a fixed key: only the benchmark database is ever reached with it.
 SECRET_KEY = "load-test-secret-key-for-the-benchmark-database-only-0123456789"  # noqa: S105
+
+
+def unit_gunicorn_options() -> list[str]:
+    """The options deploy/marginalia.service gives gunicorn after `config.wsgi`, its --bind left out: the load
+    test (and tests/test_gunicorn_serves.py) run gunicorn exactly as the unit does."""
+    unit = (Path(settings.BASE_DIR) / "deploy" / "marginalia.service").read_text().replace("\\\n", " ")
+    command = shlex.split(next(line for line in unit.splitlines() if line.startswith("ExecStart=")))
+    options = command[command.index("config.wsgi") + 1 :]
+    at = options.index("--bind")
+    return options[:at] + options[at + 2 :]
 
 
 def production_environment(database_url: str) -> dict[str, str]:
@@ -49,7 +56,7 @@ def app_servers(ports: list[int], environment: dict[str, str], log_dir: Path):
     with ExitStack() as stack:
         masters = []
         for port in ports:
-            command = [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", *GUNICORN]
+            command = [str(gunicorn), "config.wsgi", "--bind", f"127.0.0.1:{port}", *unit_gunicorn_options()]
             masters.append(stack.enter_context(_process(command, environment, log_dir / f"gunicorn-{port}.log")))
         worker = Supervised(
             [str(python), "manage.py", "db_worker", "--no-reload"], environment, log_dir / "db_worker.log"
