@@ -167,16 +167,25 @@ def create_review(papers) -> ReviewWorkload:
     owner, _ = users.get_or_create(username=OWNER)
     reviewers = [users.get_or_create(username=name)[0] for name in REVIEWERS]
     resolver, _ = users.get_or_create(username=RESOLVER)
+    # Screening mode newest first, whose next paper these benchmarks check; benchmark_priority measures the
+    # priority order's.
+    title = "Benchmark: LLM papers"
+    return create_team_review(
+        papers, owner, reviewers, resolver, slug=BENCH_REVIEW_SLUG, title=title, screen_by_priority=False
+    )
+
+
+def create_team_review(papers, owner, reviewers: list, resolver, *, slug: str, title: str, **fields) -> ReviewWorkload:
+    """A blind review (two screeners a paper, strict rule) for ``owner``, ``reviewers`` and ``resolver``, with the
+    benchmarks' vocabulary and reasons and all ``papers`` in it; ``fields`` set the review's other settings."""
     review = Review.objects.create(
-        title="Benchmark: LLM papers",
-        slug=BENCH_REVIEW_SLUG,
+        title=title,
+        slug=slug,
         research_question="Which papers evaluate instruction-tuned language models on reasoning?",
         blind=True,
         required_screeners=SCREENERS_PER_PAPER,
         conflict_rule=ConflictRule.STRICT,
-        # Screening mode newest first, whose next paper these benchmarks check; benchmark_priority measures the
-        # priority order's.
-        screen_by_priority=False,
+        **fields,
     )
     Membership.objects.bulk_create(
         [Membership(review=review, user=owner, role=Role.OWNER)]

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
 from benchmarks import review_workload
-from reviews.models import ConflictRule, ExclusionReason, Membership, Review, ReviewPaper, Role, Tag
+from reviews.models import Review, ReviewPaper
 
 SLUG = "marginalia-load-test"
 OWNER = "load-owner"
@@ -43,39 +43,17 @@ def build(paper_ids: list[int], reviewers: int, seed: int = 0, *, priority: bool
     Review.objects.filter(slug=SLUG).delete()
     names = [reviewer_name(number) for number in range(1, reviewers + 1)]
     users = _accounts([OWNER, RESOLVER, *names])
-    review = Review.objects.create(
-        title="Load test: LLM papers",
+    workload = review_workload.create_team_review(
+        paper_ids,
+        users[OWNER],
+        [users[name] for name in names],
+        users[RESOLVER],
         slug=SLUG,
-        research_question="Which papers evaluate instruction-tuned language models on reasoning?",
-        blind=True,
-        required_screeners=review_workload.SCREENERS_PER_PAPER,
-        conflict_rule=ConflictRule.STRICT,
+        title="Load test: LLM papers",
         allow_new_tags=False,
         screen_by_priority=priority,
     )
-    Membership.objects.bulk_create(
-        [Membership(review=review, user=users[OWNER], role=Role.OWNER)]
-        + [Membership(review=review, user=users[name], role=Role.REVIEWER) for name in names]
-        + [Membership(review=review, user=users[RESOLVER], role=Role.RESOLVER)]
-    )
-    tags = [
-        Tag.objects.create(
-            review=review, name=name, colour=review_workload.TAG_COLOURS[i % len(review_workload.TAG_COLOURS)]
-        )
-        for i, name in enumerate(review_workload.TAG_NAMES)
-    ]
-    ExclusionReason.objects.bulk_create(
-        ExclusionReason(review=review, label=label, position=position)
-        for position, label in enumerate(review_workload.REASONS)
-    )
-    review.add_papers(paper_ids)
-    workload = review_workload.ReviewWorkload(
-        review=review,
-        owner=users[OWNER],
-        reviewers=[users[name] for name in names],
-        resolver=users[RESOLVER],
-        tags=tags,
-    )
+    review = workload.review
     shuffled = list(paper_ids)
     random.Random(seed).shuffle(shuffled)
     cut = round(len(shuffled) * ALREADY_SCREENED)
