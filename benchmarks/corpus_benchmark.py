@@ -199,16 +199,13 @@ class CorpusBenchmark:
             raise CommandError(f"GET {self.list_url}?{params} answered {response.status_code}, not 200")
         return response
 
-    def _print_matches(self) -> dict[str, int]:
+    def _print_matches(self) -> None:
         """How many papers each term matches: the work ranking and counting have to do."""
         self.report.write("  papers matching each search term (all months / 2023-01..03):")
         months = {"submitted_month__gte": datetime.date(2023, 1, 1), "submitted_month__lte": datetime.date(2023, 3, 1)}
-        counts = {}
         for term in (*SEARCH_TERMS, NARROW_TERM):
             matches = Paper.objects.search(term)
-            counts[term] = matches.count()
-            self.report.write(f"    q={term:<26} {counts[term]:>9,} / {matches.filter(**months).count():>7,}")
-        return counts
+            self.report.write(f"    q={term:<26} {matches.count():>9,} / {matches.filter(**months).count():>7,}")
 
     # 3. Query plans ------------------------------------------------------------------------------------------
 
