@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import zipfile
 from collections import OrderedDict
 from pathlib import Path
 
@@ -57,9 +58,11 @@ def _path(key: tuple[int, str]) -> Path:
 
 
 def _read(key) -> TextFeatures | None:
+    """The features kept on disk, or None when there are none or the file is damaged (a disk that filled up
+    or a copy cut short): they are then computed again and the file replaced."""
     try:
         return TextFeatures(sparse.load_npz(_path(key)).tocsr())
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
         return None
 
 
@@ -79,13 +82,17 @@ def _write(key, features: TextFeatures) -> None:
     """Keep the features on disk for the next worker start, replacing the review's older ones; a cache that
     cannot be written (a read-only or full disk) only costs the next worker a vectorising."""
     path = _path(key)
+    partial = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as handle:
+            partial = Path(handle.name)
             sparse.save_npz(handle, features.matrix, compressed=False)
-        os.replace(handle.name, path)
+        os.replace(partial, path)
         for older in path.parent.glob(f"review-{key[0]}-*.npz"):
             if older != path:
                 older.unlink(missing_ok=True)
     except OSError:
         logger.warning("Could not keep the priority features of review %s in %s", key[0], path.parent, exc_info=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)

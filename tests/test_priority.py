@@ -405,6 +405,46 @@ def test_the_features_are_computed_once_and_again_after_an_import(topics, monkey
     assert len(positions(ranking)) == 17
 
 
+def test_a_damaged_features_file_is_computed_again_and_replaced(topics, monkeypatch, settings):
+    from reviews import priority_features
+    from reviews.ranking import features
+
+    calls = []
+    real = features.vectorise
+    monkeypatch.setattr(priority_features, "vectorise", lambda texts: calls.append(len(texts)) or real(texts))
+    decide(topics, topics.bob, topics.a[0], "include")
+    decide(topics, topics.bob, topics.b[0], "exclude")
+    ranking = order_of(topics.member(topics.bob)).ranking
+    priority.retrain(ranking.pk)
+    [kept] = list(settings.PRIORITY_CACHE_DIR.glob("review-*.npz"))
+    kept.write_bytes(b"PK\x03\x04 cut short by a full disk")  # a zip's signature, then nothing a zip holds
+    priority_features._in_memory.clear()
+
+    priority.retrain(ranking.pk)
+
+    assert calls == [16, 16]
+    assert len(positions(ranking)) == 16
+    assert priority_features.sparse.load_npz(kept).shape[0] == 16
+
+
+def test_features_that_cannot_be_written_leave_no_partial_file(topics, monkeypatch, settings):
+    from reviews import priority_features
+
+    def disk_full(handle, matrix, compressed):
+        handle.write(b"half a matrix")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(priority_features.sparse, "save_npz", disk_full)
+    decide(topics, topics.bob, topics.a[0], "include")
+    decide(topics, topics.bob, topics.b[0], "exclude")
+    ranking = order_of(topics.member(topics.bob)).ranking
+
+    priority.retrain(ranking.pk)
+
+    assert len(positions(ranking)) == 16
+    assert list(settings.PRIORITY_CACHE_DIR.iterdir()) == []
+
+
 # The list and screening mode
 
 
