@@ -206,3 +206,32 @@ def test_a_paper_without_a_title_leads_with_its_first_sentence(live_server, brow
         assert size(heading.get_by_text("No title; first sentence:")) <= (1, 1)
     page.goto(f"{live_server.url}/reviews/llm-review/")
     expect(page.get_by_role("heading", name="Chain-of-Thought Prompting", exact=True)).to_be_visible()
+
+
+# The width a select needs for its longest choice: the text in the select's own font, its padding and borders,
+# and room for the arrow (Chromium's is about 20 px).
+WIDEST_CHOICE = """select => {
+    const style = getComputedStyle(select);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = style.font;
+    const text = Math.max(...[...select.options].map(option => context.measureText(option.text).width));
+    const frame = ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth"]
+        .reduce((sum, side) => sum + parseFloat(style[side]), 0);
+    return {name: select.name, needs: Math.ceil(text + frame + 20), has: select.getBoundingClientRect().width};
+}"""
+
+
+def test_every_filter_choice_can_be_read_on_a_phone(live_server, browser_page, client, team):  # noqa: F811
+    page = browser_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in_with_cookie(page.context, live_server, client, team.bob)
+    page.goto(f"{live_server.url}/reviews/llm-review/")
+    page.get_by_text("Filters", exact=True).click()
+    page.get_by_text("More filters").click()
+
+    selects = page.locator(".review-filters select").evaluate_all(f"selects => selects.map({WIDEST_CHOICE})")
+
+    assert {select["name"] for select in selects} >= {"status", "my_decision", "sort"}
+    cut = [select for select in selects if select["needs"] > select["has"]]
+    assert not cut, cut
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
