@@ -155,6 +155,15 @@ class PriorityOrder:
         ).first()
 
 
+def place_for(membership: Membership, review_paper: ReviewPaper) -> PriorityScore | None:
+    """The paper's place in the member's order when one has been computed (None otherwise); unlike
+    ``order_for`` it never asks for a training, so a paper's page costs nothing to a review that does not rank."""
+    if not membership.can_screen:
+        return None
+    ranking = PriorityRanking.objects.filter(review=membership.review, user_id=scope_of(membership)).first()
+    return PriorityOrder(ranking, "").place_of(review_paper) if ranking is not None and ranking.ready else None
+
+
 def order_for(membership: Membership) -> PriorityOrder:
     """The member's priority order, asking for its first training if nobody has asked before."""
     review = membership.review

@@ -161,6 +161,14 @@ def test_after_five_decisions_the_priority_sort_puts_the_likely_includes_first_a
     assert [int(RANK.match(rank)[1]) for rank in ranks] == list(range(1, PER_PAGE + 1))
     assert after == ranked_paper_ids(topics.review)[:PER_PAGE]
 
+    # A paper's own page, opened from the list, shows the same place in the order.
+    third = page.locator(f"#paper-{after[2]}")
+    listed_rank = third.locator(".priority-rank").inner_text()
+    third.locator(".paper-title a").click()
+    expect(page.locator("article .priority-rank")).to_have_text(listed_rank)
+    assert listed_rank.startswith("Priority #3 ·")
+    page.go_back()
+
     # Screening mode serves the highest-ranked paper that still needs bob, and shows its rank.
     page.goto(f"{live_server.url}/reviews/folding/screen/")
     needing = set(screening.to_screen_by(topics.membership(bob)).values_list("paper_id", flat=True))

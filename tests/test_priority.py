@@ -519,6 +519,23 @@ def test_screening_mode_keeps_the_newest_first_when_the_review_says_so(client, t
     assert "Priority #" not in response.text
 
 
+def test_a_papers_page_shows_its_place_in_my_order_and_nobody_elses(client, topics):
+    decide(topics, topics.bob, topics.a[0], "include")
+    decide(topics, topics.bob, topics.b[0], "exclude")
+    place = positions(order_of(topics.member(topics.bob)).ranking)
+    paper = topics.a[3]
+    url = reverse("reviews:paper", args=[topics.review.slug, paper.key])
+
+    mine = logged_in(client, topics.bob).get(url)
+    dave_without_an_order = logged_in(client, topics.dave).get(url)
+
+    assert f"Priority #{place[paper.pk]} · score" in mine.text
+    # Blind: Dave's order would learn from his decisions alone, and he has none; Bob's is not his to see.
+    assert dave_without_an_order.status_code == 200
+    assert "Priority #" not in dave_without_an_order.text
+    assert not PriorityRanking.objects.filter(user=topics.dave).exists()  # a page view never asks for a training
+
+
 # Settings
 
 

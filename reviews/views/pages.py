@@ -187,6 +187,7 @@ def render_review_paper_page(
         keywords=ReviewKeywords.of(membership.review),
         preferences=ScreeningPreferences.for_user(membership.user),
         similar=similar_in_review(membership, review_paper.paper_id),
+        priority_place=priority.place_for(membership, review_paper),
         # A decision on a similar paper comes back to this page, at that paper's row.
         similar_next_url=request.get_full_path() if request.method == "GET" else review_paper.get_absolute_url(),
         **extra,
