@@ -419,3 +419,82 @@ def test_a_digit_picks_the_reason_when_the_exclusion_reloaded_the_page(live_serv
     assert (decided.decision, decided.reason) == ("exclude", screening.reasons[1])
     assert not Score.objects.filter(user=screening.bob).exists()
     expect(page.locator("#screen .screening-row")).not_to_have_attribute("data-paper", str(first_paper))
+
+
+class HeldAnswers:
+    """Requests to ``pattern`` wait until ``let_through``: keys typed meanwhile all arrive before the first answer,
+    however fast the server (the race a quick typist runs on a slow network)."""
+
+    def __init__(self, page, pattern: str):
+        self.page, self.pattern, self.waiting, self.holding = page, re.compile(pattern), [], True
+        page.route(self.pattern, self.handler)
+
+    def handler(self, route):
+        if self.holding:
+            self.waiting.append(route)
+        else:
+            route.continue_()
+
+    def let_through(self):
+        self.page.wait_for_timeout(50)  # for the requests sent by the last keys to reach the route
+        self.holding = False
+        for route in self.waiting:
+            route.continue_()
+
+
+def test_keys_typed_before_an_exclusions_reasons_arrive_wait_for_them(live_server, browser_page, client, screening):  # noqa: F811
+    page = browser_page
+    rows = open_list(page, live_server, client, screening.bob)
+    answers = HeldAnswers(page, r"/decision/$")
+
+    for key in "me1i":
+        page.keyboard.press(key)
+    answers.let_through()
+
+    expect(rows.nth(3)).to_have_class(CURRENT)
+    expect(rows.nth(2).locator('.decision-buttons button[aria-pressed="true"]')).to_have_text("Include")
+    first, second, third = (decision_of(screening, screening.bob, rows.nth(n)).get() for n in range(3))
+    assert (first.decision, second.decision, second.reason, third.decision) == (
+        "maybe",
+        "exclude",
+        screening.reasons[0],
+        "include",
+    )
+
+
+def test_keys_typed_faster_than_screening_mode_answers_each_decide_the_next_paper(
+    live_server,
+    browser_page,  # noqa: F811
+    client,
+    screening,
+):
+    page = browser_page
+    log_in_with_cookie(page.context, live_server, client, screening.bob)
+    page.goto(f"{live_server.url}/reviews/llm-review/screen/")
+    page.wait_for_load_state("domcontentloaded")
+    answers = HeldAnswers(page, r"/decision/$")
+
+    for key in "imi":
+        page.keyboard.press(key)
+    answers.let_through()
+
+    expect(page.locator(".screen-progress")).to_contain_text("3 of 12 screened by you")
+    decided = ScreeningDecision.objects.filter(user=screening.bob).order_by("pk")
+    assert [decision.decision for decision in decided] == ["include", "maybe", "include"]
+    assert len({decision.paper_id for decision in decided}) == 3
+
+
+def test_what_is_typed_after_c_goes_into_the_comment_box_while_it_loads(live_server, browser_page, client, screening):  # noqa: F811
+    page = browser_page
+    rows = open_list(page, live_server, client, screening.bob)
+    answers = HeldAnswers(page, r"/comments/$")
+
+    page.keyboard.press("c")
+    page.keyboard.type("interesting 1")
+    answers.let_through()
+
+    box = rows.first.locator('textarea[data-key="c"]')
+    expect(box).to_be_focused()
+    expect(box).to_have_value("interesting 1")
+    assert not ScreeningDecision.objects.filter(user=screening.bob).exists()
+    assert not Score.objects.filter(user=screening.bob).exists()

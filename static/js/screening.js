@@ -16,6 +16,7 @@
   function select(row, { top = false } = {}) {
     if (!row) return;
     if (row !== reasonRow) forgetReason();
+    if (row !== commentRow) commentText = null;
     rows().forEach((r) => r.classList.toggle("is-current", r === row));
     row.focus({ preventScroll: true });
     row.scrollIntoView({ block: top ? "start" : "nearest" });
@@ -89,11 +90,44 @@
   const movedEarly = new Map();
   function decideAndMove(row, selector) {
     if (!press(selector, row)) return;
+    // Screening mode's next paper, and the list's next page, are known only from the answer: keys typed
+    // meanwhile wait for it (hold) rather than landing on the paper just decided.
+    if (document.getElementById("screen")) {
+      hold();
+      return;
+    }
     const all = rows();
     const next = all[all.indexOf(row) + 1];
-    if (!preference("autoAdvance") || document.querySelector(".paper-pager") || !next) return;
+    if (!preference("autoAdvance") || document.querySelector(".paper-pager")) return;
+    if (!next) {
+      hold();
+      return;
+    }
     movedEarly.set(row, (movedEarly.get(row) || 0) + 1);
     select(next, { top: true });
+  }
+
+  // Keys that arrive while the page cannot yet tell which paper they are for (an answer that brings the next
+  // paper, or an exclusion's reasons, is on its way) wait here and run in order once it has come.
+  const SHORTCUT = /^[jkimexstcu?1-9]$/;
+  const HOLD_AT_MOST_MS = 8000; // an answer lost on the way must not leave the keys dead
+  const held = [];
+  let holding = false;
+  let heldSince = 0;
+
+  function hold() {
+    holding = true;
+    heldSince = Date.now();
+  }
+
+  function release() {
+    holding = false;
+    while (held.length && !holding && !waitingForReasons) handleKey(held.shift());
+  }
+
+  function dropHeld() {
+    holding = false;
+    held.length = 0;
   }
 
   // Exclude, then a digit: the digit picks from the numbered reasons the answer shows. A digit typed before
@@ -137,6 +171,11 @@
     queuedReason = null;
   }
 
+  // What is typed after `c` while the comment box is still loading goes into the box once it has come, rather
+  // than being taken for shortcuts (an "interesting" would have included the paper at its "i").
+  let commentText = null;
+  let commentRow = null;
+
   function focusField(selector, openComments) {
     const row = current();
     if (!row) return;
@@ -148,16 +187,34 @@
     // In the list the thread loads when its <details> opens; focus the box once it has arrived.
     const details = openComments && row.querySelector("details.comments-toggle");
     if (details) {
+      commentText = "";
+      commentRow = row;
       const focusWhenLoaded = (event) => {
         if (!details.contains(event.target)) return;
         const loaded = row.querySelector(selector);
         if (!loaded) return;
         row.removeEventListener("htmx:afterSettle", focusWhenLoaded);
+        if (commentText === null || commentRow !== row) return; // the user went elsewhere meanwhile
         loaded.focus();
+        if (commentText) {
+          loaded.value += commentText;
+          loaded.dispatchEvent(new Event("input", { bubbles: true }));
+        }
+        commentText = null;
       };
       row.addEventListener("htmx:afterSettle", focusWhenLoaded);
       details.open = true;
     }
+  }
+
+  function typeIntoComment(event) {
+    if (event.key === "Escape") commentText = null;
+    else if (event.ctrlKey || event.metaKey || event.altKey) return;
+    else if (event.key.length === 1) commentText += event.key;
+    else if (event.key === "Enter") commentText += "\n";
+    else if (event.key === "Backspace") commentText = commentText.slice(0, -1);
+    else return;
+    event.preventDefault();
   }
 
   function toggleAbstract() {
@@ -173,6 +230,10 @@
 
   document.addEventListener("keydown", (event) => {
     const target = event.target;
+    if (commentText !== null && !typing(document.activeElement)) {
+      typeIntoComment(event);
+      return;
+    }
     if (event.key === "Escape" && typing(document.activeElement)) {
       const row = document.activeElement.closest(".screening-row");
       document.activeElement.blur();
@@ -193,12 +254,21 @@
     if (event.ctrlKey || event.metaKey || event.altKey || typing(target)) return;
     // WCAG 2.1.4: a user can turn every single-character shortcut off.
     if (event.key.length !== 1 || !preference("singleKeys")) return;
+    if (handleKey(event.key)) event.preventDefault();
+  });
 
-    if (reasonRow && /^[1-9]$/.test(event.key)) {
-      event.preventDefault();
-      if (waitingForReasons) queuedReason = event.key;
-      else pressReason(event.key);
-      return;
+  // One shortcut key, typed or held and replayed; whether it was one.
+  function handleKey(key) {
+    if (reasonRow && /^[1-9]$/.test(key)) {
+      if (waitingForReasons && queuedReason) held.push(key);
+      else if (waitingForReasons) queuedReason = key;
+      else pressReason(key);
+      return true;
+    }
+    if (holding && Date.now() - heldSince > HOLD_AT_MOST_MS) dropHeld();
+    if ((holding || waitingForReasons) && SHORTCUT.test(key)) {
+      held.push(key);
+      return true;
     }
     forgetReason();
 
@@ -217,21 +287,23 @@
       // Screening mode's Undo button (the only element with this key); elsewhere u does nothing.
       u: () => {
         const undo = document.querySelector('.undo-form button[data-key="u"]');
-        if (undo) undo.click();
+        if (undo) {
+          undo.click();
+          hold(); // the paper undone comes back in the answer
+        }
       },
     };
     for (const n of "12345") actions[n] = () => press(`button[data-key="${n}"]`);
-    const action = actions[event.key];
-    if (action) {
-      event.preventDefault();
-      action();
-    }
-  });
+    const action = actions[key];
+    if (action) action();
+    return Boolean(action);
+  }
 
   document.addEventListener("click", (event) => {
     const row = event.target.closest(".screening-row");
     if (row && !row.classList.contains("is-current")) {
       if (row !== reasonRow) forgetReason();
+      if (row !== commentRow) commentText = null;
       rows().forEach((r) => r.classList.toggle("is-current", r === row));
     }
   });
@@ -251,29 +323,36 @@
     const keyedExclude = row === reasonRow && waitingForReasons && !fromReasons;
     if (keyedExclude) waitingForReasons = false;
     if (refused) {
+      // The keys typed after a refused decision were meant for the papers after it: they are dropped, and
+      // the paper stays to show why.
       if (keyedExclude) reasonRow = null;
+      queuedReason = null;
+      dropHeld();
       return;
     }
-    if (!section.querySelector('.decision-buttons button[aria-pressed="true"]')) return;
+    if (!section.querySelector('.decision-buttons button[aria-pressed="true"]')) return release();
     const reasons = section.querySelector(".reason-buttons");
     // `e` waits for its digit (any other key goes on without a reason); so does a click on Exclude while
     // no reason is chosen.
     if (keyedExclude && reasons) {
-      if (queuedReason) pressReason(queuedReason);
+      const queued = queuedReason;
       queuedReason = null;
-      return;
+      if (queued) pressReason(queued);
+      return release();
     }
     if (!fromReasons && reasons && !reasons.querySelector('button[aria-pressed="true"]')) {
       if (row === current()) reasonRow = row; // unless the user has moved on meanwhile
-      return;
+      return release();
     }
     if (row === reasonRow) reasonRow = null;
     if (row === current()) advanceFrom(row);
+    if (!advancingPage) release(); // else once the next page has come
   }
 
   // Screening mode swaps the whole #screen for the next paper (or the same one, showing an exclusion's
   // reasons): a digit typed after e waits for that paper's reasons, and the new paper takes the focus.
   function screenSettled() {
+    holding = false;
     // The event may name the #screen that was swapped out; read the one now in the page.
     const screen = document.getElementById("screen");
     const row = screen && screen.querySelector(".screening-row");
@@ -297,6 +376,7 @@
       row.focus({ preventScroll: true });
       screen.scrollIntoView({ block: "nearest" });
     }
+    release();
   }
 
   document.addEventListener("htmx:afterSettle", (event) => {
@@ -312,6 +392,7 @@
       if (first && advancingPage) select(first, { top: true });
       else if (first) rows().forEach((r) => r.classList.toggle("is-current", r === first));
       advancingPage = false;
+      release();
       return;
     }
     const row = settled.closest(".screening-row");
@@ -329,6 +410,14 @@
     if (row && now && !typing(document.activeElement) && !now.contains(document.activeElement)) {
       now.focus({ preventScroll: true });
     }
+  });
+
+  // An answer that never came (the network, or the server, down): nothing will settle, so nothing waits.
+  document.addEventListener("htmx:sendError", () => {
+    dropHeld();
+    forgetReason();
+    advancingPage = false;
+    commentText = null;
   });
 
   // Quoting: a selection inside the abstract fills the comment form's hidden quote fields.
