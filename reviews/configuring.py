@@ -39,8 +39,10 @@ def _fewest_screeners_allowed(review: Review, required: int) -> None:
     count, counts = sum(groups.values()), [str(n) for n in sorted(groups)]
     papers = "1 paper already has" if count == 1 else f"{count} papers already have"
     held = counts[0] if len(counts) == 1 else f"{', '.join(counts[:-1])} or {counts[-1]}"
-    most = counts[-1]
-    raise Refused(f"{papers} {held} decisions, so required screeners cannot go below {most}. Nothing was changed.")
+    # A review may already hold papers with more decisions than it asks for (extra screeners): its own number
+    # stays allowed, so the lowest allowed is the smaller of the two.
+    lowest = min(int(counts[-1]), review.required_screeners)
+    raise Refused(f"{papers} {held} decisions, so required screeners cannot go below {lowest}. Nothing was changed.")
 
 
 def change_settings(membership: Membership, changes: dict) -> list[str]:

@@ -93,6 +93,20 @@ def test_the_refusal_names_each_count_of_decisions_papers_hold(screened):
     )
 
 
+def test_the_refusal_names_the_reviews_own_number_when_papers_hold_more_decisions_than_it_asks(screened):
+    team = screened
+    configuring.change_settings(owner(team), {"required_screeners": 2})
+    annotating.decide(owner(team), team.paper.pk, "include")  # a third screener beyond the two asked for
+
+    with pytest.raises(Refused) as refused:
+        configuring.change_settings(owner(team), {"required_screeners": 1})
+
+    assert refused.value.message == (
+        "1 paper already has 3 decisions, so required screeners cannot go below 2. Nothing was changed."
+    )
+    assert configuring.change_settings(owner(team), {"required_screeners": 2, "blind": True}) == ["blind"]
+
+
 def test_only_owners_change_settings(screened):
     bob = Membership.objects.select_related("review").get(review=screened.review, user=screened.bob)
 
