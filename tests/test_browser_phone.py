@@ -30,6 +30,23 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server, browser_page, client, 
         assert overflow <= 0, f"{name} is {overflow}px too wide for a phone: {too_wide(page)}"
 
 
+def test_words_longer_than_a_phone_is_wide_break_instead_of_widening_the_page(live_server, browser_page, client, site):  # noqa: F811
+    site.review.title = "x" * 200  # a review named without a space
+    site.review.save()
+    repository = "a-very-long-repository-name" * 3
+    site.paper.abstract = f"{site.paper.abstract} Code: https://github.com/{repository}/tree/main"
+    site.paper.save()
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    log_in_with_cookie(page.context, live_server, client, site.users["owner"])
+
+    review = site.review.get_absolute_url()
+    for path in ["/", review, f"{review}settings/", "/papers/?q=github"]:
+        assert page.goto(f"{live_server.url}{path}").status == 200
+        overflow = horizontal_overflow(page)
+        assert overflow <= 0, f"{path} is {overflow}px too wide for a phone: {too_wide(page)}"
+
+
 def test_the_review_list_folds_its_filters_and_stacks_the_panel(live_server, browser_page, client, site):  # noqa: F811
     page = browser_page
     page.set_viewport_size(PHONE)
