@@ -25,9 +25,10 @@ FORMATS = {
 __all__ = ["FORMATS", "EverythingView", "Export", "ExportRefused", "export_pieces", "filename"]
 
 
-def filename(slug: str, fmt: str, today: date | None = None) -> str:
-    """``<slug>-<date>.<ext>``."""
-    return f"{slug}-{(today or timezone.localdate()).isoformat()}.{FORMATS[fmt].EXTENSION}"
+def filename(slug: str, fmt: str, today: date | None = None, *, view: bool = False) -> str:
+    """``<slug>-<date>.<ext>``, or ``<slug>-view-<date>.<ext>`` for the list's filtered or sorted view, so that
+    downloading both does not overwrite the whole review with a part of it."""
+    return f"{slug}{'-view' if view else ''}-{(today or timezone.localdate()).isoformat()}.{FORMATS[fmt].EXTENSION}"
 
 
 def prepare(viewer, fmt: str, query: QueryDict | None = None, *, strict: bool = False) -> Export:

@@ -26,5 +26,6 @@ def review_export(request: HtmxHttpRequest, slug: str, fmt: str) -> HttpResponse
         return HttpResponseBadRequest(refusal.message, content_type="text/plain; charset=utf-8")
     pieces = (piece.encode() for piece in export_pieces(export, fmt))
     response = StreamingHttpResponse(pieces, content_type=FORMATS[fmt].CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename(membership.review.slug, fmt)}"'
+    name = filename(membership.review.slug, fmt, view=any(query.values()))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
