@@ -130,6 +130,15 @@ def test_panel_buttons_are_big_enough_to_tap_on_a_phone(live_server, browser_pag
         width, height = size(target)
         assert width >= 24 and height >= 24, (target, width, height)
 
+    # Screening mode's Undo (after a decision, so there is one to undo), and its key in the help.
+    page.goto(f"{live_server.url}/reviews/llm-review/screen/")
+    page.get_by_role("button", name="Include", exact=True).click()
+    undo = page.get_by_role("button", name="Undo my last decision")
+    width, height = size(undo)
+    assert width >= 24 and height >= 24, ("undo", width, height)
+    page.keyboard.press("?")
+    expect(page.locator("#keyboard-help")).to_contain_text("In screening mode: undo my last decision")
+
 
 def test_an_observer_refused_settings_sees_the_site_and_a_way_home(live_server, browser_page, client, team):  # noqa: F811
     page = browser_page
