@@ -31,6 +31,9 @@ MAX_SEARCH_TERMS = 20
 # surrogates (which no encoding can send to a database) are never part of a search; they become spaces.
 UNSEARCHABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 WORD = re.compile(r"\w")
+# Punctuation around a term ("model*", "(deep", "learning,"): PostgreSQL's parser leaves it out, so SQLite's
+# substring match must too, or "model*" would find nothing there.
+EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 def parse_search_terms(text: str) -> tuple[list[str], list[str]]:
@@ -42,7 +45,7 @@ def parse_search_terms(text: str) -> tuple[list[str], list[str]]:
     wanted, excluded = [], []
     for match in SEARCH_TERM.finditer(UNSEARCHABLE.sub(" ", text or "")):
         negated, term = (match[1], match[2]) if match[2] is not None else (match[3], match[4])
-        term = " ".join(term.replace('"', " ").split())
+        term = EDGE_PUNCTUATION.sub("", " ".join(term.replace('"', " ").split()))
         if not WORD.search(term) or term.lower() == "or":
             continue
         (excluded if negated else wanted).append(term)

@@ -81,6 +81,14 @@ def test_search_terms_lose_control_characters_surrogates_and_stray_quotes():
     )
 
 
+@pytest.mark.parametrize("text", ["model*", "(model)", "model,", "models!", '"models."'])
+def test_punctuation_around_a_word_is_left_out_on_either_database(db, text):
+    wanted = make_paper("2201.00001", abstract="Models of language, trained at scale.")
+    make_paper("2201.00002", abstract="Galaxies and their dark matter halos.")
+
+    assert list(Paper.objects.search(text)) == [wanted]
+
+
 @pytest.mark.parametrize("text", HOSTILE_QUERY_STRINGS)
 def test_the_corpus_list_answers_hostile_search_text(client, team, text):
     logged_in(client, team.alice)
