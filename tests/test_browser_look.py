@@ -244,3 +244,20 @@ def test_every_filter_choice_can_be_read_on_a_phone(live_server, browser_page, c
     cut = [select for select in selects if select["needs"] > select["has"]]
     assert not cut, cut
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_pages_load_without_a_missing_file_or_a_console_error(live_server, browser_page, client, team):  # noqa: F811
+    page = browser_page
+    missing, errors = [], []
+    page.on("response", lambda response: missing.append(response.url) if response.status >= 400 else None)
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    log_in_with_cookie(page.context, live_server, client, team.bob)
+    page.goto(f"{live_server.url}/reviews/llm-review/")
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # the browser asks for the page's icon after the load
+
+    icon = page.locator('link[rel="icon"]').get_attribute("href")
+    assert page.request.get(f"{live_server.url}{icon}").ok
+    assert missing == [] and errors == []
