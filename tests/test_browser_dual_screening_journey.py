@@ -95,6 +95,8 @@ def test_two_reviewers_disagree_a_resolver_settles_it_and_a_changed_vote_reopens
     assert before["Awaiting resolution"] >= 1
     rosa.goto(f"{live_server.url}/reviews/dual/conflicts/")
     card = rosa.locator(f"#conflict-{dual.p3.pk}")
+    counts = rosa.locator(".conflict-counts")
+    open_before = int(counts.locator("strong").first.inner_text())
     votes = card.locator(".votes-table")
     expect(votes.get_by_role("row", name="bob")).to_contain_text("Exclude")
     expect(votes.get_by_role("row", name="bob")).to_contain_text("Wrong population")
@@ -103,6 +105,8 @@ def test_two_reviewers_disagree_a_resolver_settles_it_and_a_changed_vote_reopens
     card.get_by_label("Note").fill("The population matches after all.")
     card.get_by_role("button", name="Record final decision").click()
     expect(rosa.locator(f"#conflict-{dual.p3.pk}")).to_contain_text("Resolved as include by rosa")
+    # The counts above the tabs follow without a reload.
+    expect(counts.locator("strong").first).to_have_text(str(open_before - 1))
     resolution = Resolution.objects.get(review=dual.review, paper=dual.p3)
     assert (resolution.decision, resolution.resolved_by, resolution.reopened_at) == ("include", dual.rosa, None)
     review_paper = ReviewPaper.objects.get(review=dual.review, paper=dual.p3)
