@@ -139,8 +139,8 @@ def test_publishing_commits_a_chunk_at_a_time(tmp_path, small_chunks, monkeypatc
     seen = []
     publish_chunk = Staging._publish_chunk
 
-    def publish_and_look(self):
-        published = publish_chunk(self)
+    def publish_and_look(self, after):
+        published = publish_chunk(self, after)
         seen.append(visible_papers())
         return published
 
@@ -187,11 +187,11 @@ def test_recover_jobs_finishes_a_publish_its_import_did_not(tmp_path, small_chun
     publish_chunk = Staging._publish_chunk
     calls = []
 
-    def die_after_one_chunk(self):
+    def die_after_one_chunk(self, after):
         if calls:
             raise SystemExit("killed")
         calls.append(1)
-        return publish_chunk(self)
+        return publish_chunk(self, after)
 
     monkeypatch.setattr(Staging, "_publish_chunk", die_after_one_chunk)
     with pytest.raises(SystemExit):

@@ -110,17 +110,30 @@ class Staging:
             cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [self.name])
 
     def publish(self) -> int:
-        """Move the staged papers into the papers table PUBLISH_CHUNK at a time, each chunk committed with its
-        links, review and likely duplicates; then drop the tables. Returns how many papers were published."""
+        """Move the staged papers into the papers table PUBLISH_CHUNK at a time, in id order, each chunk committed
+        with its links, review and likely duplicates; then drop the tables. Returns how many papers were published.
+
+        Published rows stay in the staging table until it is dropped (deleting them would only leave dead rows to
+        step over): a publish taken over by recovery starts after the last staged id the papers table holds.
+        """
         published = 0
-        while chunk := self._publish_chunk():
-            published += chunk
+        after = self._published_up_to()
+        while chunk := self._publish_chunk(after):
+            count, after = chunk
+            published += count
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.links}, {self.name}")
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.name])
         return published
 
-    def _publish_chunk(self) -> int:
+    def _published_up_to(self) -> int:
+        papers = connection.ops.quote_name(Paper._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT max(s.id) FROM {self.name} s JOIN {papers} p ON p.id = s.id")  # noqa: S608
+            return cursor.fetchone()[0] or 0
+
+    def _publish_chunk(self, after: int) -> tuple[int, int] | None:
+        """Publish the next PUBLISH_CHUNK staged papers with ids above ``after``: (how many, the last id), or None."""
         from reviews.models import Review
 
         from ..duplicates import record_likely_duplicates
@@ -130,29 +143,31 @@ class Staging:
         columns = ", ".join(COPIED_COLUMNS)
         with transaction.atomic(), search_index_batched(PUBLISH_CHUNK):
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT id FROM {self.name} ORDER BY id LIMIT %s", [PUBLISH_CHUNK])  # noqa: S608
+                cursor.execute(
+                    f"SELECT id FROM {self.name} WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608
+                    [after, PUBLISH_CHUNK],
+                )
                 ids = [row[0] for row in cursor.fetchall()]
                 if not ids:
-                    return 0
+                    return None
+                span = [after, ids[-1]]
                 cursor.execute(
                     f"INSERT INTO {papers} ({columns}, search_document) "  # noqa: S608
-                    f"SELECT {columns}, search_document FROM {self.name} WHERE id = ANY(%s) ORDER BY id",
-                    [ids],
+                    f"SELECT {columns}, search_document FROM {self.name} WHERE id > %s AND id <= %s ORDER BY id",
+                    span,
                 )
                 cursor.execute(
                     f"INSERT INTO {links} (paper_id, importbatch_id) "  # noqa: S608
-                    f"SELECT paper_id, importbatch_id FROM {self.links} WHERE paper_id = ANY(%s) "
+                    f"SELECT paper_id, importbatch_id FROM {self.links} WHERE paper_id > %s AND paper_id <= %s "
                     "ON CONFLICT DO NOTHING",
-                    [ids],
+                    span,
                 )
                 cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [self.name])
                 review_id = json.loads(cursor.fetchone()[0] or "{}").get("review")
             if review_id and (review := Review.objects.filter(pk=review_id).first()):
                 review.add_papers(ids)
             record_likely_duplicates(ids)
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {self.name} WHERE id = ANY(%s)", [ids])  # noqa: S608
-        return len(ids)
+        return len(ids), ids[-1]
 
 
 def publish_abandoned() -> int:
