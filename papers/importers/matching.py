@@ -123,9 +123,9 @@ def existing_matches(records: list[PaperRecord], staging=None) -> dict[int, Pape
     everyone = range(len(records))
     for kind in ID_KINDS:
         if values := {value for record in records if (value := getattr(record, kind))}:
-            # The partial index's own condition, written out: PostgreSQL cannot prove it from an IN list of more
+            # The partial index's own condition, written out: PostgreSQL cannot prove it from a list of more
             # than 100 values, and would scan the table instead.
-            papers = Paper.objects.filter(**{f"{kind}__in": values}).exclude(**{kind: ""})
+            papers = Paper.objects.filter(**{f"{kind}__any_of": values}).exclude(**{kind: ""})
             _match(records, everyone, candidates(papers.defer("search_document")), found)
     unmatched = [position for position in everyone if position not in found and records[position].title_key]
     by_title: dict[int, Paper] = {}
@@ -134,7 +134,7 @@ def existing_matches(records: list[PaperRecord], staging=None) -> dict[int, Pape
         if not positions:
             continue
         keys = {records[position].title_key for position in positions}
-        papers = Paper.objects.filter(title_key__in=keys).exclude(title_key="")
+        papers = Paper.objects.filter(title_key__any_of=keys).exclude(title_key="")
         papers = papers.filter(arxiv_id="") if has_arxiv_id else papers
         _match(records, positions, candidates(papers.only(*IDENTITY_FIELDS)), by_title)
     # One instance a paper, so that two records merging into it both reach the row that is written.
