@@ -11,7 +11,7 @@ import threading
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 
 from papers.importers import import_files
 from papers.importers import staging as staging_module
@@ -227,5 +227,26 @@ def test_recovery_leaves_the_staging_of_a_live_import_alone(tmp_path, small_chun
     import_rows(tmp_path)
 
     assert found == {"published": 0}
+    assert Paper.objects.count() == PAPERS
+    assert staging_tables() == []
+
+
+def test_an_error_while_publishing_leaves_the_rest_to_recover_jobs(tmp_path, small_chunks, monkeypatch):
+    publish_chunk = Staging._publish_chunk
+
+    def fail_after_one_chunk(self, after):
+        if after:
+            raise DatabaseError("the disk is full")
+        return publish_chunk(self, after)
+
+    monkeypatch.setattr(Staging, "_publish_chunk", fail_after_one_chunk)
+    report = import_rows(tmp_path)
+    monkeypatch.setattr(Staging, "_publish_chunk", publish_chunk)
+
+    assert report.ok and report.created == PAPERS
+    assert "manage.py recover_jobs" in str(report.notes[-1])
+    assert Paper.objects.count() == 2
+    # The importer gave the table up: recovery, here from the same process, takes it.
+    assert publish_abandoned() == 1
     assert Paper.objects.count() == PAPERS
     assert staging_tables() == []

@@ -109,6 +109,11 @@ class Staging:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [self.name])
 
+    def release(self) -> None:
+        """Give the table up to recovery (after an error while publishing; a killed session gives it up itself)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.name])
+
     def publish(self) -> int:
         """Move the staged papers into the papers table PUBLISH_CHUNK at a time, in id order, each chunk committed
         with its links, review and likely duplicates; then drop the tables. Returns how many papers were published.
@@ -123,7 +128,7 @@ class Staging:
             published += count
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.links}, {self.name}")
-            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [self.name])
+        self.release()
         return published
 
     def _published_up_to(self) -> int:

@@ -1,6 +1,7 @@
 """Writing files to the database: validate everything first, then upsert in bulk, atomically, in flat memory."""
 
 import itertools
+import logging
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -17,13 +18,15 @@ from .matching import MergedRecords, best_identity, existing_matches, merge_repe
 from .merge import merge_record
 from .paper_ids import PaperIdSet
 from .read_ahead import read_ahead
-from .records import PaperRecord, ParsedFile
+from .records import ImportProblem, PaperRecord, ParsedFile
 from .report import FileReport, ImportReport
 from .skipping import skip_invalid_records
 from .sources import Source, can_stream, scan_source
 from .staging import Staging, stages
 from .validation import check_records
 from .writes import BULK_LOAD_MIN_RECORDS, insert_papers, link_papers, search_index_batched
+
+logger = logging.getLogger(__name__)
 
 # Records validated at a time in the first pass, and written at a time in the second: enough for the bulk
 # load's staging table (writes.py) to pay, few enough that a chunk's records take tens of megabytes.
@@ -121,8 +124,21 @@ def import_files(
         for file in report.files:
             file.batch_id = None
     if staging:
-        staging.publish()
+        _publish(staging, report)
     return report
+
+
+def _publish(staging: Staging, report: ImportReport) -> None:
+    """Publish the staged papers; an error leaves the rest to ``recover_jobs`` (the import itself has committed)."""
+    try:
+        staging.publish()
+    except Exception:
+        logger.exception("Publishing the staged papers of %s stopped", staging.name)
+        staging.release()
+        name = ", ".join(file.name for file in report.files)
+        report.notes.append(
+            ImportProblem(name, None, "not every new paper could be published yet: manage.py recover_jobs does it")
+        )
 
 
 def _add_to_review(review, report: ImportReport, staging: Staging | None) -> int:
