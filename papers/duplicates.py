@@ -58,7 +58,7 @@ def record_likely_duplicates(paper_ids: Iterable[int]) -> int:
     for chunk in _chunked(ids, CHUNK):
         if len(known) > MAX_KNOWN_BLOCKS:  # a huge import keeps its memory flat
             known.clear()
-        papers = list(Paper.objects.filter(pk__in=chunk).order_by().only(*FIELDS))
+        papers = list(Paper.objects.filter(pk__any_of=chunk).order_by().only(*FIELDS))
         listed += len(store(candidates_of(papers, known=known)))
     return listed
 
@@ -111,7 +111,7 @@ def _certain(papers: list[Paper], same_titles: bool) -> list[tuple[Paper, Paper,
     holders = defaultdict(set)
     for column, values in wanted.items():
         for chunk in _chunked(sorted(values), CHUNK):
-            rows = Paper.objects.filter(**{f"{column}__in": chunk}).exclude(**{column: ""}).order_by()
+            rows = Paper.objects.filter(**{f"{column}__any_of": chunk}).exclude(**{column: ""}).order_by()
             for pk, value in rows.values_list("pk", column):
                 holders[column, value].add(pk)
     shared = {key: pks for key, pks in holders.items() if len(pks) > 1}
@@ -178,7 +178,7 @@ def _block_members(end: str, keys: set[str], known: dict) -> dict[str, list[Memb
     member_ids = {pk for key in keys for pk in known[end, key] or ()}
     rows = {}
     for chunk in _chunked(sorted(member_ids), CHUNK):
-        for row in Paper.objects.filter(pk__in=chunk).order_by().values_list(*MEMBER_COLUMNS):
+        for row in Paper.objects.filter(pk__any_of=chunk).order_by().values_list(*MEMBER_COLUMNS):
             rows[row[0]] = Member(*row)
     return {key: [rows[pk] for pk in known[end, key] if pk in rows] for key in keys if known[end, key]}
 

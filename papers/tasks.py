@@ -29,7 +29,8 @@ from django_tasks_db.models import DBTaskResult
 
 from . import similarity
 from .importers import ImportReport, import_files
-from .models import ImportJob, ImportJobStatus, ImportPhase, Paper
+from .importers.staging import publish_abandoned
+from .models import ImportJob, ImportJobStatus, ImportPhase
 
 logger = logging.getLogger(__name__)
 
@@ -138,12 +139,9 @@ def _run(job: ImportJob, progress: "JobProgress") -> None:
     sources = [(file["name"], path) for file, path in zip(job.files, job.stored_paths(), strict=True)]
 
     def complete(report) -> None:
-        # Inside the import's transaction: the review's new papers and the job's outcome commit with the papers.
-        added = 0
-        if job.review_id:
-            batch_ids = [file.batch_id for file in report.files]
-            added = job.review.add_papers(Paper.objects.filter(import_batches__in=batch_ids).distinct())
-        job.finish(report, added_to_review=added)
+        # Inside the import's transaction: the job's outcome commits with the papers (with a large import's
+        # staged papers, which publish right after: papers/importers/staging.py).
+        job.finish(report, added_to_review=report.added_to_review)
 
     report = import_files(
         sources,
@@ -153,6 +151,7 @@ def _run(job: ImportJob, progress: "JobProgress") -> None:
         skip_invalid=job.skip_invalid,
         on_progress=progress,
         before_commit=complete,
+        review=job.review,
     )
     if not job.is_finished:  # problems found, or a dry run: nothing was written
         job.finish(report)
@@ -303,6 +302,7 @@ def fail_task_results(results, message: str) -> int:
 @dataclass
 class Recovered:
     import_jobs: int = 0
+    publishes: int = 0
     retrainings: int = 0
     similar_refreshes: int = 0
 
@@ -310,6 +310,7 @@ class Recovered:
 def recover_stopped_work() -> Recovered:
     """Deal with the tasks whose worker died (``manage.py recover_jobs``, from cron or before the workers start).
 
+    An import killed while publishing its staged papers is published to the end (papers/importers/staging.py).
     Import jobs with a stale heartbeat are reported failed (``fail_if_worker_stopped``). A priority retraining or a
     similar-papers refresh that started more than WORKER_TIMEOUT ago and still runs is marked failed and queued
     again: both leave the app consistent when killed (a ranking's order switches in one transaction, each similar
@@ -318,6 +319,11 @@ def recover_stopped_work() -> Recovered:
     from reviews.priority import RETRAIN_TASK_PATH, queue_retraining
 
     recovered = Recovered()
+    # An import killed while publishing its staged papers is finished (rolled forward), with no wait: the
+    # staging table's lock says whether its importer is alive.
+    recovered.publishes = publish_abandoned()
+    if recovered.publishes and not similar_refresh_pending():
+        refresh_similar_papers.enqueue()
     for job in stopped_jobs():
         recovered.import_jobs += fail_if_worker_stopped(job)
     abandoned = DBTaskResult.objects.filter(

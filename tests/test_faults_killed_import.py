@@ -1,8 +1,10 @@
-"""An import SIGKILLed half-way through its writing leaves the database exactly as it was; the next run succeeds.
+"""An import SIGKILLed half-way is never half-applied: killed while it stages, it leaves the database exactly as it
+was; killed while it publishes, ``recover_jobs`` publishes the rest. Either way the next run succeeds.
 
-The import writes every chunk inside one transaction (papers/importers/upsert.py), so a killed process's
-transaction is rolled back by PostgreSQL when its connection drops. These tests kill real processes: the
-`import_papers` command, and `manage.py db_worker` running a background import job.
+The import stages every chunk inside one transaction (papers/importers/upsert.py, staging.py), so a killed
+process's transaction is rolled back by PostgreSQL when its connection drops; once it has committed, its staging
+table is the work left. These tests kill real processes: the `import_papers` command, and `manage.py db_worker`
+running a background import job.
 """
 
 import os
@@ -16,12 +18,14 @@ import pytest
 from django.apps import apps
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from benchmarks.corpus_generator import CorpusGenerator, write_jsonl
 from config.database_url import database_url
+from papers.importers.staging import TABLE_PATTERN
 from papers.models import ImportBatch, ImportJob, Paper
 from papers.search import SEARCH_INDEX
 from papers.tasks import STOPPED_WORKER_MESSAGE, Heartbeat, fail_if_worker_stopped, start_import
@@ -36,7 +40,8 @@ pytestmark = [
     ),
 ]
 
-# Two write chunks (WRITE_CHUNK = 20,000): killed once the first is written, in the middle of the second.
+# Two write chunks (WRITE_CHUNK = 20,000): killed once the first is staged, in the middle of the second; or once
+# the staging has committed, while the two publish chunks (PUBLISH_CHUNK = 20,000) are moved into the papers.
 RECORDS = 30_000
 FIRST_CHUNK = 20_000
 
@@ -84,33 +89,39 @@ def row_counts() -> dict[str, int]:
     }
 
 
-def first_chunk_written() -> bool:
-    """The import holds its transaction open with a chunk written: the papers' sequence (which no rollback
-    undoes) is past the first chunk, and the links of that chunk's papers to their batch are inserted."""
+def last_paper_id() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT last_value FROM papers_paper_id_seq")
-        allocated = cursor.fetchone()[0]
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            "WHERE c.relname = %s AND l.mode = 'RowExclusiveLock' AND l.pid <> pg_backend_pid()",
-            [Paper.import_batches.through._meta.db_table],
-        )
-        linking = cursor.fetchone()[0]
-    return allocated >= FIRST_CHUNK and linking > 0
+        return cursor.fetchone()[0]
 
 
-def kill_when_writing(process: subprocess.Popen, timeout: float = 300) -> None:
+def second_chunk_staging(ids_before: int) -> bool:
+    """The import holds its transaction open with the first chunk staged: the papers' sequence (which no rollback
+    undoes) is past the first chunk's ids, drawn for the second chunk, and no staging table has committed."""
+    return last_paper_id() > ids_before + FIRST_CHUNK and not publishing_tables()
+
+
+def kill_when(process: subprocess.Popen, ready, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
-    while not first_chunk_written():
+    while not ready():
         if process.poll() is not None:
             pytest.fail(f"the process ended before it was killed: {process.communicate()}")
         if time.monotonic() > deadline:
             process.kill()
-            pytest.fail("the import never reached its second chunk")
+            pytest.fail("the import never reached the point to kill it at")
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
     assert process.returncode == -signal.SIGKILL
+
+
+def kill_when_writing(process: subprocess.Popen) -> None:
+    ids_before = last_paper_id()
+    kill_when(process, lambda: second_chunk_staging(ids_before))
+
+
+def kill_when_publishing(process: subprocess.Popen) -> None:
+    kill_when(process, lambda: bool(publishing_tables()))
 
 
 def leftovers_of_killed_sessions() -> list[tuple]:
@@ -131,8 +142,15 @@ def leftovers_of_killed_sessions() -> list[tuple]:
 
 
 def staging_tables() -> list[str]:
+    """The scratch tables of a bulk COPY and the staging tables of imports, committed."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename ~ '^papers_import_[0-9a-f]{32}'")
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename ~ '^papers_(import|publish)_[0-9a-f]{32}'")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def publishing_tables() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE tablename ~ %s", [TABLE_PATTERN])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -220,3 +238,47 @@ def test_a_running_job_beats_even_through_a_silent_step(monkeypatch):
     job.refresh_from_db()
     assert job.progress_at > timezone.now() - timedelta(minutes=1)
     assert not fail_if_worker_stopped(job)
+
+
+def test_an_import_killed_while_publishing_is_published_to_the_end_by_recover_jobs(corpus_file, settings, capsys):
+    killed = start(["import_papers", str(corpus_file), "--no-similar"], settings)
+    kill_when_publishing(killed)
+
+    assert leftovers_of_killed_sessions() == []
+    batch = ImportBatch.objects.get()
+    assert batch.record_count == RECORDS
+    # Committed chunk by chunk: the first, or none yet; the rest waits in the staging table.
+    assert Paper.objects.count() in (0, FIRST_CHUNK)
+    assert len(publishing_tables()) == 1
+
+    call_command("recover_jobs")
+
+    assert "1 killed import(s) published to the end" in capsys.readouterr().out
+    assert Paper.objects.count() == batch.created_count == batch.papers.count() > FIRST_CHUNK
+    assert staging_tables() == []
+    again = start(["import_papers", str(corpus_file), "--no-similar"], settings)
+    out, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    assert "Imported 1 file(s): 0 created" in out
+    assert Paper.objects.count() == batch.created_count
+
+
+def test_a_worker_killed_while_its_job_publishes_leaves_the_rest_to_recover_jobs(corpus_file, settings):
+    owner = make_user("olga")
+    review = make_review("mine", members={owner: "owner"})
+    job = start_import(owner, [SimpleUploadedFile("corpus.jsonl", corpus_file.read_bytes())], review=review)
+
+    worker = start(["db_worker", "--batch", "--no-reload", "--no-startup-delay"], settings)
+    kill_when_publishing(worker)
+
+    # The server ends the killed worker's session (and its lock on the staging table) once a running statement
+    # of it notices the connection is gone.
+    assert leftovers_of_killed_sessions() == []
+    job.refresh_from_db()
+    assert job.status == "succeeded"  # its outcome committed with the staging
+    assert review.review_papers.count() < job.added_to_review_count
+
+    call_command("recover_jobs")
+
+    assert Paper.objects.count() == job.created_count == job.added_to_review_count == review.review_papers.count()
+    assert staging_tables() == []

@@ -150,9 +150,10 @@ def test_recover_jobs_fails_stopped_imports_and_queues_retraining_and_refresh_ag
     assert waiting.filter(task_path=SIMILAR_REFRESH_PATH).count() == 1
     assert DBTaskResult.objects.count() == before + 2
     assert PriorityRanking.objects.get(pk=ranking.pk).queued_at is not None
-    assert "1 import job(s) reported failed, 1 priority retraining(s) and 1 similar-papers refresh(es)" in (
-        capsys.readouterr().out
-    )
+    assert (
+        "0 killed import(s) published to the end, "
+        "1 import job(s) reported failed, 1 priority retraining(s) and 1 similar-papers refresh(es)"
+    ) in (capsys.readouterr().out)
 
 
 def test_recover_jobs_leaves_tasks_of_live_workers_alone(settings):

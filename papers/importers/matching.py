@@ -103,7 +103,7 @@ def merge_repeats(records: Iterable[PaperRecord], merge) -> MergedRecords:
     return result
 
 
-def existing_matches(records: list[PaperRecord]) -> dict[int, Paper]:
+def existing_matches(records: list[PaperRecord], staging=None) -> dict[int, Paper]:
     """The existing paper each record stands for, keyed by the record's position in ``records``.
 
     One query per kind of id, most trusted first, then titles only for the records no id matched, and a record
@@ -111,15 +111,22 @@ def existing_matches(records: list[PaperRecord]) -> dict[int, Paper]:
     common title ("Editorial") must not bring thousands of papers into every chunk of an arXiv import.
     A paper found by an id is nearly always the match, so it is read whole at once; title candidates are many
     more than matches, so they come with the fields that tell them apart only, and the matched are read after.
+    With ``staging`` (papers/importers/staging.py), the papers this import staged are candidates as well.
     """
+
+    def candidates(papers):
+        papers = papers.order_by("pk")
+        # Staged ids are drawn after every existing paper's, so the two together stay in id order.
+        return [*papers, *(staging.rows(papers) if staging else ())]
+
     found: dict[int, Paper] = {}
     everyone = range(len(records))
     for kind in ID_KINDS:
         if values := {value for record in records if (value := getattr(record, kind))}:
-            # The partial index's own condition, written out: PostgreSQL cannot prove it from an IN list of more
+            # The partial index's own condition, written out: PostgreSQL cannot prove it from a list of more
             # than 100 values, and would scan the table instead.
-            papers = Paper.objects.filter(**{f"{kind}__in": values}).exclude(**{kind: ""})
-            _match(records, everyone, papers.defer("search_document"), found)
+            papers = Paper.objects.filter(**{f"{kind}__any_of": values}).exclude(**{kind: ""})
+            _match(records, everyone, candidates(papers.defer("search_document")), found)
     unmatched = [position for position in everyone if position not in found and records[position].title_key]
     by_title: dict[int, Paper] = {}
     for has_arxiv_id in (True, False):
@@ -127,20 +134,23 @@ def existing_matches(records: list[PaperRecord]) -> dict[int, Paper]:
         if not positions:
             continue
         keys = {records[position].title_key for position in positions}
-        papers = Paper.objects.filter(title_key__in=keys).exclude(title_key="")
+        papers = Paper.objects.filter(title_key__any_of=keys).exclude(title_key="")
         papers = papers.filter(arxiv_id="") if has_arxiv_id else papers
-        _match(records, positions, papers.only(*IDENTITY_FIELDS), by_title)
+        _match(records, positions, candidates(papers.only(*IDENTITY_FIELDS)), by_title)
     # One instance a paper, so that two records merging into it both reach the row that is written.
     whole = {paper.pk: paper for paper in found.values()}
     missing = {paper.pk for paper in by_title.values()} - whole.keys()
-    whole.update(Paper.objects.defer("search_document").in_bulk(missing))
+    staged = {pk for pk in missing if staging and staging.holds(pk)}
+    whole.update(Paper.objects.defer("search_document").in_bulk(missing - staged))
+    if staged:
+        whole.update(staging.in_bulk(staged))
     found.update({position: whole[paper.pk] for position, paper in by_title.items()})
     return found
 
 
 def _match(records: list[PaperRecord], positions, papers, found: dict[int, Paper]) -> None:
     index = RecordIndex()
-    for paper in papers.order_by("pk"):
+    for paper in papers:
         index.add(paper)
     for position in positions:
         if position not in found and (paper := index.find(records[position])) is not None:

@@ -37,6 +37,8 @@ class ImportReport:
     errors: list[ImportProblem] = field(default_factory=list)
     warnings: list[ImportProblem] = field(default_factory=list)
     notes: list[ImportProblem] = field(default_factory=list)
+    # Papers the import put into the review it was given (import_files' ``review``).
+    added_to_review: int = 0
 
     @property
     def ok(self) -> bool:

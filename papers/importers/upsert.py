@@ -1,6 +1,7 @@
 """Writing files to the database: validate everything first, then upsert in bulk, atomically, in flat memory."""
 
 import itertools
+import logging
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -15,13 +16,17 @@ from ..duplicates import record_likely_duplicates
 from ..models import ImportBatch, Paper
 from .matching import MergedRecords, best_identity, existing_matches, merge_repeats
 from .merge import merge_record
+from .paper_ids import PaperIdSet
 from .read_ahead import read_ahead
-from .records import PaperRecord, ParsedFile
+from .records import ImportProblem, PaperRecord, ParsedFile
 from .report import FileReport, ImportReport
 from .skipping import skip_invalid_records
 from .sources import Source, can_stream, scan_source
+from .staging import Staging, stages
 from .validation import check_records
 from .writes import BULK_LOAD_MIN_RECORDS, insert_papers, link_papers, search_index_batched
+
+logger = logging.getLogger(__name__)
 
 # Records validated at a time in the first pass, and written at a time in the second: enough for the bulk
 # load's staging table (writes.py) to pay, few enough that a chunk's records take tens of megabytes.
@@ -61,6 +66,7 @@ def import_files(
     skip_invalid: bool = False,
     on_progress: ProgressCallback | None = None,
     before_commit: Callable[[ImportReport], None] | None = None,
+    review=None,
 ) -> ImportReport:
     """Import papers from ``(file name, bytes or path)`` sources: ``import_papers``, the admin and the Import page.
 
@@ -78,6 +84,11 @@ def import_files(
     ``before_commit(report)`` runs inside the import's transaction once everything is written (not on a dry run),
     so that what it writes commits with the papers or not at all. The transaction opens only for the second
     pass: reading and checking the files holds no lock (on SQLite, not the database's one write lock).
+    ``review``: every paper the files created or touched joins it (``report.added_to_review`` counts them).
+
+    On PostgreSQL an import of PUBLISH_CHUNK records or more writes its new papers to a staging table and
+    publishes them after the transaction commits, a chunk at a time (papers/importers/staging.py): the papers
+    table never holds more than one chunk of its rows uncommitted, which would slow every reader's index scans.
     """
     sources = [Source.of(name, content) for name, content in sources]
     report = ImportReport(dry_run=dry_run)
@@ -93,18 +104,49 @@ def import_files(
     total = sum(file.record_count for file in checked)
     writing = _WritingProgress(total, on_progress)
     writing(0)  # announced before the transaction opens, while every connection can still see it
+    staging = None
     try:
         with transaction.atomic(), search_index_batched(total):
+            if stages(total):
+                staging = Staging.create(review_id=review.pk if review is not None else None)
             for file in checked:
-                report.files.append(_upsert_file(file, user, progress, writing))
+                report.files.append(_upsert_file(file, user, progress, writing, staging))
             if dry_run:
                 raise _DryRunRollback
+            if review is not None:
+                report.added_to_review = _add_to_review(review, report, staging)
             if before_commit:
                 before_commit(report)
+            if staging:
+                staging.lock()
     except _DryRunRollback:
+        staging = None
         for file in report.files:
             file.batch_id = None
+    if staging:
+        _publish(staging, report)
     return report
+
+
+def _publish(staging: Staging, report: ImportReport) -> None:
+    """Publish the staged papers; an error leaves the rest to ``recover_jobs`` (the import itself has committed)."""
+    try:
+        staging.publish()
+    except Exception:
+        logger.exception("Publishing the staged papers of %s stopped", staging.name)
+        staging.release()
+        name = ", ".join(file.name for file in report.files)
+        report.notes.append(
+            ImportProblem(name, None, "not every new paper could be published yet: manage.py recover_jobs does it")
+        )
+
+
+def _add_to_review(review, report: ImportReport, staging: Staging | None) -> int:
+    """Put the papers the files created or touched into ``review``; staged papers join it as they publish."""
+    batch_ids = [file.batch_id for file in report.files]
+    added = review.add_papers(Paper.objects.filter(import_batches__in=batch_ids).distinct())
+    # Staged papers are new to the corpus, so new to the review: each of them will be added.
+    return added + (report.created if staging else 0)
 
 
 def _check_files(sources: list[Source], format: str, skip_invalid: bool, on_progress) -> list[_CheckedFile]:
@@ -174,26 +216,6 @@ def _chunks(records: Iterator[PaperRecord], size: int) -> Iterator[list[PaperRec
         chunk = None
 
 
-class PaperIdSet:
-    """Paper ids as a bitmap: a million ids (allocated in runs by the papers' sequence) take ~125 KB, where a
-    set of ints takes ~60 MB."""
-
-    def __init__(self):
-        self._bits = bytearray()
-
-    def update(self, ids: Iterable[int]) -> None:
-        bits = self._bits
-        for paper_id in ids:
-            byte = paper_id >> 3
-            if byte >= len(bits):
-                bits.extend(bytes(max(byte + 1 - len(bits), len(bits) // 2)))
-            bits[byte] |= 1 << (paper_id & 7)
-
-    def __contains__(self, paper_id: int) -> bool:
-        byte = paper_id >> 3
-        return byte < len(self._bits) and bool(self._bits[byte] >> (paper_id & 7) & 1)
-
-
 class _WritingProgress:
     """Counts records written across all files for ``on_progress``; a tqdm bar's ``update`` calls it too."""
 
@@ -213,22 +235,31 @@ def upsert_parsed_file(parsed: ParsedFile, user=None) -> FileReport:
     itself), inside the caller's transaction: the same matching, merging and ImportBatch as ``import_files``."""
     count = len(parsed.records)
     with search_index_batched(count):
-        return _write_records(parsed, iter(parsed.records), count, user, False, _WritingProgress(count, None))
+        return _write_records(parsed, iter(parsed.records), count, user, False, _WritingProgress(count, None), None)
 
 
-def _upsert_file(checked: _CheckedFile, user, progress: bool, writing: _WritingProgress) -> FileReport:
+def _upsert_file(
+    checked: _CheckedFile, user, progress: bool, writing: _WritingProgress, staging: Staging | None
+) -> FileReport:
     """The second pass over one file: read it again and upsert it chunk by chunk, in the import's transaction."""
     parsed = checked.parsed
     records = scan_source(checked.source, parsed.format, ParsedFile(name=parsed.name), streams=checked.streams)
     if checked.skipped_lines:
         records = (record for record in records if record.line not in checked.skipped_lines)
-    return _write_records(parsed, records, checked.record_count, user, progress, writing)
+    return _write_records(parsed, records, checked.record_count, user, progress, writing, staging)
 
 
 def _write_records(
-    parsed: ParsedFile, records: Iterator[PaperRecord], record_count: int, user, progress: bool, writing
+    parsed: ParsedFile,
+    records: Iterator[PaperRecord],
+    record_count: int,
+    user,
+    progress: bool,
+    writing,
+    staging: Staging | None,
 ) -> FileReport:
-    """Match, merge and write ``records`` chunk by chunk as one ImportBatch of ``parsed``'s file."""
+    """Match, merge and write ``records`` chunk by chunk as one ImportBatch of ``parsed``'s file; new papers go
+    to ``staging`` when there is one (their links and likely duplicates are then written as they publish)."""
     file = FileReport(
         name=parsed.name,
         format=parsed.format,
@@ -262,14 +293,20 @@ def _write_records(
             new_records = []
             for start in range(0, len(merged.records), LOOKUP_CHUNK):
                 part = merged.records[start : start + LOOKUP_CHUNK]
-                new_in_part = _update_existing(part, now, file, paper_ids, touched, parsed.sha256)
+                new_in_part = _update_existing(part, now, file, paper_ids, touched, parsed.sha256, staging)
                 new_records.extend(new_in_part)
                 written(len(part) - len(new_in_part))
-            new_ids = insert_papers(new_records, now, on_progress=written)
-            paper_ids.extend(new_ids)
+            if staging:
+                new_ids = staging.add(new_records, now, on_progress=written)
+                paper_ids.extend(new_ids)
+                staging.link(batch.pk, [paper_id for paper_id in paper_ids if staging.holds(paper_id)])
+                link_papers(batch, [paper_id for paper_id in paper_ids if not staging.holds(paper_id)])
+            else:
+                new_ids = insert_papers(new_records, now, on_progress=written)
+                paper_ids.extend(new_ids)
+                link_papers(batch, paper_ids)
+                record_likely_duplicates(new_ids)
             file.created += len(new_records)
-            link_papers(batch, paper_ids)
-            record_likely_duplicates(new_ids)
             touched.update(paper_ids)
             # With DEBUG on, every query is logged until the request ends; an import is no request.
             reset_queries()
@@ -302,7 +339,13 @@ def _merged_chunks(records: Iterator[PaperRecord]) -> Iterator[tuple[int, Merged
 
 
 def _update_existing(
-    chunk: list[PaperRecord], now, file: FileReport, paper_ids: list[int], touched: "PaperIdSet", sha256: str
+    chunk: list[PaperRecord],
+    now,
+    file: FileReport,
+    paper_ids: list[int],
+    touched: PaperIdSet,
+    sha256: str,
+    staging: Staging | None = None,
 ) -> list[PaperRecord]:
     """Merge the chunk's records into the papers they stand for; return the records that are new papers.
 
@@ -312,7 +355,7 @@ def _update_existing(
     an earlier chunk of this file ``touched`` is counted as merge_repeats counts a repeat within a chunk: skipped
     when it is the same record again, a duplicate when another record of the paper.
     """
-    existing = existing_matches(chunk)
+    existing = existing_matches(chunk, staging)
     links = Paper.import_batches.through.objects.filter(importbatch__sha256=sha256)
     from_this_file = set(
         links.filter(paper_id__in=[paper.pk for paper in existing.values()]).values_list("paper_id", flat=True)
@@ -339,8 +382,12 @@ def _update_existing(
         elif not repeat:
             file.unchanged += 1
     # Grouping by the set of changed fields writes only those columns (bulk_update sets every named field).
+    restaged = []
     for fields, changed_papers in updates.items():
-        papers = [paper for paper, _repeat in changed_papers]
+        papers = [paper for paper, _repeat in changed_papers if not (staging and staging.holds(paper.pk))]
+        restaged.extend(paper for paper, _repeat in changed_papers if staging and staging.holds(paper.pk))
         Paper.objects.bulk_update(papers, [*fields, "updated_at"], batch_size=UPDATE_BATCH)
         file.updated += sum(1 for _paper, repeat in changed_papers if not repeat)
+    if restaged:
+        staging.replace(restaged, now)
     return new_records

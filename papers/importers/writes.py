@@ -81,7 +81,7 @@ def insert_papers(records: list[PaperRecord], now, on_progress=None) -> list[int
     return ids
 
 
-def _allocate_ids(count: int) -> list[int]:
+def allocate_ids(count: int) -> list[int]:
     """Ids drawn from the papers' own sequence, so COPY can write them and the import knows them."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -115,33 +115,42 @@ def search_index_batched(expected_records: int):
 
 def _copy_papers(records: list[PaperRecord], now, on_progress) -> list[int]:
     table = connection.ops.quote_name(Paper._meta.db_table)
-    ids = _allocate_ids(len(records)) if records else []
+    ids = allocate_ids(len(records)) if records else []
     if len(records) < BULK_LOAD_MIN_RECORDS:
         # The trigger computes each search document as the row arrives.
         _copy_rows(table, records, ids, now, on_progress)
         return ids
-    # Computing the search documents (~130 µs each) is most of a bulk load's time. In a staging table,
-    # one CREATE TABLE AS computes them on every core; the papers then arrive with documents in hand.
-    staging = f"papers_import_{uuid.uuid4().hex}"
-    documents = f"{staging}_documents"
+    copy_with_documents(table, records, ids, now, on_progress)
+    return ids
+
+
+def copy_with_documents(table: str, items: list, ids: list[int], now, on_progress=None) -> None:
+    """COPY ``items`` (records, or papers read back from staging) into ``table`` under ``ids``, with their search
+    documents computed on every core; the papers table and an import's staging table (staging.py) both take them.
+
+    Computing the search documents (~130 µs each) is most of a bulk load's time. In a scratch table, one
+    CREATE TABLE AS computes them in parallel; the rows then arrive with documents in hand.
+    """
+    scratch = f"papers_import_{uuid.uuid4().hex}"
+    documents = f"{scratch}_documents"
     copied = ", ".join(COPIED_COLUMNS)
+    papers = connection.ops.quote_name(Paper._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE UNLOGGED TABLE {staging} (LIKE {table} INCLUDING DEFAULTS)")
-    _copy_rows(staging, records, ids, now, on_progress)
+        cursor.execute(f"CREATE UNLOGGED TABLE {scratch} (LIKE {papers} INCLUDING DEFAULTS)")
+    _copy_rows(scratch, items, ids, now, on_progress)
     with connection.cursor() as cursor:
         for setting in PARALLEL_SETTINGS:
             cursor.execute(f"SET LOCAL {setting} = 0")
         document = SEARCH_DOCUMENT_SQL.format(title="title", abstract="abstract")
-        cursor.execute(f"CREATE UNLOGGED TABLE {documents} AS SELECT id, {document} AS document FROM {staging}")  # noqa: S608
+        cursor.execute(f"CREATE UNLOGGED TABLE {documents} AS SELECT id, {document} AS document FROM {scratch}")  # noqa: S608
         for setting in PARALLEL_SETTINGS:
             cursor.execute(f"SET LOCAL {setting} TO DEFAULT")
         cursor.execute(
             f"INSERT INTO {table} ({copied}, search_document) "  # noqa: S608
             f"SELECT {', '.join(f's.{column}' for column in COPIED_COLUMNS)}, d.document "
-            f"FROM {staging} s JOIN {documents} d ON d.id = s.id"
+            f"FROM {scratch} s JOIN {documents} d ON d.id = s.id"
         )
-        cursor.execute(f"DROP TABLE {documents}, {staging}")
-    return ids
+        cursor.execute(f"DROP TABLE {documents}, {scratch}")
 
 
 def _copy_rows(table: str, records: list[PaperRecord], ids: list[int], now, on_progress) -> None:

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Right, Substr
 from django.urls import reverse
 
+from .. import lookups  # noqa: F401 - registers __any_of on every field
 from ..arxiv_ids import ArxivId
 from ..identity import title_key
 from ..querysets import PaperQuerySet
