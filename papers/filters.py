@@ -3,6 +3,7 @@ from django import forms
 
 from .forms import MonthField
 from .models import Paper
+from .search import parse_search_terms
 
 
 class MonthFilter(django_filters.Filter):
@@ -52,6 +53,15 @@ class CorpusFilterSet(django_filters.FilterSet):
     def filter_has_title(self, queryset, name, value):
         title_is_blank = {f"{self.paper_path}title": ""}
         return queryset.exclude(**title_is_blank) if value else queryset.filter(**title_is_blank)
+
+    def walkable_search_terms(self) -> list[str]:
+        """The search's wanted terms if the search is the only filter in use (ListPaginator's ``walkable_terms``):
+        another filter makes the matches among the newest papers rarer than the search's words predict."""
+        if not self.search_text:
+            return []
+        if any(value not in (None, "", [], False) for name, value in self.form.cleaned_data.items() if name != "q"):
+            return []
+        return parse_search_terms(self.search_text)[0]
 
     @property
     def search_text(self) -> str:
