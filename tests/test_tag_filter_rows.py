@@ -51,7 +51,7 @@ def test_the_tag_filters_match_the_rule_row_for_row(team_review, match, chosen):
     rows = ReviewPaper.objects.filter(review=review)
     for member in [None, *members]:
         method = {"any": rows.tagged_with_any, "all": rows.tagged_with_all, "none": rows.tagged_with_none}[match]
-        got = set(method(sorted(tag_ids), visible_to=member).values_list("paper_id", flat=True))
+        got = set(method(sorted(tag_ids), visible_to=member, review=review).values_list("paper_id", flat=True))
         expected = set()
         for paper_id in rows.values_list("paper_id", flat=True):
             seen = visible_tags(review, paper_id, tag_ids, member)
@@ -73,6 +73,8 @@ def test_a_blinded_member_never_matches_a_tag_only_others_applied_on_an_undecide
     )
     assert hidden, "some paper carries only tags ana may not see"
     rows = ReviewPaper.objects.filter(review=review)
-    assert not set(hidden) & set(rows.tagged_with_any([tags[0].pk], visible_to=ana).values_list("paper_id", flat=True))
-    assert set(hidden) <= set(rows.tagged_with_none([tags[0].pk], visible_to=ana).values_list("paper_id", flat=True))
+    matched = rows.tagged_with_any([tags[0].pk], visible_to=ana, review=review).values_list("paper_id", flat=True)
+    unmatched = rows.tagged_with_none([tags[0].pk], visible_to=ana, review=review).values_list("paper_id", flat=True)
+    assert not set(hidden) & set(matched)
+    assert set(hidden) <= set(unmatched)
     assert Membership.objects.filter(review=review, user=ana).exists()
