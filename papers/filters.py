@@ -3,6 +3,7 @@ from django import forms
 
 from .forms import MonthField
 from .models import Paper
+from .newest_matches import WalkableSearch
 from .search import parse_search_terms
 
 
@@ -54,14 +55,17 @@ class CorpusFilterSet(django_filters.FilterSet):
         title_is_blank = {f"{self.paper_path}title": ""}
         return queryset.exclude(**title_is_blank) if value else queryset.filter(**title_is_blank)
 
-    def walkable_search_terms(self) -> list[str]:
-        """The search's wanted terms if the search is the only filter in use (ListPaginator's ``walkable_terms``):
-        another filter makes the matches among the newest papers rarer than the search's words predict."""
+    # Filters that leave a search's matches as they are: the order, and how chosen tags combine.
+    WALK_NEUTRAL = {"q", "sort", "tag_match"}
+
+    def walkable_search(self, review_id: int | None = None) -> WalkableSearch | None:
+        """The search if it is the only filter in use (ListPaginator's ``walkable``), else None: another filter
+        makes the matches among the newest papers rarer than the search's words predict."""
         if not self.search_text:
-            return []
-        if any(value not in (None, "", [], False) for name, value in self.form.cleaned_data.items() if name != "q"):
-            return []
-        return parse_search_terms(self.search_text)[0]
+            return None
+        if any(self.data.get(name) for name in self.filters if name not in self.WALK_NEUTRAL):
+            return None
+        return WalkableSearch(parse_search_terms(self.search_text)[0], review_id)
 
     @property
     def search_text(self) -> str:

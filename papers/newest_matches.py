@@ -14,6 +14,8 @@ choice is made inside the one statement (a gate the database evaluates once), so
 the same. A word the statistics do not list is rarer than every word they do, and keeps the GIN index.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.postgres.search import SearchVectorExact
 from django.db import connection
 from django.db.models import BooleanField
@@ -22,13 +24,15 @@ from django.db.models.sql.where import WhereNode
 
 from .search import SEARCH_CONFIG
 
-# True when walking the papers newest first reads fewer rows than fetching every match: limit / d < d * papers,
-# where d is the estimated share of papers matching (parameters: the wanted terms, the text search
-# configuration, the limit).
+# True when walking the papers newest first reads fewer rows than fetching every match: limit / (d * share) <
+# d * papers, where d is the estimated share of papers matching and ``share`` the list's share of the papers: 1 for
+# the corpus, a review's from the statistics of reviews_reviewpaper.review_id (0, so no walk, for a review too
+# small to be listed there). Parameters: the wanted terms, the text search configuration, the review's
+# id (None for the corpus) twice, the limit.
 WALK_IS_CHEAPER_SQL = """
 (WITH frequent AS (
-    SELECT unnest(most_common_elems::text::text[]) AS lexeme, unnest(most_common_elem_freqs) AS frequency
-    FROM pg_stats
+    SELECT lexeme, frequency FROM pg_stats, unnest(most_common_elems::text::text[], most_common_elem_freqs)
+        AS element(lexeme, frequency)
     WHERE schemaname = current_schema() AND tablename = 'papers_paper' AND attname = 'search_document'
 ), per_term AS (
     SELECT min(coalesce(frequent.frequency, 0)) AS frequency
@@ -36,9 +40,18 @@ WALK_IS_CHEAPER_SQL = """
     CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector(%s::regconfig, term.text))) AS word(lexeme)
     LEFT JOIN frequent USING (lexeme)
     GROUP BY term.position
+), corpus AS (
+    SELECT reltuples AS papers FROM pg_class WHERE oid = 'papers_paper'::regclass
+), listed AS (
+    SELECT CASE WHEN %s::bigint IS NULL THEN (SELECT papers FROM corpus) ELSE coalesce((
+        SELECT value.frequency FROM pg_stats, unnest(most_common_vals::text::text[], most_common_freqs)
+            AS value(review_id, frequency)
+        WHERE schemaname = current_schema() AND tablename = 'reviews_reviewpaper' AND attname = 'review_id'
+            AND value.review_id = %s::text
+    ), 0) * (SELECT reltuples FROM pg_class WHERE oid = 'reviews_reviewpaper'::regclass) END AS papers
 )
 SELECT coalesce(exp(sum(ln(greatest(frequency, 1e-9)))), 0) ^ 2
-    * (SELECT reltuples FROM pg_class WHERE oid = 'papers_paper'::regclass) > %s
+    * least((SELECT papers FROM listed), (SELECT papers FROM corpus)) > %s
 FROM per_term)
 """
 
@@ -62,15 +75,25 @@ def _unindexed(node: WhereNode) -> WhereNode:
     return node
 
 
-def newest_matches(queryset, ordering: list, limit: int, wanted_terms: list[str]):
+@dataclass(frozen=True)
+class WalkableSearch:
+    """A search that is its list's only filter: its wanted terms, and the review whose papers the list holds (None
+    for the corpus)."""
+
+    terms: list[str]
+    review_id: int | None = None
+
+
+def newest_matches(queryset, ordering: list, limit: int, walkable: WalkableSearch | None):
     """The pks of the first ``limit`` rows of ``queryset`` (a search) in ``ordering``, newest first; read by a
-    walk in that order when the estimate says it is cheaper (module docstring), else through the GIN index."""
+    walk in that order when ``walkable`` and the estimate says it is cheaper (module docstring), else through the
+    GIN index."""
     ordered = queryset.order_by(*ordering).values("pk")
-    if connection.vendor != "postgresql" or not wanted_terms:
+    if connection.vendor != "postgresql" or walkable is None or not walkable.terms:
         return ordered[:limit]
     walked = ordered.all()
     walked.query.where = _unindexed(walked.query.where)
-    params = [wanted_terms, SEARCH_CONFIG, limit]
+    params = [walkable.terms, SEARCH_CONFIG, walkable.review_id, walkable.review_id, limit]
     # Constant SQL; the terms are parameters.
     walk_is_cheaper = RawSQL(WALK_IS_CHEAPER_SQL, params, output_field=BooleanField())  # noqa: S611
     indexed_is_cheaper = RawSQL(f"NOT {WALK_IS_CHEAPER_SQL}", params, output_field=BooleanField())  # noqa: S611

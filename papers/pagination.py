@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
-from .newest_matches import newest_matches
+from .newest_matches import WalkableSearch, newest_matches
 
 # Counting every match of a broad search ("language models" matches most of the corpus) costs as much
 # as ranking them, so searches count up to here and say "more than".
@@ -28,14 +28,21 @@ class ListPaginator(Paginator):
     SHORTLIST_PAGES = 4
 
     def __init__(
-        self, object_list, per_page, *, count_cap: int | None = None, shortlist=None, walkable_terms=(), **kwargs
+        self,
+        object_list,
+        per_page,
+        *,
+        count_cap: int | None = None,
+        shortlist=None,
+        walkable: WalkableSearch | None = None,
+        **kwargs,
     ):
-        """``walkable_terms``: a search's wanted terms when it is the list's only filter, so its newest matches
-        may be found by walking the papers newest first (papers/newest_matches.py)."""
+        """``walkable``: a search that is the list's only filter, so its newest matches may be found by walking the
+        papers newest first (papers/newest_matches.py)."""
         super().__init__(object_list, per_page, **kwargs)
         self.count_cap = count_cap
         self.shortlist = shortlist
-        self.walkable_terms = list(walkable_terms)
+        self.walkable = walkable
 
     @cached_property
     def count(self) -> int:
@@ -74,5 +81,5 @@ class ListPaginator(Paginator):
         ordering = list(self.object_list.query.order_by)
         if not self.count_is_capped or ordering[:1] != ["-rank"]:
             return None
-        newest = newest_matches(self.object_list, ordering[1:], self.count_cap + 1, self.walkable_terms)
+        newest = newest_matches(self.object_list, ordering[1:], self.count_cap + 1, self.walkable)
         return self.object_list.filter(pk__in=newest)

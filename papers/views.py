@@ -32,7 +32,7 @@ def paper_list(request: HtmxHttpRequest) -> HttpResponse:
         filterset.qs,
         PAPERS_PER_PAGE,
         count_cap=SEARCH_COUNT_CAP if search_text else None,
-        walkable_terms=filterset.walkable_search_terms(),
+        walkable=filterset.walkable_search(),
     )
     page = paginator.get_page(request.GET.get("page"))
     add_fallback_headlines(page.object_list, search_text)
