@@ -49,9 +49,9 @@ def test_the_tag_filters_match_the_rule_row_for_row(team_review, match, chosen):
     review, members, tags = team_review
     tag_ids = {tags[index].pk for index in chosen}
     rows = ReviewPaper.objects.filter(review=review)
-    for member in [None, *members]:
+    for member, named_review in [(None, None), *((member, review) for member in members), (members[0], None)]:
         method = {"any": rows.tagged_with_any, "all": rows.tagged_with_all, "none": rows.tagged_with_none}[match]
-        got = set(method(sorted(tag_ids), visible_to=member, review=review).values_list("paper_id", flat=True))
+        got = set(method(sorted(tag_ids), visible_to=member, review=named_review).values_list("paper_id", flat=True))
         expected = set()
         for paper_id in rows.values_list("paper_id", flat=True):
             seen = visible_tags(review, paper_id, tag_ids, member)

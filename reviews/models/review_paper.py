@@ -80,10 +80,10 @@ class ReviewPaperQuerySet(models.QuerySet):
         if visible_to is None:
             return annotated(PaperTag, **tag_lookups)
         # Not correlated with the outer row (a tag belongs to one review), so the set is read once.
-        decided = ScreeningDecision.objects.filter(review=review, user=visible_to, paper=OuterRef("paper"))
-        visible = PaperTag.objects.filter(
-            Q(applied_by=visible_to) | Exists(decided.filter(review=OuterRef("review"))), **tag_lookups
-        ).order_by()
+        decided = ScreeningDecision.objects.filter(review=OuterRef("review"), user=visible_to, paper=OuterRef("paper"))
+        if review is not None:
+            decided = decided.filter(review=review)
+        visible = PaperTag.objects.filter(Q(applied_by=visible_to) | Exists(decided), **tag_lookups).order_by()
         return Q(paper__in=visible.values("paper_id"))
 
     def tagged_with_any(self, tags, *, visible_to=None, review=None):
