@@ -3,6 +3,8 @@ from django import forms
 
 from .forms import MonthField
 from .models import Paper
+from .newest_matches import WalkableSearch
+from .search import parse_search_terms
 
 
 class MonthFilter(django_filters.Filter):
@@ -52,6 +54,18 @@ class CorpusFilterSet(django_filters.FilterSet):
     def filter_has_title(self, queryset, name, value):
         title_is_blank = {f"{self.paper_path}title": ""}
         return queryset.exclude(**title_is_blank) if value else queryset.filter(**title_is_blank)
+
+    # Filters that leave a search's matches as they are: the order, and how chosen tags combine.
+    WALK_NEUTRAL = {"q", "sort", "tag_match"}
+
+    def walkable_search(self, review_id: int | None = None) -> WalkableSearch | None:
+        """The search if it is the only filter in use (ListPaginator's ``walkable``), else None: another filter
+        makes the matches among the newest papers rarer than the search's words predict."""
+        if not self.search_text:
+            return None
+        if any(self.data.get(name) for name in self.filters if name not in self.WALK_NEUTRAL):
+            return None
+        return WalkableSearch(parse_search_terms(self.search_text)[0], review_id)
 
     @property
     def search_text(self) -> str:

@@ -3,6 +3,8 @@
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
+from .newest_matches import WalkableSearch, newest_matches
+
 # Counting every match of a broad search ("language models" matches most of the corpus) costs as much
 # as ranking them, so searches count up to here and say "more than".
 SEARCH_COUNT_CAP = 1_000
@@ -25,10 +27,22 @@ class ListPaginator(Paginator):
 
     SHORTLIST_PAGES = 4
 
-    def __init__(self, object_list, per_page, *, count_cap: int | None = None, shortlist=None, **kwargs):
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *,
+        count_cap: int | None = None,
+        shortlist=None,
+        walkable: WalkableSearch | None = None,
+        **kwargs,
+    ):
+        """``walkable``: a search that is the list's only filter, so its newest matches may be found by walking the
+        papers newest first (papers/newest_matches.py)."""
         super().__init__(object_list, per_page, **kwargs)
         self.count_cap = count_cap
         self.shortlist = shortlist
+        self.walkable = walkable
 
     @cached_property
     def count(self) -> int:
@@ -67,5 +81,5 @@ class ListPaginator(Paginator):
         ordering = list(self.object_list.query.order_by)
         if not self.count_is_capped or ordering[:1] != ["-rank"]:
             return None
-        newest = self.object_list.order_by(*ordering[1:]).values("pk")[: self.count_cap + 1]
+        newest = newest_matches(self.object_list, ordering[1:], self.count_cap + 1, self.walkable)
         return self.object_list.filter(pk__in=newest)

@@ -28,7 +28,12 @@ def wants_fragment(request: HtmxHttpRequest) -> bool:
 def paper_list(request: HtmxHttpRequest) -> HttpResponse:
     filterset = PaperFilter(request.GET, queryset=Paper.objects.defer("search_document"))
     search_text = filterset.search_text
-    paginator = ListPaginator(filterset.qs, PAPERS_PER_PAGE, count_cap=SEARCH_COUNT_CAP if search_text else None)
+    paginator = ListPaginator(
+        filterset.qs,
+        PAPERS_PER_PAGE,
+        count_cap=SEARCH_COUNT_CAP if search_text else None,
+        walkable=filterset.walkable_search(),
+    )
     page = paginator.get_page(request.GET.get("page"))
     add_fallback_headlines(page.object_list, search_text)
     template = "papers/paper_list.html"

@@ -178,10 +178,10 @@ class ReviewPaperFilter(CorpusFilterSet):
         match = self.form.cleaned_data.get("tag_match") or "any"
         visible_to = self.user if self.blinded else None
         if match == "all":
-            return queryset.tagged_with_all(tag_ids, visible_to=visible_to)
+            return queryset.tagged_with_all(tag_ids, visible_to=visible_to, review=self.review)
         if match == "none":
-            return queryset.tagged_with_none(tag_ids, visible_to=visible_to)
-        return queryset.tagged_with_any(tag_ids, visible_to=visible_to)
+            return queryset.tagged_with_none(tag_ids, visible_to=visible_to, review=self.review)
+        return queryset.tagged_with_any(tag_ids, visible_to=visible_to, review=self.review)
 
     def filter_final(self, queryset, name, value):
         return queryset.filter(final_decision="" if value == "none" else value)

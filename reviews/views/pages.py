@@ -50,6 +50,7 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         PAPERS_PER_PAGE,
         count_cap=SEARCH_COUNT_CAP if search_text else LIST_COUNT_CAP,
         shortlist=filterset.shortlist(),
+        walkable=filterset.walkable_search(review.pk),
     )
     page = paginator.get_page(request.GET.get("page"))
     if resume_at := page_to_resume_at(request, filterset, page):
