@@ -20,6 +20,7 @@ from ..blinding import blind_note, hidden_filters, hidden_sorts, mark_visibility
 from ..filters import ReviewPaperFilter
 from ..keywords import ReviewKeywords
 from ..models import ExclusionReason, Membership, Review, ReviewPaper, ScreeningPreferences, Tag
+from ..panel_cache import render_panels
 from ..quotes import current_range
 from ..similar import similar_in_review
 from .panels import load_panel, panel_context, panel_forms
@@ -56,13 +57,15 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return HttpResponseRedirect(f"{request.path}?{list_query(request, page=resume_at)}")
     add_fallback_headlines(page.object_list, search_text, abstract_of=lambda review_paper: review_paper.paper.abstract)
     mark_visibility(membership, page.object_list)
+    reasons = list(ExclusionReason.objects.filter(review=review))
+    render_panels(request, membership, page.object_list, reasons)
     context = {
         "review": review,
         "membership": membership,
         "filterset": filterset,
         "page": page,
         "search_text": search_text,
-        "reasons": list(ExclusionReason.objects.filter(review=review)),
+        "reasons": reasons,
         "keywords": ReviewKeywords.of(review),
         "preferences": ScreeningPreferences.for_user(membership.user),
         # The list's filters, carried to each paper's page so its Previous/Next follow this list.
