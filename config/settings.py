@@ -119,12 +119,12 @@ TEMPLATES = [
 WSGI_APPLICATION = "config.wsgi.application"
 
 # Each process keeps its own caches; what they hold is keyed so another process's writes are never served stale
-# (reviews/dashboard_cache.py, reviews/panel_cache.py). A list panel is about 8 kB: 4,000 are 32 MB a process.
+# (reviews/dashboard_cache.py, reviews/row_cache.py). A list row is about 8 kB: 4,000 are 32 MB a process.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "panels": {
+    "list_rows": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "panels",
+        "LOCATION": "list_rows",
         "TIMEOUT": 60 * 60,
         "OPTIONS": {"MAX_ENTRIES": 4000},
     },

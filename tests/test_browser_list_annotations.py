@@ -1,4 +1,4 @@
-"""Annotating from the review list, whose panels are cached (reviews/panel_cache.py): a reviewer's score, tag and
+"""Annotating from the review list, whose panels are cached (reviews/row_cache.py): a reviewer's score, tag and
 decision, and another member's vote, are on the page after a reload — with htmx and as plain forms."""
 
 import pytest

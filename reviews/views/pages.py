@@ -20,8 +20,8 @@ from ..blinding import blind_note, hidden_filters, hidden_sorts, mark_visibility
 from ..filters import ReviewPaperFilter
 from ..keywords import ReviewKeywords
 from ..models import ExclusionReason, Membership, Review, ReviewPaper, ScreeningPreferences, Tag
-from ..panel_cache import render_panels
 from ..quotes import current_range
+from ..row_cache import render_rows
 from ..similar import similar_in_review
 from .panels import load_panel, panel_context, panel_forms
 
@@ -58,7 +58,10 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     add_fallback_headlines(page.object_list, search_text, abstract_of=lambda review_paper: review_paper.paper.abstract)
     mark_visibility(membership, page.object_list)
     reasons = list(ExclusionReason.objects.filter(review=review))
-    render_panels(request, membership, page.object_list, reasons)
+    keywords = ReviewKeywords.of(review)
+    # The list's filters, carried to each paper's page so its Previous/Next follow this list.
+    query = list_query(request)
+    render_rows(request, membership, page.object_list, reasons, keywords=keywords, list_query=query)
     context = {
         "review": review,
         "membership": membership,
@@ -66,10 +69,9 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "page": page,
         "search_text": search_text,
         "reasons": reasons,
-        "keywords": ReviewKeywords.of(review),
+        "keywords": keywords,
         "preferences": ScreeningPreferences.for_user(membership.user),
-        # The list's filters, carried to each paper's page so its Previous/Next follow this list.
-        "list_query": list_query(request),
+        "list_query": query,
         "blind_note": blind_note(membership),
         "priority_order": filterset.priority_order,
         **panel_forms(),

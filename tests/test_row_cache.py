@@ -1,4 +1,4 @@
-"""The review list's cached annotation panels (reviews/panel_cache.py) are never stale: after any write, by anyone,
+"""The review list's cached rows (reviews/row_cache.py) are never stale: after any write, by anyone,
 the list shows what a fresh render shows; blind mode hides and reveals as before; each browser's forms carry its
 own CSRF token and return to the page it is on."""
 
@@ -9,14 +9,16 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
+from papers.models import Paper
 from reviews import annotating, configuring
 from reviews.models import ExclusionReason, Membership, ReviewPaper, Role, Tag
-from reviews.panel_cache import CACHE
+from reviews.row_cache import CACHE
 from tests.factories import logged_in, make_paper, make_review, make_user
 
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
+QUERIES = [{}, {"q": "abstract", "sort": "oldest"}]
 # A masked CSRF token: a new one on every page (in the forms and in htmx's header).
 TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
 
@@ -96,6 +98,9 @@ def test_after_every_kind_of_write_each_member_sees_what_a_fresh_render_shows(cl
         lambda: annotating.remove_tag(alice, paper, tag.pk),
         lambda: annotating.decide(bob, paper, "", None),  # cleared: blind again for bob
         lambda: Membership.objects.filter(review=team.review, user=team.olivia).update(role=Role.REVIEWER),
+        lambda: Paper.objects.filter(pk=paper).update(title="A retitled paper", authors=["Ada Lovelace"]),
+        lambda: configuring.change_settings(alice, {"inclusion_keywords": "retitled"}),
+        lambda: Paper.objects.filter(pk=other).update(abstract="A new abstract, retitled too."),
         lambda: configuring.change_settings(alice, {"hide_comments_while_blind": False}),
         lambda: configuring.change_settings(alice, {"blind": False}),
     ]
@@ -104,11 +109,12 @@ def test_after_every_kind_of_write_each_member_sees_what_a_fresh_render_shows(cl
         viewer.get(team.list_url())  # every member's panels cached before the first write
     for number, write in enumerate(writes):
         write()
-        # The cache holds every member's panels as they were before this write.
-        cached = [list_html(viewer, team.list_url()) for viewer in viewers]
+        # The cache holds every member's rows as they were before this write: the list, and a search's.
+        cached = [list_html(viewer, team.list_url(), **query) for viewer in viewers for query in QUERIES]
         caches[CACHE].clear()
-        fresh = [list_html(viewer, team.list_url()) for viewer in viewers]
-        for user, before, after in zip(team.everyone, cached, fresh, strict=True):
+        fresh = [list_html(viewer, team.list_url(), **query) for viewer in viewers for query in QUERIES]
+        pages = [(user, query) for user in team.everyone for query in QUERIES]
+        for user, before, after in zip(pages, cached, fresh, strict=True):
             assert before == after, f"{user}'s list after write {number} was stale"
 
 
@@ -204,3 +210,11 @@ def test_a_plain_post_from_a_cached_panel_redirects_back_and_the_list_shows_it(c
     assert response["Location"] == f"{team.list_url()}#paper-{team.paper.pk}"
     shown = row(client.get(team.list_url()).content.decode(), team.paper)
     assert re.search(r'aria-label="Score 3" data-key="3"\s+aria-pressed="true"', shown)
+
+
+def test_an_htmx_swap_of_the_list_returns_its_forms_to_the_browsers_page(client, team):
+    logged_in(client, team.bob)
+    client.get(team.list_url())
+    current = f"http://testserver{team.list_url()}?sort=oldest"
+    response = client.get(team.list_url(), {"sort": "newest"}, headers={**HTMX, "HX-Current-URL": current})
+    assert f'name="next" value="{team.list_url()}?sort=oldest#paper-' in response.content.decode()
