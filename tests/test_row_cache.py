@@ -1,6 +1,6 @@
-"""The review list's cached rows (reviews/row_cache.py) are never stale: after any write, by anyone,
-the list shows what a fresh render shows; blind mode hides and reveals as before; each browser's forms carry its
-own CSRF token and return to the page it is on."""
+"""The review list's cached rows and filter form (reviews/row_cache.py, filter_form_cache.py) are never stale:
+after any write, by anyone, the list shows what a fresh render shows; blind mode hides and reveals as before;
+each browser's forms carry its own CSRF token and return to the page it is on."""
 
 import re
 
@@ -18,7 +18,8 @@ from tests.factories import logged_in, make_paper, make_review, make_user
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HX-Request": "true"}
-QUERIES = [{}, {"q": "abstract", "sort": "oldest"}]
+# The list, a search, and filters one of which is refused (its error shown in the form).
+QUERIES = [{}, {"q": "abstract", "sort": "oldest"}, {"my_decision": "include", "month_from": "not-a-month"}]
 # A masked CSRF token: a new one on every page (in the forms and in htmx's header).
 TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
 
@@ -218,3 +219,13 @@ def test_an_htmx_swap_of_the_list_returns_its_forms_to_the_browsers_page(client,
     current = f"http://testserver{team.list_url()}?sort=oldest"
     response = client.get(team.list_url(), {"sort": "newest"}, headers={**HTMX, "HX-Current-URL": current})
     assert f'name="next" value="{team.list_url()}?sort=oldest#paper-' in response.content.decode()
+
+
+def test_the_filter_form_offers_a_new_tag_and_keeps_what_each_address_asks(client, team):
+    logged_in(client, team.bob)
+    assert "freshly made" not in list_html(client, team.list_url())
+    tag = Tag.objects.create(review=team.review, name="freshly made")
+    assert "freshly made" in list_html(client, team.list_url())
+    checked = list_html(client, team.list_url(), tags=str(tag.pk))
+    assert f'value="{tag.pk}" checked>freshly made' in checked
+    assert f'value="{tag.pk}" checked>' not in list_html(client, team.list_url())

@@ -17,6 +17,7 @@ from papers.views import PAPERS_PER_PAGE, wants_fragment
 from .. import priority
 from ..access import get_membership
 from ..blinding import blind_note, hidden_filters, hidden_sorts, mark_visibility, visible_thread
+from ..filter_form_cache import render_filter_form
 from ..filters import ReviewPaperFilter
 from ..keywords import ReviewKeywords
 from ..models import ExclusionReason, Membership, Review, ReviewPaper, ScreeningPreferences, Tag
@@ -79,6 +80,8 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     template = "reviews/review_paper_list.html"
     if wants_fragment(request):
         template += "#results"
+    else:
+        context["filter_form_html"] = render_filter_form(review, filterset, context["blind_note"])
     return render(request, template, context)
 
 
