@@ -118,6 +118,18 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+# Each process keeps its own caches; what they hold is keyed so another process's writes are never served stale
+# (reviews/dashboard_cache.py, reviews/row_cache.py). A list row is about 8 kB: 4,000 are 32 MB a process.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "list_rows": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "list_rows",
+        "TIMEOUT": 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 4000},
+    },
+}
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",

@@ -17,10 +17,12 @@ from papers.views import PAPERS_PER_PAGE, wants_fragment
 from .. import priority
 from ..access import get_membership
 from ..blinding import blind_note, hidden_filters, hidden_sorts, mark_visibility, visible_thread
+from ..filter_form_cache import render_filter_form
 from ..filters import ReviewPaperFilter
 from ..keywords import ReviewKeywords
 from ..models import ExclusionReason, Membership, Review, ReviewPaper, ScreeningPreferences, Tag
 from ..quotes import current_range
+from ..row_cache import render_rows
 from ..similar import similar_in_review
 from .panels import load_panel, panel_context, panel_forms
 
@@ -57,17 +59,21 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return HttpResponseRedirect(f"{request.path}?{list_query(request, page=resume_at)}")
     add_fallback_headlines(page.object_list, search_text, abstract_of=lambda review_paper: review_paper.paper.abstract)
     mark_visibility(membership, page.object_list)
+    reasons = list(ExclusionReason.objects.filter(review=review))
+    keywords = ReviewKeywords.of(review)
+    # The list's filters, carried to each paper's page so its Previous/Next follow this list.
+    query = list_query(request)
+    render_rows(request, membership, page.object_list, reasons, keywords=keywords, list_query=query)
     context = {
         "review": review,
         "membership": membership,
         "filterset": filterset,
         "page": page,
         "search_text": search_text,
-        "reasons": list(ExclusionReason.objects.filter(review=review)),
-        "keywords": ReviewKeywords.of(review),
+        "reasons": reasons,
+        "keywords": keywords,
         "preferences": ScreeningPreferences.for_user(membership.user),
-        # The list's filters, carried to each paper's page so its Previous/Next follow this list.
-        "list_query": list_query(request),
+        "list_query": query,
         "blind_note": blind_note(membership),
         "priority_order": filterset.priority_order,
         **panel_forms(),
@@ -75,6 +81,8 @@ def review_paper_list(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     template = "reviews/review_paper_list.html"
     if wants_fragment(request):
         template += "#results"
+    else:
+        context["filter_form_html"] = render_filter_form(review, filterset, context["blind_note"])
     return render(request, template, context)
 
 
