@@ -383,13 +383,22 @@ def test_the_retraining_of_a_deleted_review_does_nothing(topics):
     assert priority.retrain(ranking.pk) is None
 
 
-def test_the_features_are_computed_once_and_again_after_an_import(topics, monkeypatch):
+@pytest.fixture
+def vectorised(monkeypatch) -> list[int]:
+    """How many texts each computing of the features vectorised, in order."""
     from reviews import priority_features
     from reviews.ranking import features
 
     calls = []
     real = features.vectorise
     monkeypatch.setattr(priority_features, "vectorise", lambda texts: calls.append(len(texts)) or real(texts))
+    return calls
+
+
+def test_the_features_are_computed_once_and_again_after_an_import(topics, vectorised):
+    from reviews import priority_features
+
+    calls = vectorised
     decide(topics, topics.bob, topics.a[0], "include")
     decide(topics, topics.bob, topics.b[0], "exclude")
     ranking = order_of(topics.member(topics.bob)).ranking
@@ -405,13 +414,10 @@ def test_the_features_are_computed_once_and_again_after_an_import(topics, monkey
     assert len(positions(ranking)) == 17
 
 
-def test_a_damaged_features_file_is_computed_again_and_replaced(topics, monkeypatch, settings):
+def test_a_damaged_features_file_is_computed_again_and_replaced(topics, vectorised, settings):
     from reviews import priority_features
-    from reviews.ranking import features
 
-    calls = []
-    real = features.vectorise
-    monkeypatch.setattr(priority_features, "vectorise", lambda texts: calls.append(len(texts)) or real(texts))
+    calls = vectorised
     decide(topics, topics.bob, topics.a[0], "include")
     decide(topics, topics.bob, topics.b[0], "exclude")
     ranking = order_of(topics.member(topics.bob)).ranking
